@@ -1,0 +1,47 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from needs.models import NeedActivity, NeedCategory, OrganisationNeed
+
+
+class NeedActivityInline(admin.StackedInline):
+    model = NeedActivity
+    fields = [("subgroup", "position"), "name", "name_en"]
+    extra = 0
+
+
+@admin.register(NeedCategory)
+class NeedCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    search_fields = ["name", "name_en"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [NeedActivityInline]
+
+
+@admin.register(NeedActivity)
+class NeedActivityAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "category", "subgroup", "position"]
+    list_filter = ["category"]
+    list_select_related = ["category"]
+    search_fields = ["name", "name_en"]
+
+
+class OrganisationNeedInline(admin.StackedInline):
+    model = OrganisationNeed
+    fields = [
+        ("category", "activity"),
+        ("priority", "status", "is_public"),
+        ("support_given", "support_partner", "support_date"),
+        "notes",
+    ]
+    autocomplete_fields = ["activity", "support_partner"]
+    extra = 0
+
+
+@admin.register(OrganisationNeed)
+class OrganisationNeedAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "category", "priority", "status"]
+    list_filter = ["category", "priority", "status"]
+    list_select_related = ["organisation", "category"]
+    search_fields = ["organisation__name", "organisation__acronym"]
+    autocomplete_fields = ["organisation", "activity", "support_partner"]

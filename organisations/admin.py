@@ -1,0 +1,263 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from needs.admin import OrganisationNeedInline
+from networks.admin import MembershipInline
+from organisations.history import part_changes
+from organisations.models import (
+    Acronym,
+    ContactChannel,
+    ContactPerson,
+    Office,
+    Organisation,
+    OrganisationAlias,
+    OrganisationIdentifier,
+    OrganisationTheme,
+    OrganisationZone,
+    Partner,
+    Partnership,
+    Source,
+    Theme,
+    ThemeGroup,
+    Typology,
+    Zone,
+    ZoneIndicator,
+)
+from organisations.text import fold
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["document", "section", "kind", "year"]
+    list_filter = ["kind"]
+    search_fields = ["document", "section", "code"]
+
+
+class ZoneChildInline(admin.TabularInline):
+    model = Zone
+    fk_name = "parent"
+    fields = ["name", "level", "iso_code", "official_code"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "iso_code", "official_code"]
+    list_filter = ["level"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "name_folded", "aliases", "iso_code", "official_code"]
+    autocomplete_fields = ["parent"]
+    inlines = [ZoneChildInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded:
+            queryset |= self.model.objects.filter(name_folded__contains=folded)
+        return queryset, may_have_duplicates
+
+
+@admin.register(ZoneIndicator)
+class ZoneIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["zone", "indicator", "value", "reference_year", "source"]
+    list_filter = ["indicator", "source"]
+    list_select_related = ["zone__parent", "source"]
+    autocomplete_fields = ["zone"]
+
+
+@admin.register(Typology)
+class TypologyAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "position"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "name_en"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    fields = ["name", "name_en", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+
+
+@admin.register(ThemeGroup)
+class ThemeGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    search_fields = ["name", "name_en"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ThemeInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "group", "position"]
+    list_filter = ["group"]
+    list_select_related = ["group"]
+    search_fields = ["name", "name_en"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "country"]
+    list_filter = ["kind"]
+    list_select_related = ["country"]
+    search_fields = ["name", "acronym"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["country"]
+
+
+@admin.register(Acronym)
+class AcronymAdmin(admin.ModelAdmin):
+    list_display = ["acronym", "expansion"]
+    search_fields = ["acronym", "expansion"]
+
+
+class AliasInline(admin.TabularInline):
+    model = OrganisationAlias
+    fields = ["name", "source"]
+    extra = 0
+
+
+class IdentifierInline(admin.TabularInline):
+    model = OrganisationIdentifier
+    fields = ["scheme", "value"]
+    extra = 0
+
+
+class ZoneLinkInline(admin.TabularInline):
+    model = OrganisationZone
+    fields = ["zone", "source"]
+    autocomplete_fields = ["zone"]
+    extra = 0
+
+
+class ThemeLinkInline(admin.TabularInline):
+    model = OrganisationTheme
+    fields = ["theme", "source"]
+    autocomplete_fields = ["theme"]
+    extra = 0
+
+
+class PartnershipInline(admin.TabularInline):
+    model = Partnership
+    fields = ["partner", "description", "source"]
+    autocomplete_fields = ["partner"]
+    extra = 0
+
+
+class OfficeInline(admin.StackedInline):
+    model = Office
+    fields = [("kind", "zone"), "address", "source"]
+    autocomplete_fields = ["zone"]
+    extra = 0
+
+
+class ContactChannelInline(admin.TabularInline):
+    model = ContactChannel
+    fields = ["kind", "value", "label", "is_public", "to_verify", "verification_note", "source"]
+    extra = 0
+
+
+class ContactPersonInline(admin.StackedInline):
+    model = ContactPerson
+    fields = [
+        ("name", "role"),
+        ("phone", "phone_other", "email"),
+        ("is_publishable", "consent_given_by", "consent_date"),
+        "notes",
+    ]
+    extra = 0
+
+
+class ZoneListFilter(admin.SimpleListFilter):
+    """Countries and regions; choosing one includes everything below it."""
+
+    title = _("intervention zone")
+    parameter_name = "zone"
+
+    def lookups(self, request, model_admin):
+        zones = Zone.objects.filter(
+            level__in=[Zone.Level.COUNTRY, Zone.Level.REGION], organisation_links__isnull=False
+        ).distinct()
+        return [(zone.pk, zone.name) for zone in zones.order_by("level", "name")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        zone = Zone.objects.filter(pk=self.value()).first()
+        return queryset.in_zone(zone) if zone else queryset.none()
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "acronym", "typology", "legal_form", "status", "updated_at"]
+    list_filter = [
+        "status",
+        "typology",
+        "legal_form",
+        "registration_kind",
+        "survey_status",
+        ZoneListFilter,
+        ("themes", admin.RelatedOnlyFieldListFilter),
+        ("memberships__network", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["typology"]
+    search_fields = ["name", "acronym", "aliases__name", "search_text"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["registration_country"]
+    readonly_fields = ["created_at", "updated_at", "version"]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "slug", "typology", "status", "survey_status"]}),
+        (
+            _("Legal status"),
+            {
+                "fields": [
+                    "legal_form",
+                    "registration_kind",
+                    "registration_law",
+                    "registration_country",
+                    "registration_reference",
+                    "year_founded",
+                ]
+            },
+        ),
+        (
+            _("Activity"),
+            {"fields": ["scope", "scope_detail", "description", "budget_band", "website_status"]},
+        ),
+        (
+            _("Members"),
+            {
+                "fields": [
+                    "members_individuals",
+                    "members_organisations",
+                    "members_countries",
+                    "members_note",
+                ]
+            },
+        ),
+        (
+            _("Record"),
+            {"fields": ["source", "staff_notes", "created_at", "updated_at", "version"]},
+        ),
+    ]
+    inlines = [
+        AliasInline,
+        IdentifierInline,
+        ZoneLinkInline,
+        ThemeLinkInline,
+        OfficeInline,
+        ContactChannelInline,
+        ContactPersonInline,
+        MembershipInline,
+        PartnershipInline,
+        OrganisationNeedInline,
+    ]
+    object_history_template = "admin/organisations/organisation/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "part_changes": part_changes(object_id)}
+        return super().history_view(request, object_id, extra_context=extra_context)
