@@ -617,6 +617,9 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        permissions = [
+            ("view_private", _("Can see private contacts, needs and notes")),
+        ]
         indexes = [
             models.Index(fields=["status", "name"], name="org_status_name_idx"),
             models.Index(fields=["status", "-updated_at"], name="org_status_updated_idx"),
