@@ -1,0 +1,182 @@
+"""The filters of the public organisation list, shared by the exports and the API.
+
+Usage: ``OrganisationFilterSet(request.GET, queryset=visible_organisations(request.user),
+request=request)``; check ``is_valid()`` (a malformed value is a 400, never ignored),
+then read ``.qs``. Parameters may repeat (``?theme=a&theme=b``): values of one filter
+are alternatives (OR), different filters all apply (AND).
+
+Every relation is filtered through an ``EXISTS`` subquery, so ``.qs`` never holds
+duplicates and needs no ``distinct()``.
+"""
+
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from needs.models import NeedCategory
+from networks.models import Membership, Network
+from organisations.models import (
+    Organisation,
+    OrganisationTheme,
+    OrganisationZone,
+    Partner,
+    Partnership,
+    Theme,
+    Typology,
+    Zone,
+)
+from organisations.text import fold
+from organisations.visibility import visible_needs
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        help_text=_("Name, acronym, place or words of the description."),
+    )
+    typology = django_filters.ModelMultipleChoiceFilter(
+        label=_("Typology"),
+        queryset=Typology.objects.all(),
+        to_field_name="slug",
+        method="filter_typology",
+    )
+    legal_form = django_filters.MultipleChoiceFilter(
+        label=_("Legal form"), choices=Organisation.LegalForm.choices
+    )
+    registration = django_filters.MultipleChoiceFilter(
+        label=_("Registration"),
+        field_name="registration_kind",
+        choices=Organisation.RegistrationKind.choices,
+    )
+    scope = django_filters.MultipleChoiceFilter(
+        label=_("Scope of intervention"), choices=Organisation.Scope.choices
+    )
+    zone = django_filters.ModelMultipleChoiceFilter(
+        label=_("Zone"), queryset=Zone.objects.all(), method="filter_zone"
+    )
+    theme = django_filters.ModelMultipleChoiceFilter(
+        label=_("Theme"), queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
+    )
+    network = django_filters.ModelMultipleChoiceFilter(
+        label=_("Network"),
+        queryset=Network.objects.all(),
+        to_field_name="slug",
+        method="filter_network",
+    )
+    partner = django_filters.ModelMultipleChoiceFilter(
+        label=_("Partner"),
+        queryset=Partner.objects.all(),
+        to_field_name="slug",
+        method="filter_partner",
+    )
+    budget = django_filters.MultipleChoiceFilter(
+        label=_("Annual budget"), field_name="budget_band", choices=Organisation.BudgetBand.choices
+    )
+    need = django_filters.ModelMultipleChoiceFilter(
+        label=_("Capacity need"),
+        queryset=NeedCategory.objects.all(),
+        to_field_name="slug",
+        method="filter_need",
+    )
+    country = django_filters.ModelMultipleChoiceFilter(
+        label=_("Country of registration"),
+        field_name="registration_country",
+        queryset=Zone.objects.countries().exclude(iso_code=""),
+        to_field_name="iso_code",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[("name", _("Name")), ("-updated", _("Last update"))],
+        empty_label=None,
+        method="filter_sort",
+    )
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    # Parameters that narrow the list (everything but the sort order).
+    FILTER_NAMES = (
+        "q",
+        "typology",
+        "legal_form",
+        "registration",
+        "scope",
+        "zone",
+        "theme",
+        "network",
+        "partner",
+        "budget",
+        "need",
+        "country",
+    )
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # search_text is stored folded; folding the query makes "segou" match "Ségou".
+        for word in fold(value).split():
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+    def filter_typology(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        # Choosing a family includes its sub-groups.
+        return queryset.filter(Q(typology__in=value) | Q(typology__parent__in=value))
+
+    def filter_zone(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        # A zone includes everything below it: a region its cercles, communes, localities.
+        below_any = reduce(or_, (Q(zone__path__startswith=zone.path) for zone in value))
+        links = OrganisationZone.objects.filter(below_any, organisation=OuterRef("pk"))
+        return queryset.filter(Exists(links))
+
+    def filter_theme(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return _having(queryset, OrganisationTheme.objects.filter(theme__in=value), value)
+
+    def filter_network(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return _having(queryset, Membership.objects.filter(network__in=value), value)
+
+    def filter_partner(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return _having(queryset, Partnership.objects.filter(partner__in=value), value)
+
+    def filter_need(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        needs = visible_needs(getattr(self.request, "user", None)).filter(category__in=value)
+        return _having(queryset, needs, value)
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "-updated":
+            return queryset.order_by("-updated_at", "name")
+        return queryset.order_by("name", "pk")
+
+    def queryset_without(self, excluded: str) -> QuerySet:
+        """The list as filtered by every valid parameter except ``excluded``.
+
+        Facet counts for one filter are computed on this, so each option shows what
+        choosing it would give.
+        """
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name != excluded and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(parameter, raw value, label) for each value narrowing the list."""
+        active = []
+        for name in self.FILTER_NAMES:
+            for raw in self.data.getlist(name) if hasattr(self.data, "getlist") else []:
+                if raw.strip():
+                    active.append((name, raw, str(self.filters[name].label)))
+        return active
+
+
+def _having(queryset: QuerySet, links: QuerySet, value) -> QuerySet:
+    """Organisations with at least one of ``links`` (an empty choice filters nothing)."""
+    if not value:
+        return queryset
+    return queryset.filter(Exists(links.filter(organisation=OuterRef("pk"))))
