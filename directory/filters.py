@@ -31,6 +31,10 @@ from organisations.models import (
 from organisations.text import fold
 from organisations.visibility import visible_needs
 
+# search_text starts with the folded name, so it sorts "Écoute" with the E's and
+# "association des…" before "Association Tilé…" on SQLite and PostgreSQL alike.
+BY_NAME = ("search_text", "pk")
+
 
 class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -84,7 +88,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     )
     country = django_filters.ModelMultipleChoiceFilter(
         label=_("Country of registration"),
-        field_name="registration_country",
+        field_name="registration_country__iso_code",
         queryset=Zone.objects.countries().exclude(iso_code=""),
         to_field_name="iso_code",
     )
@@ -150,8 +154,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "-updated":
-            return queryset.order_by("-updated_at", "name")
-        return queryset.order_by("name", "pk")
+            return queryset.order_by("-updated_at", *BY_NAME)
+        return queryset.order_by(*BY_NAME)
 
     def queryset_without(self, excluded: str) -> QuerySet:
         """The list as filtered by every valid parameter except ``excluded``.

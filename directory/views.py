@@ -1,38 +1,358 @@
+"""The public directory: every queryset starts from organisations/visibility.py."""
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from networks.models import Network
-from organisations.models import Organisation, Theme, Zone
+from directory import maps
+from directory.facets import build_facets, zone_counts
+from directory.filters import BY_NAME, OrganisationFilterSet
+from directory.referral import related_organisations
+from networks.models import Membership, Network
+from organisations.models import (
+    Organisation,
+    OrganisationTheme,
+    OrganisationZone,
+    Partnership,
+    Theme,
+    ThemeGroup,
+    Typology,
+    Zone,
+    ZoneIndicator,
+)
+from organisations.visibility import (
+    visible_channels,
+    visible_contact_persons,
+    visible_needs,
+    visible_organisations,
+)
+
+PAGE_SIZE = 20
+
+
+def list_url(**params) -> str:
+    return reverse("directory:organisation_list") + ("?" + urlencode(params) if params else "")
+
+
+def _with_list_details(organisations):
+    """What a row of a list shows, in a fixed number of queries whatever the rows."""
+    return organisations.select_related("typology", "typology__parent").prefetch_related(
+        Prefetch("zone_links", OrganisationZone.objects.select_related("zone")),
+        Prefetch("theme_links", OrganisationTheme.objects.select_related("theme")),
+    )
+
+
+def _country_maps(organisations) -> tuple[list[maps.Map], maps.Map, dict[int, int]]:
+    """A regions map per country with placed regions, and the countries map."""
+    counts = zone_counts(organisations)
+    zones = list(
+        Zone.objects.filter(
+            pk__in=list(counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION]
+        ).order_by("path")
+    )
+    countries = [z for z in zones if z.level == Zone.Level.COUNTRY]
+    region_maps = []
+    for country in countries:
+        regions = [z for z in zones if z.parent_id == country.pk]
+        region_map = maps.regions_map(country, regions, counts)
+        if region_map:
+            region_maps.append(region_map)
+    abroad = maps.countries_map(countries, counts, _("Countries where they work"))
+    return region_maps, abroad, counts
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    organisations = Organisation.objects.published().select_related("typology")
-    return render(request, "directory/home.html", {"organisations": organisations})
+    organisations = visible_organisations(request.user)
+    region_maps, abroad, counts = _country_maps(organisations)
+    by_typology = defaultdict(int)
+    for row in organisations.values("typology", "typology__parent").annotate(n=Count("pk")):
+        family = row["typology__parent"] or row["typology"]
+        by_typology[family] += row["n"]
+    families = [
+        (t, by_typology[t.pk], list_url(typology=t.slug))
+        for t in Typology.objects.filter(parent=None)
+        if by_typology.get(t.pk)
+    ]
+    regions = Zone.objects.filter(level=Zone.Level.REGION, pk__in=list(counts)).order_by("path")
+    theme_counts = dict(
+        OrganisationTheme.objects.filter(organisation__in=organisations)
+        .values_list("theme")
+        .annotate(n=Count("organisation", distinct=True))
+    )
+    themes = [
+        (t, theme_counts[t.pk], list_url(theme=t.slug))
+        for t in Theme.objects.all()
+        if theme_counts.get(t.pk)
+    ]
+    context = {
+        "total": organisations.count(),
+        "families": families,
+        "regions": [(z, counts[z.pk], list_url(zone=z.pk)) for z in regions],
+        "region_count": len(regions),
+        "themes": themes,
+        "region_maps": region_maps,
+        "abroad_map": abroad,
+    }
+    return render(request, "directory/home.html", context)
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    filterset = OrganisationFilterSet(
+        request.GET, queryset=visible_organisations(request.user), request=request
+    )
+    if not filterset.is_valid():
+        return render(
+            request, "directory/bad_request.html", {"errors": filterset.errors}, status=400
+        )
+    organisations = filterset.qs
+    if not request.GET.get("sort"):
+        organisations = organisations.order_by(*BY_NAME)
+    paginator = Paginator(_with_list_details(organisations), PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        return render(
+            request,
+            "directory/bad_request.html",
+            {"errors": {"page": [_("This page number does not exist.")]}},
+            status=400,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    facets = build_facets(filterset, request.user)
+    option_labels = {(f.name, o.value): o.label for f in facets for o in f.options}
+    widen = []
+    for name, raw, label in filterset.active_filters():
+        narrower = query.copy()
+        narrower.setlist(name, [v for v in query.getlist(name) if v != raw])
+        value_label = option_labels.get((name, raw), raw)
+        widen.append((label, value_label, list_url() + "?" + narrower.urlencode()))
+    context = {
+        "filterset": filterset,
+        "facets": facets,
+        "page": page,
+        "paginator": paginator,
+        "query_string": query.urlencode(),
+        "widen": widen,
+        "search": filterset.form.cleaned_data.get("q") or "",
+        "sort": filterset.form.cleaned_data.get("sort") or "name",
+    }
+    return render(request, "directory/organisation_list.html", context)
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    organisations = visible_organisations(user)
     organisation = get_object_or_404(
-        Organisation.objects.published().select_related("typology"), slug=slug
+        organisations.select_related(
+            "typology", "typology__parent", "registration_country", "source"
+        ).prefetch_related(
+            Prefetch("zone_links", OrganisationZone.objects.select_related("zone", "source")),
+            Prefetch("theme_links", OrganisationTheme.objects.select_related("theme")),
+            Prefetch("memberships", Membership.objects.select_related("network")),
+            Prefetch("partnerships", Partnership.objects.select_related("partner")),
+            "aliases",
+            "offices__zone",
+        ),
+        slug=slug,
     )
-    return render(request, "directory/organisation_detail.html", {"organisation": organisation})
+    zones = [link.zone for link in organisation.zone_links.all()]
+    region_ids = {int(p) for z in zones for p in z.path.strip("/").split("/")[:2]}
+    placed_regions = [
+        z
+        for z in Zone.objects.filter(pk__in=region_ids, level=Zone.Level.REGION)
+        if z.latitude is not None
+    ]
+    region_map = None
+    if placed_regions:
+        country = placed_regions[0].parent
+        counts = {z.pk: 1 for z in placed_regions}
+        region_map = maps.regions_map(country, placed_regions, counts)
+    context = {
+        "organisation": organisation,
+        "zones": zones,
+        "region_map": region_map,
+        "channels": visible_channels(user).filter(organisation=organisation),
+        "persons": visible_contact_persons(user).filter(organisation=organisation),
+        "needs": visible_needs(user)
+        .filter(organisation=organisation)
+        .select_related("category", "activity"),
+        "referrals": related_organisations(organisation, organisations),
+    }
+    return render(request, "directory/organisation_detail.html", context)
+
+
+def _member_counts(user) -> dict[int, int]:
+    members = Membership.objects.filter(organisation__in=visible_organisations(user))
+    return dict(members.values_list("network").annotate(n=Count("organisation")))
+
+
+def network_list(request: HttpRequest) -> HttpResponse:
+    counts = _member_counts(request.user)
+    levels = []
+    for level, label in Network.Level.choices:
+        networks = [
+            (n, counts.get(n.pk, 0)) for n in Network.objects.filter(level=level).order_by("name")
+        ]
+        if networks:
+            levels.append((level, label, networks))
+    return render(request, "directory/network_list.html", {"levels": levels})
 
 
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    network = get_object_or_404(Network, slug=slug)
-    return render(request, "directory/network_detail.html", {"network": network})
+    network = get_object_or_404(Network.objects.prefetch_related("countries"), slug=slug)
+    members = _with_list_details(
+        visible_organisations(request.user).filter(memberships__network=network)
+    )
+    record = network.organisation
+    if record and not visible_organisations(request.user).filter(pk=record.pk).exists():
+        record = None
+    context = {
+        "network": network,
+        "members": members,
+        "record": record,
+        "list_url": list_url(network=network.slug),
+    }
+    return render(request, "directory/network_detail.html", context)
+
+
+def theme_list(request: HttpRequest) -> HttpResponse:
+    organisations = visible_organisations(request.user)
+    counts = dict(
+        OrganisationTheme.objects.filter(organisation__in=organisations)
+        .values_list("theme")
+        .annotate(n=Count("organisation", distinct=True))
+    )
+    themes = list(Theme.objects.select_related("group"))
+    groups = [
+        (group, [(t, counts.get(t.pk, 0)) for t in themes if t.group_id == group.pk])
+        for group in ThemeGroup.objects.all()
+    ]
+    ungrouped = [(t, counts.get(t.pk, 0)) for t in themes if t.group_id is None]
+    if ungrouped:
+        groups.append((None, ungrouped))
+    return render(request, "directory/theme_list.html", {"groups": [g for g in groups if g[1]]})
 
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    theme = get_object_or_404(Theme, slug=slug)
-    organisations = theme.organisations.published()
-    return render(
-        request, "directory/theme_detail.html", {"theme": theme, "organisations": organisations}
+    theme = get_object_or_404(Theme.objects.select_related("group", "source"), slug=slug)
+    organisations = _with_list_details(
+        visible_organisations(request.user).filter(theme_links__theme=theme)
     )
+    context = {
+        "theme": theme,
+        "organisations": organisations,
+        "list_url": list_url(theme=theme.slug),
+    }
+    return render(request, "directory/theme_detail.html", context)
 
 
 def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    zone = get_object_or_404(Zone, pk=pk)
-    organisations = Organisation.objects.published().in_zone(zone)
-    return render(
-        request, "directory/zone_detail.html", {"zone": zone, "organisations": organisations}
+    zone = get_object_or_404(Zone.objects.select_related("parent"), pk=pk)
+    visible = visible_organisations(request.user)
+    organisations = _with_list_details(visible.in_zone(zone))
+    counts = zone_counts(visible)
+    children = [(z, counts[z.pk]) for z in zone.children.all() if counts.get(z.pk)]
+    indicators = ZoneIndicator.objects.filter(zone=zone).select_related("source")
+    context = {
+        "zone": zone,
+        "ancestors": zone.ancestors(),
+        "organisations": organisations,
+        "children": children,
+        "indicators": indicators,
+        "list_url": list_url(zone=zone.pk),
+    }
+    return render(request, "directory/zone_detail.html", context)
+
+
+def _typology_rows(organisations, kinds) -> list[dict]:
+    """Tableau 2 rows: each family counts its sub-groups (as its list link does),
+    then each sub-group on its own row."""
+    cells = defaultdict(int)
+    for row in organisations.values("typology", "typology__parent", "registration_kind").annotate(
+        n=Count("pk")
+    ):
+        cells[(row["typology"], row["registration_kind"])] += row["n"]
+        if row["typology__parent"]:
+            cells[(row["typology__parent"], row["registration_kind"])] += row["n"]
+    rows = []
+    for typology in [*Typology.objects.select_related("parent"), None]:
+        pk = typology.pk if typology else None
+        counts = [cells[(pk, kind)] for kind, _label in kinds]
+        if not any(counts):
+            continue
+        params = {"typology": typology.slug} if typology else None
+        rows.append(
+            {
+                "typology": typology,
+                "is_subgroup": bool(typology and typology.parent_id),
+                "cells": [
+                    (n, list_url(**params, registration=kind) if params else "")
+                    for n, (kind, _label) in zip(counts, kinds, strict=True)
+                ],
+                "total": sum(counts),
+                "url": list_url(**params) if params else "",
+            }
+        )
+    # Families first, each followed by its sub-groups.
+    order = {row["typology"].pk: i for i, row in enumerate(rows) if row["typology"]}
+    rows.sort(
+        key=lambda r: (
+            order.get(r["typology"].parent_id, order.get(r["typology"].pk))
+            if r["typology"]
+            else len(rows),
+            r["is_subgroup"],
+        )
     )
+    return rows
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    organisations = visible_organisations(request.user)
+    by_kind = dict(
+        organisations.order_by().values_list("registration_kind").annotate(n=Count("pk"))
+    )
+    kinds = [(v, label) for v, label in Organisation.RegistrationKind.choices if by_kind.get(v)]
+    column_totals = [(by_kind[kind], list_url(registration=kind)) for kind, _label in kinds]
+    counts = zone_counts(organisations)
+    regions = Zone.objects.filter(level=Zone.Level.REGION, pk__in=list(counts)).select_related(
+        "parent"
+    )
+    theme_counts = dict(
+        OrganisationTheme.objects.filter(organisation__in=organisations)
+        .values_list("theme")
+        .annotate(n=Count("organisation", distinct=True))
+    )
+    network_counts = dict(
+        Membership.objects.filter(organisation__in=organisations)
+        .values_list("network")
+        .annotate(n=Count("organisation"))
+    )
+    context = {
+        "total": organisations.count(),
+        "kinds": [label for _v, label in kinds],
+        "rows": _typology_rows(organisations, kinds),
+        "column_totals": column_totals,
+        "regions": [(z, counts[z.pk], list_url(zone=z.pk)) for z in regions.order_by("path")],
+        "themes": [
+            (t, theme_counts[t.pk], list_url(theme=t.slug))
+            for t in Theme.objects.all()
+            if theme_counts.get(t.pk)
+        ],
+        "networks": [
+            (n, network_counts[n.pk], list_url(network=n.slug))
+            for n in Network.objects.filter(Q(pk__in=list(network_counts)))
+        ],
+    }
+    return render(request, "directory/statistics.html", context)
+
+
+def map_view(request: HttpRequest) -> HttpResponse:
+    region_maps, abroad, _counts = _country_maps(visible_organisations(request.user))
+    return render(request, "directory/map.html", {"region_maps": region_maps, "abroad_map": abroad})

@@ -1,0 +1,77 @@
+""" "Organisations working in the same zones on the same themes", for a profile page."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from organisations.models import Organisation, OrganisationTheme, OrganisationZone
+
+
+@dataclass
+class Referral:
+    organisation: Organisation
+    shared_themes: int
+    zone_score: int
+
+    @property
+    def score(self) -> int:
+        return self.shared_themes + self.zone_score
+
+
+def _depth(path: str) -> int:
+    return path.count("/")
+
+
+def zone_overlap(paths: list[str], other_paths: list[str]) -> int:
+    """How closely two sets of zones meet: the depth of the most precise shared place.
+
+    Zones meet when one contains the other (Yélimané cercle lies in Kayes region, which
+    lies in Mali): two organisations in the same cercle score 3, in the same region 2,
+    both only somewhere in the same country 1; unrelated zones 0.
+    """
+    best = 0
+    for path in paths:
+        for other in other_paths:
+            if path.startswith(other) or other.startswith(path):
+                best = max(best, min(_depth(path), _depth(other)))
+    return best
+
+
+def related_organisations(
+    organisation: Organisation, candidates: QuerySet, limit: int = 8
+) -> list[Referral]:
+    """Organisations sharing at least one theme and one zone (or a zone containing or
+    contained in one of its zones), best overlap first. Three queries."""
+    theme_ids = list(organisation.theme_links.values_list("theme_id", flat=True))
+    paths = list(organisation.zone_links.values_list("zone__path", flat=True))
+    if not theme_ids or not paths:
+        return []
+    ancestor_ids = {int(part) for path in paths for part in path.strip("/").split("/")}
+    related_zone = reduce(or_, (Q(zone__path__startswith=p) for p in paths)) | Q(
+        zone_id__in=ancestor_ids
+    )
+    zone_links = OrganisationZone.objects.filter(related_zone)
+    theme_links = OrganisationTheme.objects.filter(theme_id__in=theme_ids)
+    matches = list(
+        candidates.exclude(pk=organisation.pk)
+        .filter(Exists(zone_links.filter(organisation=OuterRef("pk"))))
+        .filter(Exists(theme_links.filter(organisation=OuterRef("pk"))))
+        .select_related("typology")
+    )
+    ids = [m.pk for m in matches]
+    their_paths = defaultdict(list)
+    for organisation_id, path in OrganisationZone.objects.filter(
+        organisation_id__in=ids
+    ).values_list("organisation_id", "zone__path"):
+        their_paths[organisation_id].append(path)
+    shared = defaultdict(int)
+    for organisation_id in theme_links.filter(organisation_id__in=ids).values_list(
+        "organisation_id", flat=True
+    ):
+        shared[organisation_id] += 1
+    referrals = [Referral(m, shared[m.pk], zone_overlap(paths, their_paths[m.pk])) for m in matches]
+    referrals.sort(key=lambda r: (-r.score, -r.zone_score, r.organisation.name))
+    return referrals[:limit]

@@ -1,0 +1,194 @@
+"""The public organisation list: filters, search, facets, pagination, errors."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from directory.views import PAGE_SIZE
+from organisations.factories import OrganisationFactory
+from tests.directory_world import build_world
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("directory:organisation_list")
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def slugs(response) -> list[str]:
+    return [o.slug for o in response.context["page"].object_list]
+
+
+def get(client, query: str = ""):
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def test_it_lists_published_organisations_only_sorted_by_name(client, world):
+    assert slugs(get(client)) == ["aracem", "atc", "grdr", "omrib"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=segou", ["atc"]),
+        ("q=SÉGOU", ["atc"]),
+        ("q=tile coura", ["atc"]),
+        ("q=Tilé-Coura", ["atc"]),
+        ("q=refoules", ["aracem"]),
+        ("q=aracem", ["aracem"]),
+        ("q=omrib", ["omrib"]),
+        ("q=expulses du nord", ["aracem"]),  # an alias
+        ("q=yelimane", ["omrib"]),  # a zone name
+        ("q=reinsertion refoules", ["aracem"]),  # every word, from the description
+        ("q=tile gao", []),  # all words must match
+        ("q=brouillon", []),  # drafts never appear
+    ],
+)
+def test_search_is_accent_and_case_insensitive(client, world, query, expected):
+    assert slugs(get(client, query)) == expected
+
+
+def test_choosing_a_typology_family_includes_its_subgroups(client, world):
+    assert slugs(get(client, "typology=nationales")) == ["atc", "omrib"]
+    assert slugs(get(client, "typology=locales")) == ["omrib"]
+
+
+def test_several_values_of_one_filter_are_alternatives(client, world):
+    assert slugs(get(client, "typology=retour&typology=internationales")) == ["aracem", "grdr"]
+
+
+def test_a_region_includes_its_cercles(client, world):
+    assert slugs(get(client, f"zone={world.kayes.pk}")) == ["grdr", "omrib"]
+
+
+def test_a_country_includes_its_regions(client, world):
+    assert slugs(get(client, f"zone={world.mali.pk}")) == ["aracem", "atc", "grdr", "omrib"]
+    assert slugs(get(client, f"zone={world.france.pk}")) == ["grdr"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("theme=reinsertion", ["aracem", "grdr", "omrib"]),
+        ("theme=diaspora&theme=protection", ["aracem", "atc", "grdr"]),
+        ("legal_form=formal", ["aracem", "atc", "grdr", "omrib"]),
+        ("registration=approved", ["aracem"]),
+        ("scope=cercle&scope=international", ["grdr", "omrib"]),
+        ("network=plateforme", ["aracem", "atc"]),
+        ("network=africain", ["grdr"]),
+        ("partner=ddc", ["aracem"]),
+        ("partner=ue", []),
+        ("budget=under_5k", ["omrib"]),
+        ("need=finances", ["aracem"]),
+        ("need=plaidoyer", []),  # a private need never filters in
+        ("country=FR", ["grdr"]),
+    ],
+)
+def test_each_filter(client, world, query, expected):
+    assert slugs(get(client, query)) == expected
+
+
+def test_filters_combine(client, world):
+    query = f"theme=reinsertion&zone={world.kayes.pk}&scope=cercle&q=initiatives"
+    assert slugs(get(client, query)) == ["omrib"]
+    assert slugs(get(client, f"theme=protection&zone={world.kayes.pk}")) == []
+
+
+def test_it_sorts_by_last_update(client, world):
+    world.tile_coura.save()  # now the most recently updated
+    assert slugs(get(client, "sort=-updated"))[0] == "atc"
+
+
+def facet(response, name):
+    return {
+        option.value: option.count
+        for f in response.context["facets"]
+        if f.name == name
+        for option in f.options
+    }
+
+
+def test_facet_counts_are_what_choosing_the_option_gives(client, world):
+    response = get(client, "theme=reinsertion")
+    assert facet(response, "zone") == {
+        str(world.mali.pk): 3,
+        str(world.kayes.pk): 2,
+        str(world.gao.pk): 1,
+        str(world.france.pk): 1,
+    }
+    # Counted without the theme filter itself, so other themes show what they would add.
+    assert facet(response, "theme") == {"reinsertion": 3, "protection": 2, "diaspora": 1}
+    assert facet(response, "typology") == {
+        "nationales": 1,
+        "locales": 1,
+        "retour": 1,
+        "internationales": 1,
+    }
+    assert facet(response, "need") == {"finances": 1}
+    assert facet(response, "network") == {"plateforme": 1, "africain": 1}
+    html = response.content.decode()
+    assert re.search(r"Protection des migrants <span class=\"count\">\(2\)</span>", html)
+
+
+def test_an_empty_result_offers_to_remove_each_filter(client, world):
+    response = get(client, f"theme=protection&zone={world.kayes.pk}")
+    html = response.content.decode()
+    assert "Aucune organisation" in html or "No organisation" in html
+    remove_links = [url for _label, _value, url in response.context["widen"]]
+    assert remove_links == [f"{URL}?theme=protection", f"{URL}?zone={world.kayes.pk}"]
+    assert [label for label, _value, _url in response.context["widen"]] == ["Zone", "Thème"]
+    assert response.context["widen"][1][1] == "Protection des migrants"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=99",
+        "page=0",
+        "zone=abc",
+        "zone=999999",
+        "theme=unknown-theme",
+        "legal_form=sideways",
+        "sort=shoe-size",
+        "country=ZZ",
+    ],
+)
+def test_malformed_values_are_a_400_not_a_500(client, world, query):
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 400
+    assert "<h1>" in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(client, world):
+    OrganisationFactory.create_batch(
+        PAGE_SIZE + 5, legal_form="informal", registration_kind="de_facto"
+    )
+    response = get(client, "legal_form=informal&page=2")
+    assert len(response.context["page"].object_list) == 5
+    html = response.content.decode()
+    assert 'href="?legal_form=informal&amp;page=1"' in html
+    assert 'aria-current="page"' in html
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    client, world, django_assert_max_num_queries
+):
+    query = f"theme=reinsertion&zone={world.mali.pk}&q=a"
+    with django_assert_max_num_queries(30) as captured:
+        get(client, query)
+    few = len(captured)
+    for _ in range(40):
+        organisation = OrganisationFactory(
+            zones=[world.gao, world.yelimane], themes=[world.omrib.themes.first()]
+        )
+        organisation.refresh_search_text()
+    with django_assert_max_num_queries(few):
+        response = get(client, query)
+    assert len(response.context["page"].object_list) == PAGE_SIZE
