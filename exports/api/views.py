@@ -1,0 +1,106 @@
+"""The read-only JSON API: organisations, zones, themes, networks, partners.
+
+Organisations are filtered with the public list's own ``OrganisationFilterSet`` (same
+parameters, same results) and restricted by ``organisations.visibility``: anonymous
+callers see public data only. Every list is paginated and reads a fixed number of
+queries per page.
+"""
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+
+from directory.filters import OrganisationFilterSet
+from exports.api import serializers
+from networks.models import Membership, Network
+from organisations.models import Office, Organisation, Partner, Theme, Zone
+from organisations.visibility import (
+    visible_channels,
+    visible_contact_persons,
+    visible_needs,
+    visible_organisations,
+)
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Organisations, filtered and searched exactly as the public list is."""
+
+    serializer_class = serializers.OrganisationSerializer
+    lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrganisationFilterSet
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        user = self.request.user
+        return (
+            visible_organisations(user)
+            .select_related("typology", "registration_country")
+            .prefetch_related(
+                "aliases",
+                "zones",
+                "themes",
+                "partners",
+                Prefetch("memberships", Membership.objects.select_related("network")),
+                Prefetch("offices", Office.objects.order_by("kind", "pk")),
+                Prefetch("channels", visible_channels(user)),
+                Prefetch("contact_persons", visible_contact_persons(user)),
+                Prefetch("needs", visible_needs(user).select_related("category", "activity")),
+            )
+            .order_by("name", "pk")
+        )
+
+
+class ZoneViewSet(viewsets.ReadOnlyModelViewSet):
+    """Places, by id; ``/api/zones/ML-1/`` finds a zone by its ISO 3166 code too."""
+
+    serializer_class = serializers.ZoneSerializer
+    lookup_value_regex = "[^/]+"
+    filterset_fields = ["level", "iso_code", "parent"]
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self) -> QuerySet[Zone]:
+        return Zone.objects.order_by("path")
+
+    def get_object(self) -> Zone:
+        key = self.kwargs["pk"]
+        lookup = {"pk": int(key)} if key.isdigit() else {"iso_code__iexact": key}
+        zone = get_object_or_404(self.get_queryset(), **lookup)
+        self.check_object_permissions(self.request, zone)
+        return zone
+
+
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ThemeSerializer
+    lookup_field = "slug"
+    queryset = Theme.objects.select_related("group").order_by("position", "name")
+
+
+class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.PartnerSerializer
+    lookup_field = "slug"
+    filterset_fields = ["kind"]
+    filter_backends = [DjangoFilterBackend]
+    queryset = Partner.objects.order_by("name", "pk")
+
+
+class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.NetworkSerializer
+    lookup_field = "slug"
+    filterset_fields = ["level", "kind"]
+    filter_backends = [DjangoFilterBackend]
+    queryset = (
+        Network.objects.select_related("organisation")
+        .prefetch_related("countries")
+        .order_by("name", "pk")
+    )
+
+    def get_serializer_context(self) -> dict:
+        # Links to a network's own organisation record only when the caller may see it.
+        context = super().get_serializer_context()
+        context["visible_organisation_ids"] = set(
+            visible_organisations(self.request.user)
+            .filter(network_record__isnull=False)
+            .values_list("pk", flat=True)
+        )
+        return context

@@ -1,0 +1,31 @@
+"""The public list's filters, applied to an export."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from directory.filters import OrganisationFilterSet
+from organisations.visibility import visible_organisations
+
+
+class FilterError(ValueError):
+    """A malformed filter value: the export is refused rather than widened."""
+
+
+def filtered_organisations(request: HttpRequest, public_only: bool) -> OrganisationFilterSet:
+    """The list's FilterSet over what the user may see (public data only if asked).
+
+    A public-only export is filtered as an anonymous visitor would be, so that even a
+    staff member's download cannot be narrowed by private data (private needs).
+    """
+    user = None if public_only else request.user
+    filterset = OrganisationFilterSet(
+        request.GET,
+        queryset=visible_organisations(user),
+        request=None if public_only else request,
+    )
+    if not filterset.is_valid():
+        problems = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in filterset.errors.items()
+        )
+        raise FilterError(_("Invalid filter: %(problems)s") % {"problems": problems})
+    return filterset

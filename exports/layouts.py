@@ -1,0 +1,331 @@
+"""What each export holds: its columns, in order, and how a record fills them.
+
+Column names of the full export are a public contract (README, section "Exports"):
+add columns at the end, never rename one. Multi-valued cells join their values with
+" ; " (``JOIN``), in a stable order.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from exports.records import Catalogues, OrganisationRecord
+from organisations.models import ContactChannel, Office, Organisation, Zone
+
+JOIN = " ; "
+# Separates the fields of one contact person inside a cell.
+FIELD_JOIN = " | "
+
+Getter = Callable[[OrganisationRecord, Catalogues], object]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    get: Getter
+    label: object = None  # a heading for people, when it differs from ``name``
+    hxl: str = ""
+    private: bool = False
+    # A phone column: its cells are E.164 numbers (see exports.safety.is_plain_phone).
+    phone: bool = False
+
+    @property
+    def heading(self) -> str:
+        return str(self.label) if self.label is not None else self.name
+
+
+@dataclass(frozen=True)
+class Layout:
+    slug: str
+    columns: tuple[Column, ...]
+    parts: tuple[str, ...]
+    filename_stem: str
+    with_hxl: bool = False
+    numbered: bool = False  # a first "N°" column counting rows
+    numbered_label: object = field(default=_("No."))
+
+    def columns_for(self, private: bool) -> list[Column]:
+        return [column for column in self.columns if private or not column.private]
+
+
+def _field(name: str) -> Getter:
+    return lambda record, catalogues: record[name]
+
+
+def _joined(values) -> str:
+    return JOIN.join(str(value) for value in values if value not in (None, ""))
+
+
+def _channels(kind: str, public: bool) -> Getter:
+    def get(record, catalogues):
+        return _joined(
+            value
+            for channel_kind, value, is_public, _label in record.part("channels")
+            if channel_kind == kind and is_public == public
+        )
+
+    return get
+
+
+def _name_with_acronym(record, catalogues) -> str:
+    acronym = record["acronym"]
+    return f"{record['name']} ({acronym})" if acronym else record["name"]
+
+
+def _typology_slug(record, catalogues) -> str:
+    typology_id = record["typology_id"]
+    return catalogues.typologies[typology_id][0] if typology_id else ""
+
+
+def _typology_name(record, catalogues) -> str:
+    typology_id = record["typology_id"]
+    return catalogues.typologies[typology_id][1] if typology_id else ""
+
+
+def _registration_country(record, catalogues) -> str:
+    zone_id = record["registration_country_id"]
+    return catalogues.zones[zone_id].iso_code if zone_id else ""
+
+
+def _offices(kind: str) -> Getter:
+    return lambda record, catalogues: _joined(
+        address for office_kind, address, _zone in record.part("offices") if office_kind == kind
+    )
+
+
+def _seat_address(record, catalogues) -> str:
+    """The seat's address; an organisation with offices but no seat shows its offices."""
+    offices = record.part("offices")
+    seats = [address for kind, address, _zone in offices if kind == Office.Kind.SEAT]
+    return _joined(seats or [address for _kind, address, _zone in offices])
+
+
+def _zone_paths(record, catalogues) -> str:
+    return _joined(catalogues.zone_path(zone_id) for (zone_id,) in record.part("zones"))
+
+
+def _zones_at(level: str, attribute: str) -> Getter:
+    def get(record, catalogues):
+        seen = []
+        for (zone_id,) in record.part("zones"):
+            entry = catalogues.zone_at_level(zone_id, level)
+            value = getattr(entry, attribute) if entry else ""
+            if value and value not in seen:
+                seen.append(value)
+        return _joined(seen)
+
+    return get
+
+
+def _countries(record, catalogues) -> str:
+    """Countries of the intervention zones, or else the country of registration."""
+    return _zones_at(Zone.Level.COUNTRY, "iso_code")(record, catalogues) or _registration_country(
+        record, catalogues
+    )
+
+
+def _themes(position: int) -> Getter:
+    return lambda record, catalogues: _joined(
+        catalogues.themes[theme_id][position] for (theme_id,) in record.part("themes")
+    )
+
+
+def _partners(position: int) -> Getter:
+    return lambda record, catalogues: _joined(
+        catalogues.partners[partner_id][position] for (partner_id,) in record.part("partners")
+    )
+
+
+def _networks(record, catalogues) -> str:
+    return _joined(slug for slug, _name in record.part("networks"))
+
+
+def _identifiers(record, catalogues) -> str:
+    return _joined(f"{scheme}:{value}" for scheme, value in record.part("identifiers"))
+
+
+def _aliases(record, catalogues) -> str:
+    return _joined(name for (name,) in record.part("aliases"))
+
+
+def _needs(public: bool) -> Getter:
+    return lambda record, catalogues: _joined(
+        catalogues.need_key(category_id, activity_id)
+        for category_id, activity_id, is_public in record.part("needs")
+        if is_public == public
+    )
+
+
+def _persons(publishable: bool) -> Getter:
+    """Each person as "name | role | phone | other phone | e-mail" (+ " | notes" if private)."""
+
+    def get(record, catalogues):
+        entries = []
+        for name, role, phone, phone_other, email, is_publishable, *_consent, notes in record.part(
+            "persons"
+        ):
+            if is_publishable != publishable:
+                continue
+            values = [name, role, phone, phone_other, email]
+            if not publishable:
+                values.append(notes)
+            entries.append(FIELD_JOIN.join(values))
+        return JOIN.join(entries)
+
+    return get
+
+
+def _consents(record, catalogues) -> str:
+    """For each publishable person, in the same order: "given by | date | notes"."""
+    entries = []
+    for *_who, is_publishable, given_by, given_on, notes in record.part("persons"):
+        if is_publishable:
+            date = given_on.isoformat() if given_on else ""
+            entries.append(FIELD_JOIN.join([given_by, date, notes]))
+    return JOIN.join(entries)
+
+
+def _web(record, catalogues) -> str:
+    """Web sites and social pages; when there are none, what the source said about it."""
+    public_web = [
+        value
+        for kind, value, _public, label in record.part("channels")
+        if kind in (ContactChannel.Kind.WEBSITE, ContactChannel.Kind.SOCIAL)
+    ]
+    if public_web:
+        return _joined(public_web)
+    status = record["website_status"]
+    return str(Organisation.WebsiteStatus(status).label) if status else ""
+
+
+def _all_channels(kind: str) -> Getter:
+    return lambda record, catalogues: _joined(
+        value
+        for channel_kind, value, _public, _label in record.part("channels")
+        if channel_kind == kind
+    )
+
+
+ALL_PARTS = (
+    "aliases",
+    "identifiers",
+    "zones",
+    "themes",
+    "partners",
+    "networks",
+    "offices",
+    "channels",
+    "persons",
+    "needs",
+)
+
+FULL = Layout(
+    slug="organisations",
+    filename_stem="organisations-osc",
+    parts=ALL_PARTS,
+    columns=(
+        Column("slug", _field("slug")),
+        Column("name", _field("name")),
+        Column("acronym", _field("acronym")),
+        Column("other_names", _aliases),
+        Column("typology", _typology_slug),
+        Column("typology_name", _typology_name),
+        Column("legal_form", _field("legal_form")),
+        Column("registration_kind", _field("registration_kind")),
+        Column("registration_law", _field("registration_law")),
+        Column("registration_country", _registration_country),
+        Column("registration_reference", _field("registration_reference")),
+        Column("year_founded", _field("year_founded")),
+        Column("scope", _field("scope")),
+        Column("scope_detail", _field("scope_detail")),
+        Column("description", _field("description")),
+        Column("budget_band", _field("budget_band")),
+        Column("members_individuals", _field("members_individuals")),
+        Column("members_organisations", _field("members_organisations")),
+        Column("members_countries", _field("members_countries")),
+        Column("members_note", _field("members_note")),
+        Column("website_status", _field("website_status")),
+        Column("survey_status", _field("survey_status")),
+        Column("source", _field("source__code")),
+        Column("identifiers", _identifiers),
+        Column("zones", _zone_paths),
+        Column("themes", _themes(0)),
+        Column("theme_names", _themes(1)),
+        Column("networks", _networks),
+        Column("partners", _partners(0)),
+        Column("partner_names", _partners(1)),
+        Column("seat_address", _offices(Office.Kind.SEAT)),
+        Column("office_addresses", _offices(Office.Kind.OFFICE)),
+        Column("phones", _channels(ContactChannel.Kind.PHONE, public=True), phone=True),
+        Column("emails", _channels(ContactChannel.Kind.EMAIL, public=True)),
+        Column("websites", _channels(ContactChannel.Kind.WEBSITE, public=True)),
+        Column("social_links", _channels(ContactChannel.Kind.SOCIAL, public=True)),
+        Column("contact_persons", _persons(publishable=True)),
+        Column("needs", _needs(public=True)),
+        # Staff with organisations.view_private only, after every public column.
+        Column("status", _field("status"), private=True),
+        Column("staff_notes", _field("staff_notes"), private=True),
+        Column(
+            "private_phones",
+            _channels(ContactChannel.Kind.PHONE, public=False),
+            private=True,
+            phone=True,
+        ),
+        Column("private_emails", _channels(ContactChannel.Kind.EMAIL, public=False), private=True),
+        Column(
+            "private_websites", _channels(ContactChannel.Kind.WEBSITE, public=False), private=True
+        ),
+        Column(
+            "private_social_links",
+            _channels(ContactChannel.Kind.SOCIAL, public=False),
+            private=True,
+        ),
+        Column("contact_persons_consent", _consents, private=True),
+        Column("private_contact_persons", _persons(publishable=False), private=True),
+        Column("private_needs", _needs(public=False), private=True),
+    ),
+)
+
+# Tableau 13 of the Mali synthesis, "Annuaire des OSC interviewées".
+ANNUAIRE = Layout(
+    slug="annuaire",
+    filename_stem="annuaire-osc",
+    parts=("offices", "channels"),
+    numbered=True,
+    columns=(
+        Column("name", _name_with_acronym, label=_("Name of the organisation")),
+        Column("seat_address", _seat_address, label=_("Head office address")),
+        Column(
+            "phones", _all_channels(ContactChannel.Kind.PHONE), label=_("Phone numbers"), phone=True
+        ),
+        Column("emails", _all_channels(ContactChannel.Kind.EMAIL), label=_("E-mail addresses")),
+        Column("web", _web, label=_("Web site")),
+    ),
+)
+
+# Humanitarian Exchange Language: a hashtag row under the header.
+HXL = Layout(
+    slug="hxl",
+    filename_stem="organisations-osc-hxl",
+    parts=("zones", "themes", "channels"),
+    with_hxl=True,
+    columns=(
+        Column("slug", _field("slug"), hxl="#org +code"),
+        Column("name", _field("name"), hxl="#org +name"),
+        Column("acronym", _field("acronym"), hxl="#org +acronym"),
+        Column("typology", _typology_name, hxl="#org +type"),
+        Column("themes", _themes(1), hxl="#sector"),
+        Column("countries", _countries, hxl="#country +code"),
+        Column("regions", _zones_at(Zone.Level.REGION, "name"), hxl="#adm1 +name"),
+        Column("region_codes", _zones_at(Zone.Level.REGION, "iso_code"), hxl="#adm1 +code"),
+        Column("cercles", _zones_at(Zone.Level.CERCLE, "name"), hxl="#adm2 +name"),
+        Column("emails", _all_channels(ContactChannel.Kind.EMAIL), hxl="#contact +email"),
+        Column(
+            "phones", _all_channels(ContactChannel.Kind.PHONE), hxl="#contact +phone", phone=True
+        ),
+        Column("websites", _all_channels(ContactChannel.Kind.WEBSITE), hxl="#contact +url"),
+    ),
+)
+
+LAYOUTS = {layout.slug: layout for layout in (FULL, ANNUAIRE, HXL)}

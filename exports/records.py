@@ -1,0 +1,290 @@
+"""Organisations and their parts, read in chunks for exports of any size.
+
+An export walks the filtered queryset's primary keys in chunks; for each chunk it reads
+the organisations' own columns in one query and each part (aliases, zones, channels…)
+in one more query, then groups the rows in Python. The number of queries grows with
+the number of chunks, never with the number of organisations, and memory holds one
+chunk at a time. Which channels, persons and needs a part holds is decided by
+``organisations.visibility`` for the user the export is made for.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from needs.models import NeedActivity, NeedCategory
+from networks.models import Membership
+from organisations.models import (
+    Office,
+    Organisation,
+    OrganisationAlias,
+    OrganisationIdentifier,
+    OrganisationTheme,
+    OrganisationZone,
+    Partner,
+    Partnership,
+    Theme,
+    Typology,
+    Zone,
+)
+from organisations.visibility import (
+    visible_channels,
+    visible_contact_persons,
+    visible_needs,
+)
+
+BASE_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "acronym",
+    "typology_id",
+    "legal_form",
+    "registration_kind",
+    "registration_law",
+    "registration_country_id",
+    "registration_reference",
+    "year_founded",
+    "scope",
+    "scope_detail",
+    "description",
+    "budget_band",
+    "members_individuals",
+    "members_organisations",
+    "members_countries",
+    "members_note",
+    "website_status",
+    "survey_status",
+    "status",
+    "source__code",
+    "staff_notes",
+    "updated_at",
+)
+
+
+def _aliases(ids, user):
+    return OrganisationAlias.objects.filter(organisation_id__in=ids).values_list(
+        "organisation_id", "name"
+    )
+
+
+def _identifiers(ids, user):
+    return OrganisationIdentifier.objects.filter(organisation_id__in=ids).values_list(
+        "organisation_id", "scheme", "value"
+    )
+
+
+def _zones(ids, user):
+    return (
+        OrganisationZone.objects.filter(organisation_id__in=ids)
+        .order_by("zone__path")
+        .values_list("organisation_id", "zone_id")
+    )
+
+
+def _themes(ids, user):
+    return (
+        OrganisationTheme.objects.filter(organisation_id__in=ids)
+        .order_by("theme__position", "theme__name")
+        .values_list("organisation_id", "theme_id")
+    )
+
+
+def _partners(ids, user):
+    return (
+        Partnership.objects.filter(organisation_id__in=ids)
+        .order_by("partner__name", "partner_id")
+        .values_list("organisation_id", "partner_id")
+    )
+
+
+def _networks(ids, user):
+    return (
+        Membership.objects.filter(organisation_id__in=ids)
+        .order_by("network__name", "network_id")
+        .values_list("organisation_id", "network__slug", "network__name")
+    )
+
+
+def _offices(ids, user):
+    return (
+        Office.objects.filter(organisation_id__in=ids)
+        .order_by("kind", "pk")
+        .values_list("organisation_id", "kind", "address", "zone_id")
+    )
+
+
+def _channels(ids, user):
+    return (
+        visible_channels(user)
+        .filter(organisation_id__in=ids)
+        .order_by("kind", "position", "pk")
+        .values_list("organisation_id", "kind", "value", "is_public", "label")
+    )
+
+
+def _persons(ids, user):
+    return (
+        visible_contact_persons(user)
+        .filter(organisation_id__in=ids)
+        .order_by("name", "pk")
+        .values_list(
+            "organisation_id",
+            "name",
+            "role",
+            "phone",
+            "phone_other",
+            "email",
+            "is_publishable",
+            "consent_given_by",
+            "consent_date",
+            "notes",
+        )
+    )
+
+
+def _needs(ids, user):
+    return (
+        visible_needs(user)
+        .filter(organisation_id__in=ids)
+        .order_by("category__position", "activity__position", "pk")
+        .values_list("organisation_id", "category_id", "activity_id", "is_public")
+    )
+
+
+# One query per part and chunk: (organisation_id, *values) rows.
+PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
+    "aliases": _aliases,
+    "identifiers": _identifiers,
+    "zones": _zones,
+    "themes": _themes,
+    "partners": _partners,
+    "networks": _networks,
+    "offices": _offices,
+    "channels": _channels,
+    "persons": _persons,
+    "needs": _needs,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneEntry:
+    id: int
+    name: str
+    level: str
+    iso_code: str
+    official_code: str
+    parent_id: int | None
+
+
+class Catalogues:
+    """The small reference tables, read once per export and shared by every row."""
+
+    @cached_property
+    def zones(self) -> dict[int, ZoneEntry]:
+        rows = Zone.objects.values_list(
+            "id", "name", "level", "iso_code", "official_code", "parent_id"
+        )
+        return {row[0]: ZoneEntry(*row) for row in rows}
+
+    def zone_chain(self, zone_id: int) -> list[ZoneEntry]:
+        """The zone's ancestors from the country down, then the zone itself."""
+        chain = []
+        entry = self.zones.get(zone_id)
+        while entry is not None:
+            chain.append(entry)
+            entry = self.zones.get(entry.parent_id) if entry.parent_id else None
+        return chain[::-1]
+
+    def zone_path(self, zone_id: int) -> str:
+        return " > ".join(entry.name for entry in self.zone_chain(zone_id))
+
+    def zone_at_level(self, zone_id: int, level: str) -> ZoneEntry | None:
+        return next((e for e in self.zone_chain(zone_id) if e.level == level), None)
+
+    @cached_property
+    def themes(self) -> dict[int, tuple[str, str]]:
+        rows = Theme.objects.values_list("id", "slug", "name")
+        return {pk: (slug, name) for pk, slug, name in rows}
+
+    @cached_property
+    def partners(self) -> dict[int, tuple[str, str, str]]:
+        rows = Partner.objects.values_list("id", "slug", "name", "acronym")
+        return {pk: (slug, name, acronym) for pk, slug, name, acronym in rows}
+
+    @cached_property
+    def typologies(self) -> dict[int, tuple[str, str]]:
+        rows = Typology.objects.values_list("id", "slug", "name")
+        return {pk: (slug, name) for pk, slug, name in rows}
+
+    @cached_property
+    def need_categories(self) -> dict[int, str]:
+        return dict(NeedCategory.objects.values_list("id", "slug"))
+
+    @cached_property
+    def need_activities(self) -> dict[int, int]:
+        return dict(NeedActivity.objects.values_list("id", "position"))
+
+    def need_key(self, category_id: int, activity_id: int | None) -> str:
+        """``category-slug`` or ``category-slug/position`` for one activity of it."""
+        slug = self.need_categories[category_id]
+        if activity_id is None:
+            return slug
+        return f"{slug}/{self.need_activities[activity_id]}"
+
+
+@dataclass(slots=True)
+class OrganisationRecord:
+    """One organisation's columns (``fields``) and the rows of each part read."""
+
+    fields: dict
+    parts: dict[str, list[tuple]]
+
+    def __getitem__(self, name: str):
+        return self.fields[name]
+
+    def part(self, name: str) -> list[tuple]:
+        return self.parts.get(name, [])
+
+
+def chunk_size() -> int:
+    # SQLite caps the number of query parameters; PostgreSQL takes bigger chunks.
+    limit = connection.features.max_query_params or 5000
+    return min(2000, limit - 50)
+
+
+def organisation_records(
+    queryset: QuerySet[Organisation], user, parts: Iterable[str]
+) -> Iterator[OrganisationRecord]:
+    """Each organisation of ``queryset``, in its order, with the ``parts`` asked for.
+
+    ``queryset`` must already be restricted to what ``user`` may see.
+    """
+    parts = list(parts)
+    unknown = set(parts) - PARTS.keys()
+    if unknown:
+        raise ValueError(f"Unknown parts: {sorted(unknown)}")
+    ids = list(queryset.values_list("pk", flat=True))
+    size = chunk_size()
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        base = {
+            row["id"]: row for row in Organisation.objects.filter(pk__in=chunk).values(*BASE_FIELDS)
+        }
+        grouped = {name: _group(PARTS[name](chunk, user)) for name in parts}
+        for pk in chunk:
+            yield OrganisationRecord(
+                fields=base[pk],
+                parts={name: rows.get(pk, []) for name, rows in grouped.items()},
+            )
+
+
+def _group(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
+    grouped: dict[int, list[tuple]] = defaultdict(list)
+    for organisation_id, *values in rows:
+        grouped[organisation_id].append(tuple(values))
+    return grouped

@@ -1,0 +1,88 @@
+"""Downloads of the public list, as filtered: annuaire, full export, HXL, HSDS.
+
+Every download takes the list's own query string (``OrganisationFilterSet``), so what
+is downloaded is what the list shows. The annuaire, HXL and HSDS files are publication
+formats and always hold public data only; the full export holds private columns for
+users allowed to see them (``organisations.visibility``).
+"""
+
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from exports.filenames import download_name
+from exports.filtering import FilterError, filtered_organisations
+from exports.hsds import hsds_zip
+from exports.layouts import ANNUAIRE, FULL, HXL, Layout
+from exports.records import organisation_records
+from exports.writers import SEPARATORS, csv_chunks, write_xlsx
+from organisations.visibility import sees_private
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _bad_request(error: FilterError) -> HttpResponse:
+    return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+
+
+def table_response(
+    request: HttpRequest, layout: Layout, fmt: str, public_only: bool
+) -> HttpResponse:
+    """``layout`` for the organisations the user may see, as filtered by the query string."""
+    separator = SEPARATORS.get(request.GET.get("sep", "comma"))
+    if separator is None:
+        return HttpResponse(
+            _("Unknown separator: use sep=comma or sep=semicolon."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        filterset = filtered_organisations(request, public_only)
+    except FilterError as error:
+        return _bad_request(error)
+    user = None if public_only else request.user
+    columns = layout.columns_for(private=sees_private(user))
+    records = organisation_records(filterset.qs, user, layout.parts)
+    filename = download_name(layout.filename_stem, filterset, fmt)
+    if fmt == "xlsx":
+        workbook = write_xlsx(layout, columns, records, title=layout.filename_stem)
+        response = FileResponse(
+            workbook, as_attachment=True, filename=filename, content_type=XLSX_TYPE
+        )
+    else:
+        response = StreamingHttpResponse(
+            csv_chunks(layout, columns, records, separator),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Staff downloads may hold private data: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store" if sees_private(user) else "private"
+    return response
+
+
+@require_GET
+def annuaire(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_response(request, ANNUAIRE, fmt, public_only=True)
+
+
+@require_GET
+def full(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_response(request, FULL, fmt, public_only=False)
+
+
+@require_GET
+def hxl(request: HttpRequest) -> HttpResponse:
+    return table_response(request, HXL, "csv", public_only=True)
+
+
+@require_GET
+def hsds(request: HttpRequest) -> HttpResponse:
+    try:
+        filterset = filtered_organisations(request, public_only=True)
+    except FilterError as error:
+        return _bad_request(error)
+    package = hsds_zip(filterset.qs)
+    filename = download_name("hsds-osc", filterset, "zip")
+    return FileResponse(
+        package, as_attachment=True, filename=filename, content_type="application/zip"
+    )

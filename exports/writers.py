@@ -1,0 +1,135 @@
+"""CSV and XLSX writers that keep memory flat whatever the number of rows.
+
+CSV is produced as a generator of byte chunks for a StreamingHttpResponse: the header
+leaves at once, then one chunk per few hundred rows. XLSX is written by openpyxl in
+write-only mode to a temporary file (a zip cannot be sent before it is finished),
+which is then streamed.
+"""
+
+import csv
+import datetime
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from exports.layouts import JOIN, Column, Layout
+from exports.records import Catalogues, OrganisationRecord
+from exports.safety import is_plain_phone, neutralise
+
+BOM = "\ufeff"
+SEPARATORS = {"comma": ",", "semicolon": ";"}
+ROWS_PER_CHUNK = 500
+
+
+def cell_text(value) -> str:
+    """The text of a cell: ISO 8601 dates, plain numbers, empty for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def is_phone_cell(column: Column, text: str) -> bool:
+    return column.phone and bool(text) and all(is_plain_phone(p) for p in text.split(JOIN))
+
+
+def table_rows(
+    layout: Layout, columns: list[Column], records: Iterable[OrganisationRecord]
+) -> Iterator[list[str]]:
+    """Raw cell texts, row by row (numbered first when the layout says so)."""
+    catalogues = Catalogues()
+    for number, record in enumerate(records, start=1):
+        cells = [cell_text(column.get(record, catalogues)) for column in columns]
+        yield [str(number), *cells] if layout.numbered else cells
+
+
+def headings(layout: Layout, columns: list[Column]) -> list[str]:
+    names = [column.heading for column in columns]
+    return [str(layout.numbered_label), *names] if layout.numbered else names
+
+
+def hxl_tags(layout: Layout, columns: list[Column]) -> list[str]:
+    tags = [column.hxl for column in columns]
+    return ["", *tags] if layout.numbered else tags
+
+
+class _Line:
+    """A file-like object for csv.writer that hands back what was written."""
+
+    def __init__(self):
+        self.buffer = io.StringIO()
+
+    def write(self, text: str) -> None:
+        self.buffer.write(text)
+
+    def take(self) -> str:
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
+
+
+def csv_chunks(
+    layout: Layout,
+    columns: list[Column],
+    records: Iterable[OrganisationRecord],
+    separator: str = ",",
+) -> Iterator[bytes]:
+    """UTF-8 CSV with a byte-order mark (so Excel reads the accents), in chunks.
+
+    Every cell that a spreadsheet could run as a formula is neutralised, phone
+    numbers included: "+22320241122" becomes "'+22320241122".
+    """
+    line = _Line()
+    writer = csv.writer(line, delimiter=separator, lineterminator="\r\n")
+    writer.writerow(headings(layout, columns))
+    if layout.with_hxl:
+        writer.writerow(hxl_tags(layout, columns))
+    yield (BOM + line.take()).encode()
+    for count, row in enumerate(table_rows(layout, columns, records), start=1):
+        writer.writerow([neutralise(text) for text in row])
+        if count % ROWS_PER_CHUNK == 0:
+            yield line.take().encode()
+    rest = line.take()
+    if rest:
+        yield rest.encode()
+
+
+def write_xlsx(
+    layout: Layout, columns: list[Column], records: Iterable[OrganisationRecord], title: str
+):
+    """The workbook in a temporary file, rewound, for streaming.
+
+    Every cell is a text cell, so nothing is ever evaluated; cells starting with a
+    formula character are still prefixed with an apostrophe (they would turn into
+    formulas once edited), except E.164 phone numbers, which are written with Excel's
+    "quote prefix" style: they show as "+22320241122" and stay text when edited.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    offset = 1 if layout.numbered else 0
+    sheet.append(headings(layout, columns))
+    if layout.with_hxl:
+        sheet.append(hxl_tags(layout, columns))
+    for row in table_rows(layout, columns, records):
+        cells = []
+        for index, text in enumerate(row):
+            column = columns[index - offset] if index >= offset else None
+            if column is not None and is_phone_cell(column, text):
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.quotePrefix = True
+            else:
+                cell = WriteOnlyCell(sheet, value=neutralise(text))
+            cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+    workbook.save(output)
+    output.seek(0)
+    return output
