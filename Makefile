@@ -22,6 +22,7 @@ messages: install
 # Set up everything and serve the directory with the Mali data on SQLite.
 run: messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_mali
 	$(DEV) $(BIN)/python manage.py ensure_dev_admin
 	$(DEV) $(BIN)/python manage.py runserver $(HOST)
 

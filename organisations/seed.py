@@ -1,0 +1,458 @@
+"""Load the Mali 2022 synthesis (fixtures/mali-2022/) into the directory.
+
+Every row is found by a natural key (a slug, a code, a name under its parent, an
+organisation and a value) and saved only when one of its values differs from the
+fixture, so a second run writes nothing and adds no history. Rows the fixtures do not
+name (added by staff or an import) are never touched or deleted; a value staff edited
+in a field the fixtures set is set back to the report's value.
+"""
+
+import csv
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from needs.models import NeedActivity, NeedCategory
+from networks.models import Membership, Network
+from organisations.models import (
+    Acronym,
+    ContactChannel,
+    Office,
+    Organisation,
+    OrganisationAlias,
+    OrganisationTheme,
+    OrganisationZone,
+    Partner,
+    Partnership,
+    Source,
+    Theme,
+    ThemeGroup,
+    Typology,
+    Zone,
+    ZoneIndicator,
+)
+
+FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "mali-2022"
+
+# Keys a fixture entry may carry only for the reviewer (never loaded).
+REVIEW_KEYS = {"note", "t2", "n", "statut", "name_as_written", "as_written"}
+
+
+class SeedError(Exception):
+    """A fixture names something that does not exist or carries an unknown key."""
+
+
+class Table:
+    """The rows of one model indexed by natural key, read once, written only on change."""
+
+    def __init__(self, model, key: tuple[str, ...], stats: Counter):
+        self.model = model
+        self.key = key
+        self.stats = stats
+        self.rows = {self._key(obj): obj for obj in model.objects.all()}
+
+    def _key(self, obj) -> tuple:
+        return tuple(getattr(obj, field) for field in self.key)
+
+    def put(self, **values):
+        """Create the row or bring its values in line with ``values`` (attribute names)."""
+        key = tuple(values[field] for field in self.key)
+        obj = self.rows.get(key)
+        name = self.model._meta.label
+        if obj is None:
+            obj = self.model(**values)
+            self._save(obj)
+            self.rows[key] = obj
+            self.stats[f"{name} created"] += 1
+            return obj
+        changed = [field for field, value in values.items() if getattr(obj, field) != value]
+        if changed:
+            for field in changed:
+                setattr(obj, field, values[field])
+            self._save(obj)
+            self.stats[f"{name} updated"] += 1
+        return obj
+
+    def _save(self, obj) -> None:
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save()
+
+
+def _read_yaml(name: str):
+    with open(FIXTURE_DIR / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _read_csv(name: str) -> list[dict]:
+    with open(FIXTURE_DIR / name, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _check_keys(entry: dict, allowed: set[str], where: str) -> None:
+    unknown = set(entry) - allowed - REVIEW_KEYS
+    if unknown:
+        raise SeedError(f"{where}: unknown keys {sorted(unknown)}")
+
+
+class MaliSeed:
+    def __init__(self):
+        self.stats: Counter = Counter()
+        self.sources: dict[str, Source] = {}
+        self.zones: dict[str, Zone] = {}
+        self.typologies: dict[str, Typology] = {}
+        self.organisations: dict[str, Organisation] = {}
+        self.partners: dict[str, Partner] = {}
+
+    def table(self, model, *key: str) -> Table:
+        return Table(model, key, self.stats)
+
+    def source(self, code: str) -> Source:
+        try:
+            return self.sources[code]
+        except KeyError:
+            raise SeedError(f"unknown source {code!r}") from None
+
+    def zone(self, path: str) -> Zone:
+        try:
+            return self.zones[path]
+        except KeyError:
+            raise SeedError(f"unknown zone {path!r} (not in zones.csv)") from None
+
+    def organisation(self, slug: str) -> Organisation:
+        try:
+            return self.organisations[slug]
+        except KeyError:
+            raise SeedError(f"unknown organisation {slug!r}") from None
+
+    def run(self) -> Counter:
+        with transaction.atomic():
+            self.load_sources()
+            self.load_zones()
+            self.load_indicators()
+            self.load_typologies()
+            self.load_organisations()
+            self.load_annuaire()
+            self.load_themes()
+            self.load_partners()
+            self.load_networks()
+            self.load_needs()
+            self.load_acronyms()
+        return self.stats
+
+    # -- catalogues ---------------------------------------------------------------------
+
+    def load_sources(self) -> None:
+        data = _read_yaml("sources.yaml")
+        table = self.table(Source, "code")
+        for section in data["sections"]:
+            self.sources[section["code"]] = table.put(
+                code=section["code"],
+                kind=data["kind"],
+                document=data["document"],
+                section=section["section"],
+                year=data["year"],
+                url="",
+            )
+
+    def load_zones(self) -> None:
+        table = self.table(Zone, "parent_id", "level", "name")
+        for row in _read_csv("zones.csv"):
+            parent_path, _, name = row["path"].rpartition("/")
+            parent = self.zone(parent_path) if parent_path else None
+            self.zones[row["path"]] = table.put(
+                parent_id=parent.pk if parent else None,
+                level=row["level"],
+                name=name,
+                name_en=row["name_en"],
+                iso_code=row["iso_code"],
+                iso_numeric=row["iso_numeric"],
+                aliases=row["aliases"],
+                latitude=Decimal(row["latitude"]) if row["latitude"] else None,
+                longitude=Decimal(row["longitude"]) if row["longitude"] else None,
+            )
+
+    def load_indicators(self) -> None:
+        table = self.table(ZoneIndicator, "zone_id", "indicator", "source_id")
+        for row in _read_csv("indicators.csv"):
+            table.put(
+                zone_id=self.zone(row["zone"]).pk,
+                indicator=row["indicator"],
+                source_id=self.source(row["source"]).pk,
+                value=Decimal(row["value"]),
+                reference_year=int(row["reference_year"]),
+                data_source=row["data_source"],
+            )
+
+    def load_typologies(self) -> None:
+        table = self.table(Typology, "slug")
+        allowed = {
+            "slug", "parent", "position", "name", "name_en", "source", "description", "themes",
+            "financial_capacity", "financial_capacity_bands", "partners", "problems",
+            "added_value",
+        }  # fmt: skip
+        for entry in _read_yaml("typologies.yaml"):
+            _check_keys(entry, allowed, f"typology {entry['slug']}")
+            parent = self.typologies[entry["parent"]] if entry.get("parent") else None
+            self.typologies[entry["slug"]] = table.put(
+                slug=entry["slug"],
+                parent_id=parent.pk if parent else None,
+                position=entry["position"],
+                name=entry["name"],
+                name_en=entry["name_en"],
+                source_id=self.source(entry["source"]).pk,
+                description=entry.get("description", ""),
+                themes=entry.get("themes", ""),
+                financial_capacity=entry.get("financial_capacity", ""),
+                financial_capacity_bands=entry.get("financial_capacity_bands", ""),
+                partners=entry.get("partners", ""),
+                problems="\n".join(entry.get("problems", [])),
+                added_value="\n".join(entry.get("added_value", [])),
+            )
+
+    # -- organisations --------------------------------------------------------------------
+
+    def load_organisations(self) -> None:
+        entries = _read_yaml("organisations.yaml")
+        website_status = {
+            entry["org"]: entry.get("website_status", "") for entry in _read_yaml("annuaire.yaml")
+        }
+        organisations = self.table(Organisation, "slug")
+        aliases = self.table(OrganisationAlias, "organisation_id", "name")
+        zone_links = self.table(OrganisationZone, "organisation_id", "zone_id")
+        allowed = {
+            "slug", "name", "acronym", "typology", "legal_form", "registration_kind",
+            "registration_law", "registration_country", "registration_reference",
+            "year_founded", "scope", "scope_detail", "members_organisations",
+            "members_countries", "members_note", "survey_status", "source", "aliases", "zones",
+            "description", "staff_notes",
+        }  # fmt: skip
+        for entry in entries:
+            slug = entry["slug"]
+            _check_keys(entry, allowed, f"organisation {slug}")
+            country = entry.get("registration_country")
+            organisation = organisations.put(
+                slug=slug,
+                name=entry["name"],
+                acronym=entry.get("acronym", ""),
+                typology_id=self.typologies[entry["typology"]].pk,
+                legal_form=entry.get("legal_form", Organisation.LegalForm.UNKNOWN),
+                registration_kind=entry.get(
+                    "registration_kind", Organisation.RegistrationKind.UNKNOWN
+                ),
+                registration_law=entry.get("registration_law", ""),
+                registration_country_id=self.zone(country).pk if country else None,
+                registration_reference=entry.get("registration_reference", ""),
+                year_founded=entry.get("year_founded"),
+                scope=entry.get("scope", Organisation.Scope.UNKNOWN),
+                scope_detail=entry.get("scope_detail", ""),
+                members_organisations=entry.get("members_organisations"),
+                members_countries=entry.get("members_countries"),
+                members_note=entry.get("members_note", ""),
+                website_status=website_status.get(slug, ""),
+                description=entry.get("description", ""),
+                staff_notes=entry.get("staff_notes", ""),
+                status=Organisation.Status.PUBLISHED,
+                survey_status=entry["survey_status"],
+                source_id=self.source(entry["source"]).pk,
+            )
+            self.organisations[slug] = organisation
+            for alias in entry.get("aliases", []):
+                aliases.put(
+                    organisation_id=organisation.pk,
+                    name=alias["name"],
+                    source_id=self.source(alias["source"]).pk,
+                )
+            # The first source listed wins for a zone two tables give (Tableau 2 over 6).
+            linked = set()
+            for source_code, paths in entry.get("zones", {}).items():
+                source = self.source(source_code)
+                for path in paths:
+                    zone = self.zone(path)
+                    if zone.pk in linked:
+                        continue
+                    linked.add(zone.pk)
+                    zone_links.put(
+                        organisation_id=organisation.pk, zone_id=zone.pk, source_id=source.pk
+                    )
+
+    def load_annuaire(self) -> None:
+        source = self.source("mali-2022-t13")
+        offices = self.table(Office, "organisation_id", "kind", "address")
+        channels = self.table(ContactChannel, "organisation_id", "kind", "value")
+        allowed = {"org", "offices", "phones", "emails", "website", "website_label", "social"}
+        allowed |= {"website_status"}
+        for entry in _read_yaml("annuaire.yaml"):
+            _check_keys(entry, allowed, f"annuaire {entry['org']}")
+            organisation = self.organisation(entry["org"])
+            for office in entry["offices"]:
+                zone = office.get("zone")
+                offices.put(
+                    organisation_id=organisation.pk,
+                    kind=office["kind"],
+                    address=office["address"],
+                    zone_id=self.zone(zone).pk if zone else None,
+                    source_id=source.pk,
+                )
+            listed = [
+                (ContactChannel.Kind.PHONE, _as_entry(item)) for item in entry.get("phones", [])
+            ]
+            listed += [
+                (ContactChannel.Kind.EMAIL, _as_entry(item)) for item in entry.get("emails", [])
+            ]
+            if entry.get("website"):
+                listed.append(
+                    (
+                        ContactChannel.Kind.WEBSITE,
+                        {"value": entry["website"], "label": entry.get("website_label", "")},
+                    )
+                )
+            listed += [(ContactChannel.Kind.SOCIAL, item) for item in entry.get("social", [])]
+            for position, (kind, item) in enumerate(listed):
+                _check_keys(
+                    item, {"value", "label", "to_verify", "verification_note"}, entry["org"]
+                )
+                channels.put(
+                    organisation_id=organisation.pk,
+                    kind=kind,
+                    value=item["value"],
+                    label=item.get("label", ""),
+                    is_public=True,
+                    to_verify=item.get("to_verify", False),
+                    verification_note=item.get("verification_note", ""),
+                    position=position,
+                    source_id=source.pk,
+                )
+
+    def load_themes(self) -> None:
+        data = _read_yaml("themes.yaml")
+        source = self.source("mali-2022-t5")
+        group = data["group"]
+        theme_group = self.table(ThemeGroup, "slug").put(
+            slug=group["slug"],
+            name=group["name"],
+            name_en=group["name_en"],
+            position=group["position"],
+        )
+        themes = self.table(Theme, "slug")
+        links = self.table(OrganisationTheme, "organisation_id", "theme_id")
+        for position, entry in enumerate(data["themes"], start=1):
+            theme = themes.put(
+                slug=entry["slug"],
+                name=entry["name"],
+                name_en=entry["name_en"],
+                group_id=theme_group.pk,
+                position=position,
+                source_id=source.pk,
+            )
+            for slug in entry["organisations"]:
+                links.put(
+                    organisation_id=self.organisation(slug).pk,
+                    theme_id=theme.pk,
+                    source_id=source.pk,
+                )
+
+    def load_partners(self) -> None:
+        data = _read_yaml("partners.yaml")
+        partners = self.table(Partner, "slug")
+        allowed = {"slug", "name", "acronym", "kind", "country", "source", "description"}
+        for entry in data["partners"]:
+            _check_keys(entry, allowed, f"partner {entry['slug']}")
+            country = entry.get("country")
+            self.partners[entry["slug"]] = partners.put(
+                slug=entry["slug"],
+                name=entry["name"],
+                acronym=entry.get("acronym", ""),
+                kind=entry["kind"],
+                country_id=self.zone(country).pk if country else None,
+                website="",
+                description=entry.get("description", ""),
+                source_id=self.source(entry["source"]).pk,
+            )
+        partnerships = self.table(Partnership, "organisation_id", "partner_id")
+        for entry in data["partnerships"]:
+            partnerships.put(
+                organisation_id=self.organisation(entry["organisation"]).pk,
+                partner_id=self.partners[entry["partner"]].pk,
+                description=entry["description"],
+                source_id=self.source(entry["source"]).pk,
+            )
+
+    def load_networks(self) -> None:
+        networks = self.table(Network, "slug")
+        memberships = self.table(Membership, "organisation_id", "network_id")
+        allowed = {
+            "slug", "level", "name", "acronym", "kind", "formality", "website", "description",
+            "member_count", "member_count_is_approximate", "member_count_note", "countries",
+            "organisation", "source", "memberships",
+        }  # fmt: skip
+        for entry in _read_yaml("networks.yaml"):
+            _check_keys(entry, allowed, f"network {entry['slug']}")
+            organisation = entry.get("organisation")
+            network = networks.put(
+                slug=entry["slug"],
+                level=entry["level"],
+                name=entry["name"],
+                acronym=entry.get("acronym", ""),
+                kind=entry.get("kind", Network.Kind.NETWORK),
+                formality=entry.get("formality", Network.Formality.UNKNOWN),
+                website=entry.get("website", ""),
+                description=entry.get("description", ""),
+                member_count=entry.get("member_count"),
+                member_count_is_approximate=entry.get("member_count_is_approximate", False),
+                member_count_note=entry.get("member_count_note", ""),
+                organisation_id=self.organisation(organisation).pk if organisation else None,
+                source_id=self.source(entry["source"]).pk,
+            )
+            wanted = {self.zone(name).pk for name in entry.get("countries", [])}
+            current = set(network.countries.values_list("pk", flat=True))
+            if wanted - current:
+                network.countries.add(*(wanted - current))
+                self.stats["networks.Network countries added"] += len(wanted - current)
+            for member in entry.get("memberships", []):
+                memberships.put(
+                    organisation_id=self.organisation(member["organisation"]).pk,
+                    network_id=network.pk,
+                    role=member.get("role", ""),
+                    source_id=self.source(member["source"]).pk,
+                )
+
+    def load_needs(self) -> None:
+        source = self.source("mali-2022-t12")
+        categories = self.table(NeedCategory, "slug")
+        activities = self.table(NeedActivity, "category_id", "position")
+        for entry in _read_yaml("needs.yaml"):
+            category = categories.put(
+                slug=entry["slug"],
+                position=entry["position"],
+                name=entry["name"],
+                name_en=entry["name_en"],
+                description=entry.get("description", ""),
+                source_id=source.pk,
+            )
+            for position, activity in enumerate(entry["activities"], start=1):
+                activities.put(
+                    category_id=category.pk,
+                    position=position,
+                    name=activity["name"],
+                    subgroup=activity.get("subgroup", ""),
+                )
+
+    def load_acronyms(self) -> None:
+        source = self.source("mali-2022-sigles")
+        acronyms = self.table(Acronym, "acronym", "expansion")
+        for row in _read_csv("acronyms.csv"):
+            acronyms.put(acronym=row["acronym"], expansion=row["expansion"], source_id=source.pk)
+
+
+def _as_entry(item) -> dict:
+    """A phone or e-mail is either a bare string or a mapping with flags."""
+    return {"value": item} if isinstance(item, str) else item
+
+
+def load_mali_seed() -> Counter:
+    """Load every fixture in one transaction; returns what was created or updated."""
+    return MaliSeed().run()
