@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "directory",
     "demo",
     "csp",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -240,3 +241,13 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
+
+# Survey imports (surveys app): limits that protect the server from oversized or hostile files.
+SURVEY_IMPORT_MAX_BYTES = env_int("SURVEY_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+SURVEY_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "SURVEY_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024
+)
+SURVEY_IMPORT_MAX_ROWS = env_int("SURVEY_IMPORT_MAX_ROWS", 50_000)
+SURVEY_IMPORT_MAX_COLUMNS = env_int("SURVEY_IMPORT_MAX_COLUMNS", 500)
+# Reading stops after this many empty rows in a row (a sheet "used" down to row 1,048,576).
+SURVEY_IMPORT_MAX_EMPTY_ROWS = env_int("SURVEY_IMPORT_MAX_EMPTY_ROWS", 1000)

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from organisations.text import fold
+from organisations.text import build_search_text, fold
 from organisations.validators import E164_PATTERN, validate_e164
 
 
@@ -695,11 +695,9 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     def build_search_text(self) -> str:
-        parts = [self.name, self.acronym, self.description]
-        if self.pk:
-            parts += self.aliases.values_list("name", flat=True)
-            parts += self.zones.values_list("name", flat=True)
-        return fold(" ".join(p for p in parts if p))
+        aliases = self.aliases.values_list("name", flat=True) if self.pk else []
+        zone_names = self.zones.values_list("name", flat=True) if self.pk else []
+        return build_search_text(self.name, self.acronym, self.description, aliases, zone_names)
 
     def refresh_search_text(self) -> None:
         """Recompute the search column after aliases or zones changed."""

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -15,3 +16,11 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", without_marks.casefold()).replace("_", " ").split())
+
+
+def build_search_text(
+    name: str, acronym: str, description: str, aliases: Iterable[str], zone_names: Iterable[str]
+) -> str:
+    """Organisation.search_text from its parts, without queries (imports build it in bulk)."""
+    parts = [name, acronym, description, *aliases, *zone_names]
+    return fold(" ".join(p for p in parts if p))

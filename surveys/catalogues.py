@@ -1,0 +1,219 @@
+"""Match survey answers to catalogue entries: zones, themes, partners, networks, typologies.
+
+Everything is loaded once per import (a handful of queries) and matched in memory by
+name, alias or code, accent- and case-insensitively.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
+
+from networks.models import Network
+from organisations.models import Partner, Theme, Typology, Zone
+from organisations.text import fold
+
+# "Cercle de Kayes", "Région de Kayes": the answer names its level itself.
+_LEVEL_PREFIX = re.compile(r"^(region|cercle|commune|village|pays)( de| du| d| des)? (.+)$")
+_PREFIX_LEVELS = {
+    "region": Zone.Level.REGION,
+    "cercle": Zone.Level.CERCLE,
+    "commune": Zone.Level.COMMUNE,
+    "village": Zone.Level.LOCALITY,
+    "pays": Zone.Level.COUNTRY,
+}
+
+
+@dataclass
+class Entry:
+    id: int
+    label: str
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Resolution:
+    entry: Entry | None = None
+    error: str = ""
+    note: str = ""
+    suggestions: list[str] = field(default_factory=list)
+
+
+class Catalogue:
+    """Entries indexed by every folded key that names them."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.by_key: dict[str, list[Entry]] = {}
+        self.labels: dict[str, str] = {}
+        self.labels_by_id: dict[int, str] = {}
+
+    def label_of(self, entry_id: int) -> str:
+        return self.labels_by_id.get(entry_id, str(entry_id))
+
+    def add(self, entry: Entry, *keys: str) -> None:
+        self.labels_by_id[entry.id] = entry.label
+        for key in {fold(k) for k in keys if k and fold(k)}:
+            bucket = self.by_key.setdefault(key, [])
+            if entry not in bucket:
+                bucket.append(entry)
+            self.labels.setdefault(key, entry.label)
+
+    def suggestions(self, value: str, limit: int = 3) -> list[str]:
+        found = process.extract(
+            fold(value), list(self.labels), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70
+        )
+        labels: list[str] = []
+        for key, _score, _index in found:
+            label = self.labels[key]
+            if label not in labels:
+                labels.append(label)
+        return labels[:limit]
+
+    def resolve(self, value: str) -> Resolution:
+        candidates = self.by_key.get(fold(value), [])
+        if len(candidates) == 1:
+            return Resolution(entry=candidates[0])
+        if candidates:
+            return Resolution(
+                error=_("“%(value)s” names several %(kind)s: %(entries)s.")
+                % {
+                    "value": value,
+                    "kind": self.kind,
+                    "entries": "; ".join(c.label for c in candidates),
+                },
+            )
+        return Resolution(suggestions=self.suggestions(value))
+
+
+class ZoneCatalogue(Catalogue):
+    """Zones of one country (or all), with the level rule of the mapping."""
+
+    def resolve_zone(self, value: str, level: str) -> Resolution:
+        folded = fold(value)
+        prefixed = _LEVEL_PREFIX.match(folded)
+        candidates = self.by_key.get(folded, [])
+        if not candidates and prefixed:
+            level = _PREFIX_LEVELS[prefixed.group(1)]
+            candidates = self.by_key.get(prefixed.group(3), [])
+        if not candidates:
+            return Resolution(suggestions=self.suggestions(value))
+        if level != "highest":
+            at_level = [c for c in candidates if c.extra["level"] == level]
+            if not at_level:
+                return Resolution(
+                    error=_("“%(value)s” is not a %(level)s (found: %(found)s).")
+                    % {
+                        "value": value,
+                        "level": Zone.Level(level).label.lower(),
+                        "found": "; ".join(c.label for c in candidates),
+                    },
+                )
+            chosen = at_level
+        else:
+            # The documented rule: a bare name is the highest level that bears it.
+            top = min(c.extra["depth"] for c in candidates)
+            chosen = [c for c in candidates if c.extra["depth"] == top]
+        if len(chosen) > 1:
+            return Resolution(
+                error=_("“%(value)s” names several zones: %(zones)s. Write the one you mean.")
+                % {"value": value, "zones": "; ".join(c.label for c in chosen)},
+            )
+        note = ""
+        if len(candidates) > 1:
+            note = _("“%(value)s” read as %(chosen)s (also: %(others)s).") % {
+                "value": value,
+                "chosen": chosen[0].label,
+                "others": "; ".join(c.label for c in candidates if c is not chosen[0]),
+            }
+        return Resolution(entry=chosen[0], note=note)
+
+
+@dataclass
+class Catalogues:
+    zones: ZoneCatalogue
+    countries: Catalogue
+    themes: Catalogue
+    partners: Catalogue
+    networks: Catalogue
+    typologies: Catalogue
+    zone_names: dict[int, str]
+    country: Zone | None = None
+
+    def for_field(self, target: str) -> Catalogue:
+        return {
+            "zones": self.zones,
+            "themes": self.themes,
+            "partners": self.partners,
+            "networks": self.networks,
+            "typology": self.typologies,
+            "registration_country": self.countries,
+        }[target]
+
+
+def load_catalogues(country_code: str = "") -> Catalogues:
+    """One query per catalogue."""
+    zones = list(
+        Zone.objects.only(
+            "id",
+            "name",
+            "name_en",
+            "name_folded",
+            "level",
+            "parent_id",
+            "path",
+            "aliases",
+            "iso_code",
+            "official_code",
+        ).order_by("path")
+    )
+    names = {zone.id: zone.name for zone in zones}
+    wanted = fold(country_code)
+    country = next(
+        (
+            zone
+            for zone in zones
+            if wanted
+            and zone.level == Zone.Level.COUNTRY
+            and wanted in {fold(zone.iso_code), zone.name_folded}
+        ),
+        None,
+    )
+    zone_catalogue = ZoneCatalogue(_("zones"))
+    countries = Catalogue(_("countries"))
+    for zone in zones:
+        depth = zone.path.count("/")
+        parent = names.get(zone.parent_id, "")
+        label = f"{zone.name} ({zone.get_level_display().lower()}{', ' + parent if parent else ''})"
+        entry = Entry(zone.id, label, {"level": zone.level, "depth": depth, "name": zone.name})
+        keys = [zone.name, zone.name_en, zone.iso_code, zone.official_code]
+        keys += [alias for alias in zone.aliases.split(";")]
+        if zone.level == Zone.Level.COUNTRY:
+            countries.add(Entry(zone.id, zone.name), *keys, zone.iso_numeric)
+        if country is None or zone.path.startswith(country.path):
+            zone_catalogue.add(entry, *keys)
+    themes = Catalogue(_("themes"))
+    for theme in Theme.objects.only("id", "name", "name_en", "slug"):
+        themes.add(Entry(theme.id, theme.name), theme.name, theme.name_en, theme.slug)
+    partners = Catalogue(_("partners"))
+    for partner in Partner.objects.only("id", "name", "acronym", "slug"):
+        partners.add(Entry(partner.id, str(partner)), partner.name, partner.acronym, partner.slug)
+    networks = Catalogue(_("networks"))
+    for network in Network.objects.only("id", "name", "acronym", "slug"):
+        networks.add(Entry(network.id, str(network)), network.name, network.acronym, network.slug)
+    typologies = Catalogue(_("typologies"))
+    for typology in Typology.objects.only("id", "name", "name_en", "slug"):
+        typologies.add(
+            Entry(typology.id, typology.name), typology.name, typology.name_en, typology.slug
+        )
+    return Catalogues(
+        zones=zone_catalogue,
+        countries=countries,
+        themes=themes,
+        partners=partners,
+        networks=networks,
+        typologies=typologies,
+        zone_names=names,
+        country=country,
+    )

@@ -1,0 +1,296 @@
+"""A mapping: which columns of a survey export feed which fields of the directory.
+
+A mapping is a small YAML (or JSON) document that staff write from an example (see
+README, "Importer une enquête"). This module parses and checks it, and finds each
+mapped column among a file's headers.
+"""
+
+import fnmatch
+from dataclasses import dataclass, field
+
+import yaml
+from django.utils.translation import gettext as _
+
+from organisations.models import Organisation, Zone
+from organisations.text import fold
+
+# Organisation fields a column can fill, by kind of value.
+TEXT_FIELDS = {
+    "name",
+    "acronym",
+    "description",
+    "registration_law",
+    "registration_reference",
+    "scope_detail",
+    "members_note",
+    "staff_notes",
+}
+INTEGER_FIELDS = {
+    "year_founded",
+    "members_individuals",
+    "members_organisations",
+    "members_countries",
+}
+CHOICE_FIELDS = {
+    "legal_form": Organisation.LegalForm,
+    "registration_kind": Organisation.RegistrationKind,
+    "scope": Organisation.Scope,
+    "budget_band": Organisation.BudgetBand,
+}
+LOOKUP_FIELDS = {"typology", "registration_country"}
+# Several values per cell (and per organisation).
+MULTI_FIELDS = {
+    "zones",
+    "themes",
+    "partners",
+    "networks",
+    "aliases",
+    "phones",
+    "emails",
+    "websites",
+}
+SCALAR_FIELDS = TEXT_FIELDS | INTEGER_FIELDS | set(CHOICE_FIELDS) | LOOKUP_FIELDS
+ALL_FIELDS = SCALAR_FIELDS | MULTI_FIELDS
+# Catalogue entries an import may create when the user allows it. Zones never: a place
+# needs a level and a parent, which a survey answer does not give.
+CREATABLE = ("themes", "partners", "networks")
+CONTACT_FIELDS = ("name", "role", "phone", "email")
+ZONE_LEVELS = ["highest", *Zone.Level.values]
+DEFAULT_EMPTY_VALUES = ["néant", "neant", "n/a", "na", "-", "aucun", "aucune", "none"]
+DEFAULT_IGNORE = ["_*", "__version__", "meta/*", "formhub/*"]
+TOP_LEVEL_KEYS = {
+    "name",
+    "description",
+    "source",
+    "country",
+    "defaults",
+    "identifier",
+    "phone_prefix",
+    "fields",
+    "contact_persons",
+    "ignore",
+    "empty_values",
+}
+
+
+class MappingError(Exception):
+    pass
+
+
+@dataclass
+class FieldSpec:
+    target: str
+    # Each entry is one column given as alternatives (a name or a label, for example).
+    columns: list[list[str]]
+    choices: dict[str, str] = field(default_factory=dict)
+    level: str = "highest"
+
+
+@dataclass
+class ContactSpec:
+    sheet: str
+    columns: dict[str, list[str]]
+
+
+@dataclass
+class Mapping:
+    name: str
+    fields: dict[str, FieldSpec]
+    identifier_column: list[str] = field(default_factory=list)
+    identifier_scheme: str = ""
+    source: dict = field(default_factory=dict)
+    country: str = ""
+    defaults: dict = field(default_factory=dict)
+    phone_prefix: str = ""
+    contacts: ContactSpec | None = None
+    ignore: list[str] = field(default_factory=list)
+    empty_values: set[str] = field(default_factory=set)
+
+    def is_ignored(self, header: str) -> bool:
+        lowered = header.lower()
+        last = lowered.rsplit("/", 1)[-1]
+        return any(
+            fnmatch.fnmatchcase(lowered, pattern) or fnmatch.fnmatchcase(last, pattern)
+            for pattern in self.ignore
+        )
+
+
+def parse_mapping(text: str) -> Mapping:
+    """Parse and check a mapping; MappingError says what is wrong, in the user's language."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise MappingError(
+            _("The mapping is not valid YAML or JSON: %(error)s") % {"error": exc}
+        ) from None
+    if not isinstance(data, dict):
+        raise MappingError(_("The mapping must be a YAML or JSON object with a “fields” entry."))
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise MappingError(
+            _("Unknown entries in the mapping: %(keys)s. Allowed: %(allowed)s.")
+            % {"keys": ", ".join(map(str, unknown)), "allowed": ", ".join(sorted(TOP_LEVEL_KEYS))}
+        )
+    raw_fields = data.get("fields")
+    if not isinstance(raw_fields, dict) or "name" not in raw_fields:
+        raise MappingError(_("The mapping must say which column holds the name (fields: name)."))
+    fields = {target: _field_spec(target, spec) for target, spec in raw_fields.items()}
+    identifier = data.get("identifier") or {}
+    if not isinstance(identifier, dict) or (
+        identifier and not (identifier.get("column") and identifier.get("scheme"))
+    ):
+        raise MappingError(_("“identifier” needs a column and a scheme (e.g. kobo-uuid)."))
+    defaults = data.get("defaults") or {}
+    _check_defaults(defaults)
+    return Mapping(
+        name=str(data.get("name") or ""),
+        fields=fields,
+        identifier_column=_alternatives(identifier.get("column")) if identifier else [],
+        identifier_scheme=str(identifier.get("scheme", "")),
+        source=_source(data.get("source")),
+        country=str(data.get("country") or ""),
+        defaults=defaults,
+        phone_prefix=str(data.get("phone_prefix") or ""),
+        contacts=_contact_spec(data.get("contact_persons")),
+        ignore=[str(p).lower() for p in (data.get("ignore") or [])] + DEFAULT_IGNORE,
+        empty_values={fold(v) for v in (data.get("empty_values") or DEFAULT_EMPTY_VALUES)},
+    )
+
+
+def _field_spec(target, spec) -> FieldSpec:
+    if target not in ALL_FIELDS:
+        raise MappingError(
+            _("Unknown field “%(field)s”. Fields a column can fill: %(fields)s.")
+            % {"field": target, "fields": ", ".join(sorted(ALL_FIELDS))}
+        )
+    if isinstance(spec, str | list):
+        spec = {"column": spec}
+    if not isinstance(spec, dict):
+        raise MappingError(_("Field “%(field)s”: give a column name.") % {"field": target})
+    unknown = set(spec) - {"column", "columns", "choices", "level"}
+    if unknown:
+        raise MappingError(
+            _("Field “%(field)s”: unknown options %(options)s.")
+            % {"field": target, "options": ", ".join(sorted(unknown))}
+        )
+    if "columns" in spec:
+        columns = [_alternatives(column) for column in spec["columns"] or []]
+    else:
+        columns = [_alternatives(spec.get("column"))]
+    if not columns or not all(columns):
+        raise MappingError(_("Field “%(field)s”: give a column name.") % {"field": target})
+    if len(columns) > 1 and target not in TEXT_FIELDS | MULTI_FIELDS:
+        raise MappingError(
+            _("Field “%(field)s” takes one column; several columns only feed text or lists.")
+            % {"field": target}
+        )
+    choices = spec.get("choices") or {}
+    if not isinstance(choices, dict):
+        raise MappingError(
+            _("Field “%(field)s”: choices must map each code to a value.") % {"field": target}
+        )
+    if target in CHOICE_FIELDS:
+        allowed = set(CHOICE_FIELDS[target].values)
+        wrong = sorted(str(v) for v in choices.values() if v not in allowed)
+        if wrong:
+            raise MappingError(
+                _("Field “%(field)s”: %(values)s are not values of this field (%(allowed)s).")
+                % {"field": target, "values": ", ".join(wrong), "allowed": ", ".join(allowed)}
+            )
+    level = str(spec.get("level") or "highest")
+    if level not in ZONE_LEVELS:
+        raise MappingError(
+            _("Field “%(field)s”: level must be one of %(levels)s.")
+            % {"field": target, "levels": ", ".join(ZONE_LEVELS)}
+        )
+    return FieldSpec(
+        target=target,
+        columns=columns,
+        choices={fold(str(code)): str(value) for code, value in choices.items()},
+        level=level,
+    )
+
+
+def _alternatives(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if str(v).strip()]
+    return [str(value)] if str(value).strip() else []
+
+
+def _source(value) -> dict:
+    if not value:
+        return {}
+    if not isinstance(value, dict) or not value.get("code") or not value.get("document"):
+        raise MappingError(_("“source” needs a code and a document name."))
+    return value
+
+
+def _check_defaults(defaults) -> None:
+    allowed = {
+        "status": Organisation.Status.values,
+        "survey_status": Organisation.SurveyStatus.values,
+    }
+    for key, value in defaults.items():
+        if key not in allowed or value not in allowed[key]:
+            raise MappingError(
+                _("“defaults” accepts status (%(status)s) and survey_status (%(survey)s).")
+                % {
+                    "status": ", ".join(allowed["status"]),
+                    "survey": ", ".join(allowed["survey_status"]),
+                }
+            )
+
+
+def _contact_spec(value) -> ContactSpec | None:
+    if not value:
+        return None
+    if not isinstance(value, dict) or not value.get("name"):
+        raise MappingError(_("“contact_persons” needs at least the column of the name."))
+    unknown = set(value) - {"sheet", *CONTACT_FIELDS}
+    if unknown:
+        raise MappingError(
+            _("“contact_persons”: unknown entries %(keys)s.") % {"keys": ", ".join(sorted(unknown))}
+        )
+    return ContactSpec(
+        sheet=str(value.get("sheet") or ""),
+        columns={key: _alternatives(value.get(key)) for key in CONTACT_FIELDS if value.get(key)},
+    )
+
+
+def find_column(alternatives: list[str], headers: list[str]) -> int | None:
+    """Index of the header a mapped column names.
+
+    A column matches a header written the same way once folded (case, accents and
+    punctuation aside), or the last part of a KoboToolbox group path
+    ("identification/nom_osc" matches "nom_osc").
+    """
+    folded = [fold(header) for header in headers]
+    last_parts = [fold(header.rsplit("/", 1)[-1]) for header in headers]
+    for alternative in alternatives:
+        wanted = fold(alternative)
+        if wanted in folded:
+            return folded.index(wanted)
+        wanted_last = fold(alternative.rsplit("/", 1)[-1])
+        matches = [i for i, last in enumerate(last_parts) if last == wanted_last]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def find_choice_columns(alternatives: list[str], headers: list[str]) -> dict[int, str]:
+    """KoboToolbox's one-0/1-column-per-choice shape: "themes/retour" -> {index: "retour"}."""
+    found: dict[int, str] = {}
+    for alternative in alternatives:
+        wanted = fold(alternative)
+        wanted_last = fold(alternative.rsplit("/", 1)[-1])
+        for index, header in enumerate(headers):
+            if "/" not in header:
+                continue
+            parent, choice = header.rsplit("/", 1)
+            if fold(parent) == wanted or fold(parent.rsplit("/", 1)[-1]) == wanted_last:
+                found[index] = choice
+        if found:
+            break
+    return found

@@ -1,0 +1,788 @@
+"""Turn a survey file and a mapping into a plan: what each row would change.
+
+Nothing is written here. The plan lists, per row, whether it creates an organisation,
+updates one (field by field), changes nothing, or cannot be imported and why (with row
+and column numbers). The same plan is shown in the preview and then applied.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from networks.models import Membership
+from organisations.models import (
+    ContactChannel,
+    ContactPerson,
+    Organisation,
+    OrganisationAlias,
+    OrganisationIdentifier,
+    OrganisationTheme,
+    OrganisationZone,
+    Partnership,
+)
+from organisations.text import build_search_text, fold
+from organisations.validators import E164_PATTERN
+from surveys.catalogues import Catalogues, load_catalogues
+from surveys.mapping import (
+    CHOICE_FIELDS,
+    CREATABLE,
+    INTEGER_FIELDS,
+    MULTI_FIELDS,
+    TEXT_FIELDS,
+    FieldSpec,
+    Mapping,
+    find_choice_columns,
+    find_column,
+)
+from surveys.matching import OrganisationIndex, normalise_name
+from surveys.models import ImportBatch
+from surveys.reading import FileRejected, Sheet, SurveyFile
+
+OnExisting = ImportBatch.OnExisting
+
+
+class Action(TextChoices):
+    NEW = "new", pgettext_lazy("import row", "New")
+    UPDATE = "update", pgettext_lazy("import row", "Update")
+    UNCHANGED = "unchanged", pgettext_lazy("import row", "Unchanged")
+    SKIPPED = "skipped", pgettext_lazy("import row", "Skipped (exists)")
+    ERROR = "error", pgettext_lazy("import row", "Error")
+
+
+_MULTI_SPLIT = re.compile(r"\s*[;,\n]\s*")
+_FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|])")
+_PHONE_JUNK = re.compile(r"[\s.\-/()]")
+_E164 = re.compile(E164_PATTERN)
+_TRUE_FLAGS = {"1", "true", "vrai", "oui", "yes", "x"}
+_FALSE_FLAGS = {"", "0", "false", "faux", "non", "no"}
+_validate_url = URLValidator()
+# A single text value stored in a field of at most this many characters.
+_MAX_LENGTHS = {f.name: f.max_length for f in Organisation._meta.fields if f.max_length}
+
+
+@dataclass
+class Problem:
+    row: int
+    column: int | None
+    header: str
+    message: str
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    cells: list[str]
+    name: str = ""
+    action: str = Action.NEW
+    organisation_id: int | None = None
+    match_reason: str = ""
+    suggestion: tuple[int, str, int] | None = None
+    # Scalar fields to set (attname -> value) and how they differ from what is stored.
+    values: dict = field(default_factory=dict)
+    changes: list[FieldChange] = field(default_factory=list)
+    # Parts to add: zones/themes/partners/networks (ids, or ("new", key) for a creation),
+    # aliases (names), channels (kind, value, to_verify, note), contacts (dicts), identifier.
+    links: dict = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    search_text: str = ""
+
+
+@dataclass
+class ImportPlan:
+    mapping: Mapping
+    survey: SurveyFile
+    rows: list[RowPlan]
+    unknown_columns: list[str]
+    missing_columns: list[str]
+    creations: dict[str, dict[str, str]]
+    on_existing: str
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(row.action for row in self.rows)
+        return {action: counted.get(action, 0) for action in Action.values}
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for row in self.rows for problem in row.errors]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.errors for row in self.rows)
+
+    @property
+    def suggestions(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.suggestion and row.action == Action.NEW]
+
+    @property
+    def headers(self) -> list[str]:
+        return self.survey.main.headers
+
+
+@dataclass
+class _Columns:
+    """Where each mapped field is in the file."""
+
+    fields: dict[str, list[int]]
+    flags: dict[str, dict[int, str]]
+    identifier: int | None
+    contact_sheet: Sheet | None
+    contact_columns: dict[str, int]
+    contacts_by_parent: dict[str, list[tuple[int, list[str]]]]
+    index_column: int | None
+
+
+def build_plan(
+    survey: SurveyFile,
+    mapping: Mapping,
+    on_existing: str = OnExisting.FILL,
+    allow_create: tuple[str, ...] = (),
+    confirmed_matches: dict[int, int] | None = None,
+) -> ImportPlan:
+    """Read every row against the catalogues and the existing organisations; no writes."""
+    columns, missing = _locate_columns(survey, mapping)
+    catalogues = load_catalogues(mapping.country)
+    if mapping.country and catalogues.country is None:
+        raise FileRejected(
+            _("The mapping's country “%(country)s” is not in the zones.")
+            % {"country": mapping.country}
+        )
+    index = OrganisationIndex(mapping.identifier_scheme)
+    builder = _RowBuilder(survey.main, mapping, columns, catalogues, allow_create)
+    rows = [
+        builder.build(position, number, cells)
+        for position, (number, cells) in enumerate(survey.main.rows, start=1)
+    ]
+    _match(rows, index, builder.identifiers, confirmed_matches or {})
+    existing = _ExistingState.load({row.organisation_id for row in rows if row.organisation_id})
+    for row in rows:
+        _decide(row, existing, on_existing, mapping, catalogues)
+    return ImportPlan(
+        mapping=mapping,
+        survey=survey,
+        rows=rows,
+        unknown_columns=_unknown_columns(survey, mapping, columns),
+        missing_columns=missing,
+        creations=builder.creations,
+        on_existing=on_existing,
+    )
+
+
+def _locate_columns(survey: SurveyFile, mapping: Mapping) -> tuple[_Columns, list[str]]:
+    headers = survey.main.headers
+    located: dict[str, list[int]] = {}
+    flags: dict[str, dict[int, str]] = {}
+    missing: list[str] = []
+    for target, spec in mapping.fields.items():
+        found = [find_column(alternatives, headers) for alternatives in spec.columns]
+        located[target] = [i for i in found if i is not None]
+        if target in MULTI_FIELDS:
+            for alternatives in spec.columns:
+                flags.setdefault(target, {}).update(find_choice_columns(alternatives, headers))
+        if not located[target] and not flags.get(target):
+            missing.append(" / ".join(spec.columns[0]))
+    if not located["name"]:
+        raise FileRejected(
+            _(
+                "No column of this file matches the mapping “%(mapping)s”: the name column "
+                "(%(column)s) is missing. Columns found: %(headers)s."
+            )
+            % {
+                "mapping": mapping.name,
+                "column": " / ".join(mapping.fields["name"].columns[0]),
+                "headers": ", ".join(headers[:20]),
+            }
+        )
+    identifier = (
+        find_column(mapping.identifier_column, headers) if mapping.identifier_column else None
+    )
+    if mapping.identifier_column and identifier is None:
+        missing.append(" / ".join(mapping.identifier_column))
+    contact_sheet, contact_columns, by_parent = None, {}, {}
+    if mapping.contacts:
+        contact_sheet = _contact_sheet(survey, mapping)
+        contact_columns = {
+            key: index
+            for key, alternatives in mapping.contacts.columns.items()
+            if (index := find_column(alternatives, contact_sheet.headers)) is not None
+        }
+        if "name" not in contact_columns:
+            missing.append(" / ".join(mapping.contacts.columns["name"]))
+        if contact_sheet is not survey.main:
+            parent = contact_sheet.headers.index("_parent_index")
+            for number, cells in contact_sheet.rows:
+                key = cells[parent] if parent < len(cells) else ""
+                by_parent.setdefault(key, []).append((number, cells))
+    index_column = headers.index("_index") if "_index" in headers else None
+    return (
+        _Columns(
+            located,
+            flags,
+            identifier,
+            contact_sheet,
+            contact_columns,
+            by_parent,
+            index_column,
+        ),
+        missing,
+    )
+
+
+def _contact_sheet(survey: SurveyFile, mapping: Mapping) -> Sheet:
+    wanted = fold(mapping.contacts.sheet)
+    for sheet in survey.repeats:
+        if wanted and fold(sheet.name) == wanted:
+            return sheet
+    for sheet in survey.repeats:
+        if not wanted and find_column(mapping.contacts.columns["name"], sheet.headers) is not None:
+            return sheet
+    return survey.main
+
+
+def _unknown_columns(survey: SurveyFile, mapping: Mapping, columns: _Columns) -> list[str]:
+    used = {i for indices in columns.fields.values() for i in indices}
+    used |= {i for found in columns.flags.values() for i in found}
+    if columns.identifier is not None:
+        used.add(columns.identifier)
+    if columns.contact_sheet is survey.main:
+        used |= set(columns.contact_columns.values())
+    unknown = [
+        f"{header} ({_column_letter(i)})"
+        for i, header in enumerate(survey.main.headers)
+        if i not in used and not mapping.is_ignored(header)
+    ]
+    if columns.contact_sheet is not None and columns.contact_sheet is not survey.main:
+        sheet = columns.contact_sheet
+        contact_used = set(columns.contact_columns.values())
+        unknown += [
+            f"{sheet.name}: {header} ({_column_letter(i)})"
+            for i, header in enumerate(sheet.headers)
+            if i not in contact_used and not mapping.is_ignored(header)
+        ]
+    return unknown
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+class _RowBuilder:
+    """Reads one row's cells into values, links and problems."""
+
+    def __init__(self, main: Sheet, mapping: Mapping, columns: _Columns, catalogues, allow_create):
+        self.survey_main = main
+        self.headers = main.headers
+        self.mapping = mapping
+        self.columns = columns
+        self.catalogues: Catalogues = catalogues
+        self.allow_create = set(allow_create)
+        self.creations: dict[str, dict[str, str]] = {kind: {} for kind in CREATABLE}
+        self.identifiers: dict[int, str] = {}
+
+    def build(self, position: int, number: int, cells: list[str]) -> RowPlan:
+        row = RowPlan(row=number, cells=cells)
+        for index, value in enumerate(cells):
+            if value and _FORMULA.match(value):
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("The cell holds a formula (%(formula)s); paste values only.")
+                        % {"formula": value[:40]},
+                    )
+                )
+        if row.errors:
+            return row
+        for target, spec in self.mapping.fields.items():
+            if target in MULTI_FIELDS:
+                self._multi(row, target, spec)
+            else:
+                self._scalar(row, target, spec)
+        row.name = row.values.get("name", "")
+        if not row.name:
+            column = self.columns.fields["name"][0]
+            row.errors.append(self._problem(row, column, _("The organisation's name is empty.")))
+        if self.columns.identifier is not None:
+            identifier = self._cell(cells, self.columns.identifier)
+            if identifier:
+                row.links["identifier"] = identifier
+                self.identifiers[number] = identifier
+        if self.mapping.contacts and "name" in self.columns.contact_columns:
+            self._contacts(row, position)
+        return row
+
+    def _problem(self, row: RowPlan, index: int | None, message: str, sheet_row=None) -> Problem:
+        header = self.headers[index] if index is not None and index < len(self.headers) else ""
+        return Problem(
+            row=sheet_row or row.row,
+            column=index + 1 if index is not None else None,
+            header=header,
+            message=message,
+        )
+
+    def _cell(self, cells: list[str], index: int) -> str:
+        value = cells[index] if index < len(cells) else ""
+        return "" if fold(value) in self.mapping.empty_values else value
+
+    def _scalar(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
+        indices = self.columns.fields[target]
+        present = [(i, self._cell(row.cells, i)) for i in indices]
+        present = [(i, value) for i, value in present if value]
+        if not present:
+            return
+        if target in TEXT_FIELDS:
+            if len(indices) > 1:
+                text = "\n".join(f"{self.headers[i]}: {value}" for i, value in present)
+            else:
+                text = present[0][1]
+            limit = _MAX_LENGTHS.get(target)
+            if limit and len(text) > limit:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        present[0][0],
+                        _("Too long: %(length)s characters, at most %(limit)s.")
+                        % {"length": len(text), "limit": limit},
+                    )
+                )
+                return
+            row.values[target] = text
+            return
+        index, value = present[0]
+        if target in INTEGER_FIELDS:
+            number = _parse_int(value)
+            low, high = (1800, 2100) if target == "year_founded" else (0, 2_000_000_000)
+            if number is None or not low <= number <= high:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("“%(value)s” is not a whole number between %(low)s and %(high)s.")
+                        % {"value": value, "low": low, "high": high},
+                    )
+                )
+                return
+            row.values[target] = number
+        elif target in CHOICE_FIELDS:
+            choice = _choice(value, spec, CHOICE_FIELDS[target])
+            if choice is None:
+                allowed = ", ".join(spec.choices) or ", ".join(CHOICE_FIELDS[target].values)
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("“%(value)s” is not one of the expected answers (%(allowed)s).")
+                        % {"value": value, "allowed": allowed},
+                    )
+                )
+                return
+            row.values[target] = choice
+        else:  # typology, registration_country
+            wanted = spec.choices.get(fold(value), value)
+            resolution = self.catalogues.for_field(target).resolve(wanted)
+            if resolution.entry is None:
+                row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
+                return
+            row.values[f"{target}_id"] = resolution.entry.id
+
+    def _tokens(self, row: RowPlan, target: str, spec: FieldSpec) -> list[tuple[int, str]]:
+        tokens: list[tuple[int, str]] = []
+        for index in self.columns.fields[target]:
+            value = self._cell(row.cells, index)
+            for token in _MULTI_SPLIT.split(value) if value else []:
+                parts = token.split()
+                # KoboToolbox writes select_multiple answers as space-separated codes.
+                if spec.choices and len(parts) > 1 and all(fold(p) in spec.choices for p in parts):
+                    tokens += [(index, part) for part in parts]
+                elif token and fold(token) not in self.mapping.empty_values:
+                    tokens.append((index, token))
+        for index, choice in self.columns.flags.get(target, {}).items():
+            flag = fold(row.cells[index] if index < len(row.cells) else "")
+            if flag in _TRUE_FLAGS:
+                tokens.append((index, choice))
+            elif flag not in _FALSE_FLAGS:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("Expected 1 or 0 (chosen or not), found “%(value)s”.")
+                        % {"value": row.cells[index]},
+                    )
+                )
+        seen: set[str] = set()
+        unique = []
+        for index, token in tokens:
+            key = fold(spec.choices.get(fold(token), token))
+            if key not in seen:
+                seen.add(key)
+                unique.append((index, token))
+        return unique
+
+    def _multi(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
+        links = row.links.setdefault(target, [])
+        for index, token in self._tokens(row, target, spec):
+            if target == "aliases":
+                links.append(token)
+            elif target in ("phones", "emails", "websites"):
+                channel = self._channel(target, token)
+                if channel[2]:
+                    row.notes.append(channel[3])
+                links.append(channel)
+            elif target == "zones":
+                resolution = self.catalogues.zones.resolve_zone(
+                    spec.choices.get(fold(token), token), spec.level
+                )
+                self._link(row, index, target, token, resolution, links)
+            else:
+                wanted = spec.choices.get(fold(token), token)
+                resolution = self.catalogues.for_field(target).resolve(wanted)
+                self._link(row, index, target, wanted, resolution, links)
+
+    def _link(self, row, index, target, value, resolution, links) -> None:
+        if resolution.entry is not None:
+            links.append(resolution.entry.id)
+            if resolution.note:
+                row.notes.append(resolution.note)
+        elif target in self.allow_create and not resolution.error:
+            self.creations[target].setdefault(fold(value), value)
+            links.append(("new", fold(value)))
+        else:
+            row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
+
+    def _channel(self, target: str, value: str) -> tuple[str, str, bool, str]:
+        if target == "phones":
+            phone = normalise_phone(value, self.mapping.phone_prefix)
+            if phone:
+                return (ContactChannel.Kind.PHONE, phone, False, "")
+            note = _("Phone “%(value)s” kept as written, to verify.") % {"value": value}
+            return (ContactChannel.Kind.PHONE, value[:255], True, note)
+        if target == "emails":
+            email = value.strip().lower()
+            try:
+                validate_email(email)
+            except ValidationError:
+                note = _("E-mail “%(value)s” kept as written, to verify.") % {"value": value}
+                return (ContactChannel.Kind.EMAIL, value[:255], True, note)
+            return (ContactChannel.Kind.EMAIL, email, False, "")
+        url = value if "://" in value else f"https://{value}"
+        try:
+            _validate_url(url)
+        except ValidationError:
+            note = _("Web site “%(value)s” kept as written, to verify.") % {"value": value}
+            return (ContactChannel.Kind.WEBSITE, value[:255], True, note)
+        return (ContactChannel.Kind.WEBSITE, value, False, "")
+
+    def _contacts(self, row: RowPlan, position: int) -> None:
+        columns = self.columns.contact_columns
+        if self.columns.contact_sheet is None:
+            return
+        if self.columns.contact_sheet is self.survey_main:
+            sources = [(row.row, row.cells)]
+        else:
+            # Repeat rows point at their submission by _index (or by its position).
+            index_column = self.columns.index_column
+            key = row.cells[index_column] if index_column is not None else str(position)
+            sources = self.columns.contacts_by_parent.get(key, [])
+        contacts = []
+        for number, cells in sources:
+            values = {key: self._cell(cells, index) for key, index in columns.items()}
+            formulas = [value for value in values.values() if _FORMULA.match(value)]
+            if formulas:
+                row.errors.append(
+                    Problem(
+                        number,
+                        None,
+                        self.columns.contact_sheet.name,
+                        _("The cell holds a formula (%(formula)s); paste values only.")
+                        % {"formula": formulas[0][:40]},
+                    )
+                )
+                continue
+            if not values.get("name"):
+                continue
+            contact = {"name": values["name"][:255], "role": values.get("role", "")[:255]}
+            phone = normalise_phone(values.get("phone", ""), self.mapping.phone_prefix)
+            contact["phone"] = phone
+            notes = []
+            if values.get("phone") and not phone:
+                notes.append(_("Phone as written: %(value)s") % {"value": values["phone"]})
+            email = values.get("email", "").strip().lower()
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    notes.append(_("E-mail as written: %(value)s") % {"value": values["email"]})
+                    email = ""
+            contact["email"] = email
+            contact["notes"] = "\n".join(notes)
+            contacts.append(contact)
+        row.links["contacts"] = contacts
+
+
+def _unmatched(value: str, resolution) -> str:
+    if resolution.error:
+        return resolution.error
+    if resolution.suggestions:
+        return _("“%(value)s” matches nothing known. Closest: %(suggestions)s.") % {
+            "value": value,
+            "suggestions": "; ".join(resolution.suggestions),
+        }
+    return _("“%(value)s” matches nothing known.") % {"value": value}
+
+
+def _parse_int(value: str) -> int | None:
+    cleaned = value.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if cleaned.endswith(".0"):
+        cleaned = cleaned[:-2]
+    return int(cleaned) if cleaned.isdigit() else None
+
+
+def _choice(value: str, spec: FieldSpec, choices) -> str | None:
+    folded = fold(value)
+    if folded in spec.choices:
+        return spec.choices[folded]
+    for choice_value, label in choices.choices:
+        if folded in {fold(choice_value), fold(str(label))}:
+            return choice_value
+    return None
+
+
+def normalise_phone(value: str, prefix: str) -> str:
+    """E.164 form of a phone number, or "" when it cannot be made one without guessing."""
+    digits = _PHONE_JUNK.sub("", value or "")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits and not digits.startswith("+") and prefix:
+        digits = prefix + digits
+    return digits if _E164.match(digits) else ""
+
+
+def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -> None:
+    """Find each row's existing organisation; a second row for the same one is an error."""
+    first_row_by_key: dict[str, int] = {}
+    for row in rows:
+        if row.errors:
+            continue
+        keys = [f"name:{normalise_name(row.name)}"]
+        if row.row in identifiers:
+            keys.append(f"id:{identifiers[row.row].lower()}")
+        earlier = next((first_row_by_key[k] for k in keys if k in first_row_by_key), None)
+        if earlier is not None:
+            row.errors.append(
+                Problem(
+                    row.row,
+                    None,
+                    "",
+                    _("Row %(row)s already describes this organisation; merge the two rows.")
+                    % {"row": earlier},
+                )
+            )
+            continue
+        for key in keys:
+            first_row_by_key[key] = row.row
+        emails = [value for kind, value, *_rest in row.links.get("emails", [])]
+        found = index.match(
+            row.links.get("identifier", ""), row.name, row.values.get("acronym", ""), emails
+        )
+        if row.row in confirmed:
+            row.organisation_id = confirmed[row.row]
+            row.match_reason = _("confirmed by you")
+        elif found.organisation_id:
+            row.organisation_id = found.organisation_id
+            row.match_reason = found.reason
+        else:
+            row.suggestion = found.suggestion
+
+
+@dataclass
+class _ExistingState:
+    """What the matched organisations hold now; one query per kind of part."""
+
+    organisations: dict[int, Organisation]
+    zones: dict[int, set[int]]
+    themes: dict[int, set[int]]
+    partners: dict[int, set[int]]
+    networks: dict[int, set[int]]
+    aliases: dict[int, set[str]]
+    alias_names: dict[int, list[str]]
+    channels: dict[int, set[tuple[str, str]]]
+    contacts: dict[int, set[str]]
+    identifiers: dict[int, set[str]]
+
+    @classmethod
+    def load(cls, ids: set[int]) -> "_ExistingState":
+        ids_list = sorted(ids)
+        organisations: dict[int, Organisation] = {}
+        for chunk in _chunks(ids_list):
+            organisations.update(Organisation.objects.in_bulk(chunk))
+
+        def pairs(model, value_field, **filters):
+            grouped: dict[int, set] = {}
+            for chunk in _chunks(ids_list):
+                rows = model.objects.filter(organisation_id__in=chunk, **filters)
+                for org_id, value in rows.values_list("organisation_id", value_field):
+                    grouped.setdefault(org_id, set()).add(value)
+            return grouped
+
+        alias_rows = pairs(OrganisationAlias, "name")
+        channels: dict[int, set[tuple[str, str]]] = {}
+        for chunk in _chunks(ids_list):
+            rows = ContactChannel.objects.filter(organisation_id__in=chunk)
+            for org_id, kind, value in rows.values_list("organisation_id", "kind", "value"):
+                channels.setdefault(org_id, set()).add((kind, value.lower()))
+        return cls(
+            organisations=organisations,
+            zones=pairs(OrganisationZone, "zone_id"),
+            themes=pairs(OrganisationTheme, "theme_id"),
+            partners=pairs(Partnership, "partner_id"),
+            networks=pairs(Membership, "network_id"),
+            aliases={k: {fold(v) for v in names} for k, names in alias_rows.items()},
+            alias_names={k: sorted(names) for k, names in alias_rows.items()},
+            channels=channels,
+            contacts={
+                k: {fold(v) for v in names} for k, names in pairs(ContactPerson, "name").items()
+            },
+            identifiers=pairs(OrganisationIdentifier, "value"),
+        )
+
+
+def _chunks(values: list, size: int = 5000):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+_EMPTY = {None, "", "unknown"}
+
+
+def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalogues) -> None:
+    """Set the row's action and its field-by-field changes."""
+    if row.errors:
+        row.action = Action.ERROR
+        return
+    org = existing.organisations.get(row.organisation_id) if row.organisation_id else None
+    if row.organisation_id and org is None:
+        row.errors.append(Problem(row.row, None, "", _("The organisation to merge into is gone.")))
+        row.action = Action.ERROR
+        return
+    if org is not None and on_existing == OnExisting.SKIP:
+        row.action = Action.SKIPPED
+        row.links = {}
+        return
+    values = {}
+    for attname, new in row.values.items():
+        old = getattr(org, attname) if org is not None else None
+        if org is not None and (
+            old == new or (on_existing == OnExisting.FILL and old not in _EMPTY)
+        ):
+            continue
+        values[attname] = new
+        row.changes.append(
+            FieldChange(
+                attname,
+                str(Organisation._meta.get_field(attname.removesuffix("_id")).verbose_name),
+                _display(attname, old, catalogues),
+                _display(attname, new, catalogues),
+            )
+        )
+    row.values = values
+    _keep_new_links(row, org, existing, catalogues)
+    zone_names = [catalogues.zone_names[z] for z in existing.zones.get(row.organisation_id, ())]
+    zone_names += [catalogues.zone_names[z] for z in row.links.get("zones", [])]
+    current = {
+        "name": org.name if org else "",
+        "acronym": org.acronym if org else "",
+        "description": org.description if org else "",
+    }
+    current.update({k: v for k, v in values.items() if k in current})
+    aliases = existing.alias_names.get(row.organisation_id, []) + row.links.get("aliases", [])
+    row.search_text = build_search_text(
+        current["name"], current["acronym"], current["description"], aliases, zone_names
+    )
+    if org is None:
+        row.action = Action.NEW
+    elif row.changes or row.added:
+        row.action = Action.UPDATE
+    else:
+        row.action = Action.UNCHANGED
+
+
+def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> None:
+    """Drop the parts the organisation already has: contacts and zones are never doubled."""
+    org_id = org.pk if org is not None else None
+    labels = {
+        "zones": (existing.zones, catalogues.zones, _("zone")),
+        "themes": (existing.themes, catalogues.themes, _("theme")),
+        "partners": (existing.partners, catalogues.partners, _("partner")),
+        "networks": (existing.networks, catalogues.networks, _("network")),
+    }
+    for target, (current, catalogue, word) in labels.items():
+        kept = [v for v in row.links.get(target, []) if v not in current.get(org_id, set())]
+        row.links[target] = kept
+        for value in kept:
+            name = value[1] if isinstance(value, tuple) else catalogue.label_of(value)
+            if isinstance(value, tuple):
+                name = _("%(name)s (to be created)") % {"name": name}
+            row.added.append(f"{word}: {name}")
+    taken = existing.aliases.get(org_id, set()) | {fold(org.name) if org else fold(row.name)}
+    aliases = []
+    for alias in row.links.get("aliases", []):
+        if fold(alias) not in taken:
+            taken.add(fold(alias))
+            aliases.append(alias)
+            row.added.append(_("other name: %(name)s") % {"name": alias})
+    row.links["aliases"] = aliases
+    channels = []
+    seen = set(existing.channels.get(org_id, set()))
+    for target in ("phones", "emails", "websites"):
+        for channel in row.links.pop(target, []):
+            if (channel[0], channel[1].lower()) not in seen:
+                seen.add((channel[0], channel[1].lower()))
+                channels.append(channel)
+                row.added.append(f"{channel[0]}: {channel[1]}")
+    row.links["channels"] = channels
+    people = existing.contacts.get(org_id, set())
+    contacts = []
+    for contact in row.links.get("contacts", []):
+        if fold(contact["name"]) not in people:
+            people = people | {fold(contact["name"])}
+            contacts.append(contact)
+            row.added.append(_("contact person: %(name)s") % {"name": contact["name"]})
+    row.links["contacts"] = contacts
+    identifier = row.links.get("identifier")
+    if identifier and identifier in existing.identifiers.get(org_id, set()):
+        row.links.pop("identifier")
+    elif identifier:
+        row.added.append(_("identifier: %(value)s") % {"value": identifier})
+
+
+def _display(attname: str, value, catalogues) -> str:
+    if value in (None, ""):
+        return ""
+    if attname == "typology_id":
+        return catalogues.typologies.label_of(value)
+    if attname == "registration_country_id":
+        return catalogues.countries.label_of(value)
+    if attname in CHOICE_FIELDS:
+        return str(CHOICE_FIELDS[attname](value).label)
+    return str(value)

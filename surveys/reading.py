@@ -1,0 +1,204 @@
+"""Read an uploaded survey file (KoboToolbox XLSX or a CSV saved by a spreadsheet) into rows.
+
+Every check that protects the server happens here, before anything is parsed in full:
+the upload size, the zip's declared uncompressed size (XML bombs are also refused by
+defusedxml, which openpyxl uses when it is installed), a cap on rows and columns, and a
+stop after a long run of empty rows (sheets "used" down to row 1,048,576).
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import openpyxl
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+ZIP_MAGIC = b"PK\x03\x04"
+# Old .xls files and password-protected .xlsx files are both OLE2 compound documents.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+CSV_SEPARATORS = [";", ",", "\t"]
+
+
+class FileRejected(Exception):
+    """The file cannot be imported at all; the message says why, in the user's language."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    headers: list[str]
+    # (spreadsheet row number, cells as text), data rows only, header excluded.
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class SurveyFile:
+    main: Sheet
+    # KoboToolbox repeat groups: extra sheets whose rows point at the main sheet by _parent_index.
+    repeats: list[Sheet] = field(default_factory=list)
+    format: str = "xlsx"
+    encoding: str = ""
+    separator: str = ""
+
+
+def read_survey_file(content: bytes, file_name: str = "") -> SurveyFile:
+    if len(content) > settings.SURVEY_IMPORT_MAX_BYTES:
+        raise FileRejected(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": round(len(content) / 1_048_576, 1),
+                "limit": round(settings.SURVEY_IMPORT_MAX_BYTES / 1_048_576, 1),
+            }
+        )
+    if not content.strip():
+        raise FileRejected(_("The file is empty."))
+    if content.startswith(OLE2_MAGIC):
+        raise FileRejected(
+            _(
+                "This is a password-protected workbook or an old .xls file. Remove the "
+                "password or save it as .xlsx (Excel 2007 or later), then try again."
+            )
+        )
+    if content.startswith(ZIP_MAGIC):
+        return _read_xlsx(content)
+    return _read_csv(content)
+
+
+def _read_xlsx(content: bytes) -> SurveyFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = set(archive.namelist())
+        uncompressed = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise FileRejected(_("The XLSX file is damaged and cannot be opened.")) from None
+    if "xl/workbook.xml" not in names:
+        raise FileRejected(
+            _("This is a zip archive but not an Excel workbook (.xlsx). Export the survey as XLSX.")
+        )
+    if uncompressed > settings.SURVEY_IMPORT_MAX_UNCOMPRESSED_BYTES:
+        raise FileRejected(
+            _("The workbook expands to %(size)s MB of data; the limit is %(limit)s MB.")
+            % {
+                "size": round(uncompressed / 1_048_576),
+                "limit": round(settings.SURVEY_IMPORT_MAX_UNCOMPRESSED_BYTES / 1_048_576),
+            }
+        )
+    try:
+        # Formulas are kept as written (data_only=False) so that they can be refused.
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds of errors on a broken workbook
+        raise FileRejected(_("The XLSX file is damaged and cannot be opened.")) from None
+    try:
+        sheets = [_read_worksheet(ws) for ws in workbook.worksheets]
+    except FileRejected:
+        raise
+    except Exception:
+        raise FileRejected(_("The XLSX file is damaged and cannot be opened.")) from None
+    finally:
+        workbook.close()
+    sheets = [sheet for sheet in sheets if sheet is not None]
+    if not sheets:
+        raise FileRejected(_("The file is empty."))
+    main, *others = sheets
+    repeats = [sheet for sheet in others if "_parent_index" in sheet.headers]
+    return SurveyFile(main=main, repeats=repeats, format="xlsx")
+
+
+def _read_worksheet(worksheet) -> Sheet | None:
+    max_columns = settings.SURVEY_IMPORT_MAX_COLUMNS
+    rows = worksheet.iter_rows(values_only=True, max_col=max_columns + 1)
+    return _collect(worksheet.title, (list(row) for row in rows))
+
+
+def _read_csv(content: bytes) -> SurveyFile:
+    text, encoding = _decode(content)
+    if "\x00" in text:
+        raise FileRejected(
+            _("This file is not a spreadsheet. Upload an XLSX workbook or a CSV file.")
+        )
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    separator = max(CSV_SEPARATORS, key=first_line.count)
+    if first_line.count(separator) == 0:
+        separator = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    try:
+        sheet = _collect("csv", reader)
+    except csv.Error:
+        raise FileRejected(
+            _("This file is not a spreadsheet. Upload an XLSX workbook or a CSV file.")
+        ) from None
+    if sheet is None:
+        raise FileRejected(_("The file is empty."))
+    return SurveyFile(main=sheet, format="csv", encoding=encoding, separator=separator)
+
+
+def _decode(content: bytes) -> tuple[str, str]:
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise FileRejected(
+            _(
+                "This file is not a spreadsheet, or its text encoding is unknown. Save it as "
+                "CSV UTF-8 or as XLSX."
+            )
+        ) from None
+
+
+def _collect(name: str, rows) -> Sheet | None:
+    """Header = first non-empty row; then data rows until the caps say stop."""
+    max_rows = settings.SURVEY_IMPORT_MAX_ROWS
+    max_columns = settings.SURVEY_IMPORT_MAX_COLUMNS
+    max_empty = settings.SURVEY_IMPORT_MAX_EMPTY_ROWS
+    headers: list[str] | None = None
+    data: list[tuple[int, list[str]]] = []
+    empty_run = 0
+    for number, raw in enumerate(rows, start=1):
+        cells = [cell_text(value) for value in raw]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            empty_run += 1
+            if empty_run >= max_empty:
+                break
+            continue
+        empty_run = 0
+        if len(cells) > max_columns:
+            raise FileRejected(
+                _("The sheet “%(sheet)s” has more than %(limit)s columns.")
+                % {"sheet": name, "limit": max_columns}
+            )
+        if headers is None:
+            headers = cells
+            continue
+        if len(data) >= max_rows:
+            raise FileRejected(
+                _("The sheet “%(sheet)s” has more than %(limit)s rows. Split the file.")
+                % {"sheet": name, "limit": max_rows}
+            )
+        data.append((number, cells))
+    if headers is None:
+        return None
+    return Sheet(name=name, headers=headers, rows=data)
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()

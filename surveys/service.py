@@ -1,0 +1,88 @@
+"""The one code path the admin pages and ``manage.py import_survey`` share."""
+
+import csv
+import hashlib
+import io
+
+from django.utils.translation import gettext as _
+
+from surveys.applying import apply_plan
+from surveys.mapping import CREATABLE
+from surveys.models import ImportBatch, ImportMapping
+from surveys.planning import ImportPlan, build_plan
+from surveys.reading import read_survey_file
+
+# Cells that a spreadsheet would run as a formula when the error file is opened.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def file_checksum(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def preview_import(
+    content: bytes,
+    file_name: str,
+    mapping: ImportMapping,
+    on_existing: str = ImportBatch.OnExisting.FILL,
+    allow_create: tuple[str, ...] = (),
+    confirmed_matches: dict[int, int] | None = None,
+) -> ImportPlan:
+    """Read the file and plan every row. Raises FileRejected or MappingError."""
+    survey = read_survey_file(content, file_name)
+    return build_plan(
+        survey,
+        mapping.parsed(),
+        on_existing=on_existing,
+        allow_create=tuple(kind for kind in allow_create if kind in CREATABLE),
+        confirmed_matches=confirmed_matches,
+    )
+
+
+def apply_import(
+    content: bytes,
+    file_name: str,
+    mapping: ImportMapping,
+    user,
+    on_existing: str = ImportBatch.OnExisting.FILL,
+    allow_create: tuple[str, ...] = (),
+    confirmed_matches: dict[int, int] | None = None,
+) -> tuple[ImportPlan, ImportBatch]:
+    """Plan again (the database may have moved since the preview) and apply, all or nothing."""
+    plan = preview_import(content, file_name, mapping, on_existing, allow_create, confirmed_matches)
+    batch = apply_plan(
+        plan,
+        mapping=mapping,
+        user=user,
+        file_name=file_name,
+        checksum=file_checksum(content),
+        allow_create=allow_create,
+    )
+    return plan, batch
+
+
+def error_rows_csv(plan: ImportPlan) -> bytes:
+    """The rows in error as the file had them, plus a column that says what is wrong.
+
+    Written for French Excel (UTF-8 with BOM, ";"), so it can be fixed and imported again.
+    """
+    output = io.StringIO()
+    writer = csv.writer(output, delimiter=";")
+    writer.writerow([_("row"), *plan.headers, _("errors")])
+    for row in plan.rows:
+        if not row.errors:
+            continue
+        reasons = " | ".join(
+            _("column %(column)s (%(header)s): %(message)s")
+            % {"column": p.column, "header": p.header, "message": p.message}
+            if p.column
+            else p.message
+            for p in row.errors
+        )
+        cells = row.cells + [""] * (len(plan.headers) - len(row.cells))
+        writer.writerow([row.row, *[_defuse(cell) for cell in cells], reasons])
+    return ("\ufeff" + output.getvalue()).encode("utf-8")
+
+
+def _defuse(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
