@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "demo",
     "csp",
     "surveys",
+    "axes",
+    "crm",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,6 +137,24 @@ LOGIN_URL = "admin:login"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 5000)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
+
+# --- Staff login throttling (django-axes; README, "Staff") ---------------------------------
+# The axes backend first: it refuses a locked-out address or account before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Hours a lockout lasts; 0 keeps it until an administrator removes it (Access attempts).
+_AXES_COOLOFF_HOURS = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_COOLOFF_TIME = _AXES_COOLOFF_HOURS or None
+# Failures count per address and, separately, per account name.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# How many trusted reverse proxies append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "crm.auth.client_ip_address"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Security ------------------------------------------------------------------------------

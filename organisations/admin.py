@@ -1,7 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import bulk_update_with_history
 
+from crm.admin import AssignmentInline, InteractionInline
+from crm.forms import OrganisationAdminForm
 from needs.admin import OrganisationNeedInline
 from networks.admin import MembershipInline
 from organisations.history import part_changes
@@ -25,6 +35,28 @@ from organisations.models import (
     ZoneIndicator,
 )
 from organisations.text import fold
+from organisations.visibility import sees_private, visible_channels, visible_contact_persons
+
+
+def visibility_badge(is_public: bool, private_reason: str = ""):
+    """A label that makes private values impossible to miss in the admin."""
+    if is_public:
+        return format_html('<span class="visibility-public">{}</span>', _("Public"))
+    return format_html(
+        '<span class="visibility-private" title="{}">{}</span>', private_reason, _("Private")
+    )
+
+
+class PrivateRowsInlineMixin:
+    """Rows the user may not see (organisations.view_private) are left out of the inline."""
+
+    visible = None  # a function of the user returning the visible rows
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if sees_private(request.user):
+            return rows
+        return rows.filter(pk__in=type(self).visible(request.user).values("pk"))
 
 
 @admin.register(Source)
@@ -155,21 +187,48 @@ class OfficeInline(admin.StackedInline):
     extra = 0
 
 
-class ContactChannelInline(admin.TabularInline):
+class ContactChannelInline(PrivateRowsInlineMixin, admin.TabularInline):
     model = ContactChannel
-    fields = ["kind", "value", "label", "is_public", "to_verify", "verification_note", "source"]
+    visible = visible_channels
+    fields = [
+        "kind",
+        "value",
+        "label",
+        "visibility",
+        "is_public",
+        "to_verify",
+        "verification_note",
+        "source",
+    ]
+    readonly_fields = ["visibility"]
     extra = 0
 
+    @admin.display(description=_("shown to the public"))
+    def visibility(self, channel):
+        if channel.pk is None:
+            return "—"
+        return visibility_badge(channel.is_public, _("Marked private by staff."))
 
-class ContactPersonInline(admin.StackedInline):
+
+class ContactPersonInline(PrivateRowsInlineMixin, admin.StackedInline):
     model = ContactPerson
+    visible = visible_contact_persons
     fields = [
-        ("name", "role"),
+        ("name", "role", "visibility"),
         ("phone", "phone_other", "email"),
         ("is_publishable", "consent_given_by", "consent_date"),
         "notes",
     ]
+    readonly_fields = ["visibility"]
     extra = 0
+
+    @admin.display(description=_("shown to the public"))
+    def visibility(self, person):
+        if person.pk is None:
+            return "—"
+        return visibility_badge(
+            person.is_publishable, _("No consent to publish is recorded for this person.")
+        )
 
 
 class ZoneListFilter(admin.SimpleListFilter):
@@ -193,6 +252,7 @@ class ZoneListFilter(admin.SimpleListFilter):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
+    form = OrganisationAdminForm
     list_display = ["name", "acronym", "typology", "legal_form", "status", "updated_at"]
     list_filter = [
         "status",
@@ -210,7 +270,21 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["registration_country"]
     readonly_fields = ["created_at", "updated_at", "version"]
     fieldsets = [
-        (None, {"fields": ["name", "acronym", "slug", "typology", "status", "survey_status"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "acronym",
+                    "slug",
+                    "typology",
+                    "status",
+                    "survey_status",
+                    # Hidden: the version the form was opened on (optimistic locking).
+                    "seen_version",
+                ]
+            },
+        ),
         (
             _("Legal status"),
             {
@@ -255,9 +329,72 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         MembershipInline,
         PartnershipInline,
         OrganisationNeedInline,
+        InteractionInline,
+        AssignmentInline,
     ]
+    actions = ["publish", "archive", "merge_two"]
     object_history_template = "admin/organisations/organisation/object_history.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if sees_private(request.user):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "staff_notes"]})
+            for name, options in fieldsets
+        ]
 
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "part_changes": part_changes(object_id)}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Continue from the stored version (a revert starts from an old one).
+            obj.version = form.cleaned_data["seen_version"]
+        super().save_model(request, obj, form, change)
+
+    def _set_status(self, request, queryset, status, message):
+        now = timezone.now()
+        with transaction.atomic():
+            changed = list(queryset.exclude(status=status).select_for_update())
+            for organisation in changed:
+                organisation.status = status
+                organisation.version += 1
+                organisation.updated_at = now
+            bulk_update_with_history(
+                changed,
+                Organisation,
+                ["status", "version", "updated_at"],
+                default_user=request.user,
+                default_change_reason=str(message),
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d organisation: %(status)s.",
+                "%(count)d organisations: %(status)s.",
+                len(changed),
+            )
+            % {"count": len(changed), "status": Organisation.Status(status).label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Publish the selected organisations"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Organisation.Status.PUBLISHED, _("Published"))
+
+    @admin.action(description=_("Archive the selected organisations"), permissions=["change"])
+    def archive(self, request, queryset):
+        self._set_status(request, queryset, Organisation.Status.ARCHIVED, _("Archived"))
+
+    @admin.action(description=_("Merge the two selected organisations…"), permissions=["change"])
+    def merge_two(self, request, queryset):
+        ids = sorted(queryset.values_list("pk", flat=True)[:3])
+        if len(ids) != 2:
+            self.message_user(
+                request, _("Select exactly two organisations to merge."), messages.ERROR
+            )
+            return None
+        query = urlencode({"first": ids[0], "second": ids[1]})
+        return HttpResponseRedirect(f"{reverse('crm:merge')}?{query}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
+from django.db.models import Q
 
 # The parts that carry an ``organisation`` foreign key, with the attribute path that
 # names one of them in the list (related rows are fetched with select_related).
@@ -23,6 +24,8 @@ PART_MODELS = [
     ("organisations", "ContactPerson", "name"),
     ("networks", "Membership", "network.name"),
     ("needs", "OrganisationNeed", "category.name"),
+    ("crm", "Interaction", "summary"),
+    ("crm", "Assignment", "user.username"),
 ]
 
 _CHANGE_LABELS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -38,14 +41,20 @@ class PartChange:
     fields: list[str]
 
 
-def part_changes(organisation_id: int) -> list[PartChange]:
+def part_changes(organisation_id: int, since: datetime | None = None) -> list[PartChange]:
+    """Changes to the organisation's parts, newest first.
+
+    A part moved here from another record (a merge) brings its whole history: rows
+    are taken by the part's current owner as well as by the owner they recorded.
+    """
     changes: list[PartChange] = []
     for app_label, model_name, label_path in PART_MODELS:
         model = apps.get_model(app_label, model_name)
         related = label_path.split(".")[0] if "." in label_path else None
         tracked = [f for f in model._meta.concrete_fields if f.name not in {"id", "organisation"}]
+        owned_now = model.objects.filter(organisation_id=organisation_id).values("pk")
         rows = (
-            model.history.filter(organisation_id=organisation_id)
+            model.history.filter(Q(organisation_id=organisation_id) | Q(id__in=owned_now))
             .select_related("history_user", *([related] if related else []))
             .order_by("id", "history_date", "history_id")
         )
@@ -61,6 +70,8 @@ def part_changes(organisation_id: int) -> list[PartChange]:
             else:
                 fields = []
             previous[row.id] = row
+            if since is not None and row.history_date <= since:
+                continue
             changes.append(
                 PartChange(
                     date=row.history_date,
@@ -82,3 +93,46 @@ def _label(row, label_path: str) -> str:
         if value is None:
             return "?"
     return str(value)[:80]
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class ChangesSince:
+    """What was saved on an organisation after a given version."""
+
+    users: list[str]
+    last_saved: datetime | None
+    fields: list[FieldChange]
+    parts: list[PartChange]
+
+
+def changes_since(organisation, version: int) -> ChangesSince:
+    """The edits saved after ``version``: who, when, which fields (old and new values)."""
+    later = list(
+        organisation.history.filter(version__gt=version)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    seen = organisation.history.filter(version=version).order_by("-history_date").first()
+    fields: list[FieldChange] = []
+    if seen is not None and later:
+        delta = later[-1].diff_against(seen)
+        by_name = {f.name: f for f in organisation._meta.fields}
+        fields = [
+            FieldChange(str(by_name[c.field].verbose_name), c.old, c.new)
+            for c in delta.changes
+            if c.field in by_name
+        ]
+    users = sorted({str(row.history_user) for row in later if row.history_user})
+    return ChangesSince(
+        users=users,
+        last_saved=later[-1].history_date if later else None,
+        fields=fields,
+        parts=part_changes(organisation.pk, since=seen.history_date) if seen else [],
+    )

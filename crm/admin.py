@@ -1,0 +1,118 @@
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm.models import Assignment, DistinctPair, Interaction
+
+
+class FollowUpListFilter(admin.SimpleListFilter):
+    title = _("follow-up")
+    parameter_name = "follow_up"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue")),
+            ("open", _("To do")),
+            ("done", _("Done")),
+            ("none", _("None")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        value = self.value()
+        if value == "overdue":
+            return queryset.filter(follow_up_done=False, follow_up_date__lt=today)
+        if value == "open":
+            return queryset.filter(follow_up_done=False, follow_up_date__isnull=False)
+        if value == "done":
+            return queryset.filter(follow_up_done=True)
+        if value == "none":
+            return queryset.filter(follow_up_date__isnull=True)
+        return queryset
+
+
+class InteractionFieldsMixin:
+    fields = [
+        ("kind", "date", "staff"),
+        "participants",
+        "summary",
+        "attachment",
+        ("follow_up_date", "follow_up_note", "follow_up_done"),
+    ]
+
+    def get_changeform_initial_data(self, request):
+        return {"staff": request.user.pk, **super().get_changeform_initial_data(request)}
+
+
+class InteractionInline(admin.StackedInline):
+    model = Interaction
+    fields = InteractionFieldsMixin.fields
+    extra = 0
+    classes = ["collapse"]
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A new interaction is logged by whoever adds it, unless they say otherwise.
+        formset.form.base_fields["staff"].initial = request.user.pk
+        return formset
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("staff")
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    fields = ["user", "since"]
+    extra = 0
+
+
+@admin.register(Interaction)
+class InteractionAdmin(InteractionFieldsMixin, SimpleHistoryAdmin):
+    fields = [("organisation",), *InteractionFieldsMixin.fields]
+    list_display = [
+        "date",
+        "organisation",
+        "kind",
+        "staff",
+        "follow_up_date",
+        "follow_up_done",
+    ]
+    list_filter = [FollowUpListFilter, "kind", "staff", "date"]
+    list_select_related = ["organisation", "staff"]
+    search_fields = ["organisation__name", "organisation__acronym", "summary", "participants"]
+    autocomplete_fields = ["organisation"]
+    date_hierarchy = "date"
+    actions = ["mark_follow_up_done"]
+
+    @admin.action(description=_("Mark the follow-up done"), permissions=["change"])
+    def mark_follow_up_done(self, request, queryset):
+        updated = 0
+        for interaction in queryset.filter(follow_up_done=False, follow_up_date__isnull=False):
+            interaction.follow_up_done = True
+            interaction.save(update_fields=["follow_up_done"])
+            updated += 1
+        self.message_user(request, _("%(count)d follow-up(s) marked done.") % {"count": updated})
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "user", "since"]
+    list_filter = ["user"]
+    list_select_related = ["organisation", "user"]
+    search_fields = ["organisation__name", "organisation__acronym", "user__username"]
+    autocomplete_fields = ["organisation", "user"]
+
+
+@admin.register(DistinctPair)
+class DistinctPairAdmin(admin.ModelAdmin):
+    list_display = ["first", "second", "checked_by", "checked_at"]
+    list_select_related = ["first", "second", "checked_by"]
+    autocomplete_fields = ["first", "second"]
+    readonly_fields = ["checked_by", "checked_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.checked_by = request.user
+        super().save_model(request, obj, form, change)
