@@ -29,8 +29,8 @@ def zone_overlap(paths: list[str], other_paths: list[str]) -> int:
     """How closely two sets of zones meet: the depth of the most precise shared place.
 
     Zones meet when one contains the other (Yélimané cercle lies in Kayes region, which
-    lies in Mali): two organisations in the same cercle score 3, in the same region 2,
-    both only somewhere in the same country 1; unrelated zones 0.
+    lies in Mali): the same cercle scores 3, a cercle and its region 2, anything and its
+    country 1; zones side by side (two regions of one country) do not meet: 0.
     """
     best = 0
     for path in paths:

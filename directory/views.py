@@ -195,13 +195,18 @@ def _member_counts(user) -> dict[int, int]:
 
 def network_list(request: HttpRequest) -> HttpResponse:
     counts = _member_counts(request.user)
+    headings = {
+        Network.Level.NATIONAL: _("National networks"),
+        Network.Level.AFRICAN: _("African networks"),
+        Network.Level.INTERNATIONAL: _("International networks"),
+    }
     levels = []
-    for level, label in Network.Level.choices:
+    for level in Network.Level:
         networks = [
             (n, counts.get(n.pk, 0)) for n in Network.objects.filter(level=level).order_by("name")
         ]
         if networks:
-            levels.append((level, label, networks))
+            levels.append((level, headings[level], networks))
     return render(request, "directory/network_list.html", {"levels": levels})
 
 
