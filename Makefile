@@ -31,6 +31,8 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+	@# axe-core (package.json) for the accessibility checks of tests/browser.
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund
 
 # Set up everything and run the whole suite (DATABASE_URL picks the database).
 test: messages browser

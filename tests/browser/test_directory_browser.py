@@ -1,0 +1,66 @@
+"""A visitor on a phone finds who does what where, in French and English."""
+
+import re
+
+import pytest
+
+from tests.directory_world import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def site(live_server):
+    world = build_world()
+    return live_server.url, world
+
+
+def test_search_filter_open_a_profile_and_switch_to_english(page, site, screenshot):
+    url, world = site
+    page.goto(url + "/")
+    page.fill("#home-q", "segou")
+    page.click("form[role=search] button")
+    page.wait_for_url(re.compile(r"/organisations/\?q=segou"))
+    assert page.locator("ul.cards h3").all_inner_texts() == ["Association Tilé Coura ATC"]
+    screenshot("search")
+
+    # Filter by a region: ticking a box applies it (the Apply button works without JS).
+    page.goto(url + "/organisations/")
+    page.locator("summary", has_text="Zone").click()
+    page.get_by_label(re.compile(r"^Kayes")).check()
+    page.wait_for_url(re.compile(rf"zone={world.kayes.pk}"))
+    names = page.locator("ul.cards h3 a").all_inner_texts()
+    assert names == [world.grdr.name, world.omrib.name]  # OMRIB works in a cercle of Kayes
+    screenshot("region")
+
+    page.click(f"text={world.omrib.name}")
+    page.wait_for_url(re.compile(r"/organisations/omrib/$"))
+    assert page.locator("h1").inner_text().startswith(world.omrib.name)
+    screenshot("profile")
+
+    page.click("text=English")
+    page.wait_for_url(re.compile(r"/en/organisations/omrib/$"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h2", has_text="Where it works").count() == 1
+    screenshot("profile-en")
+
+
+def test_a_statistics_number_opens_the_list_it_counts(page, site, screenshot):
+    url, world = site
+    page.goto(url + "/statistiques/")
+    link = page.locator("#by-region ~ ul a").first
+    number = int(link.inner_text())
+    link.click()
+    page.wait_for_url(re.compile(r"/organisations/\?zone="))
+    assert len(page.locator("ul.cards > li").all()) == number
+    assert page.locator("#results").inner_text().startswith(str(number))
+    screenshot("list")
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/organisations/", "/organisations/aracem/", "/statistiques/", "/en/"]
+)
+def test_no_serious_accessibility_violation(page, site, axe_violations, path):
+    url, _world = site
+    page.goto(url + path)
+    assert axe_violations() == []
