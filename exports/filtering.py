@@ -1,9 +1,11 @@
 """The public list's filters, applied to an export."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from directory.filters import OrganisationFilterSet
+from directory.filters import BY_NAME, OrganisationFilterSet
+from organisations.models import Organisation
 from organisations.visibility import visible_organisations
 
 
@@ -29,3 +31,10 @@ def filtered_organisations(request: HttpRequest, public_only: bool) -> Organisat
         )
         raise FilterError(_("Invalid filter: %(problems)s") % {"problems": problems})
     return filterset
+
+
+def in_list_order(filterset: OrganisationFilterSet) -> QuerySet[Organisation]:
+    """The filtered organisations in the order the public list shows them."""
+    if filterset.form.cleaned_data.get("sort"):
+        return filterset.qs
+    return filterset.qs.order_by(*BY_NAME)

@@ -188,10 +188,12 @@ def _consents(record, catalogues) -> str:
 
 def _web(record, catalogues) -> str:
     """Web sites and social pages; when there are none, what the source said about it."""
+    channels = record.part("channels")
     public_web = [
         value
-        for kind, value, _public, label in record.part("channels")
-        if kind in (ContactChannel.Kind.WEBSITE, ContactChannel.Kind.SOCIAL)
+        for wanted in (ContactChannel.Kind.WEBSITE, ContactChannel.Kind.SOCIAL)
+        for kind, value, _public, _label in channels
+        if kind == wanted
     ]
     if public_web:
         return _joined(public_web)

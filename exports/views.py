@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from exports.filenames import download_name
-from exports.filtering import FilterError, filtered_organisations
+from exports.filtering import FilterError, filtered_organisations, in_list_order
 from exports.hsds import hsds_zip
 from exports.layouts import ANNUAIRE, FULL, HXL, Layout
 from exports.records import organisation_records
@@ -42,7 +42,7 @@ def table_response(
         return _bad_request(error)
     user = None if public_only else request.user
     columns = layout.columns_for(private=sees_private(user))
-    records = organisation_records(filterset.qs, user, layout.parts)
+    records = organisation_records(in_list_order(filterset), user, layout.parts)
     filename = download_name(layout.filename_stem, filterset, fmt)
     if fmt == "xlsx":
         workbook = write_xlsx(layout, columns, records, title=layout.filename_stem)
@@ -81,7 +81,7 @@ def hsds(request: HttpRequest) -> HttpResponse:
         filterset = filtered_organisations(request, public_only=True)
     except FilterError as error:
         return _bad_request(error)
-    package = hsds_zip(filterset.qs)
+    package = hsds_zip(in_list_order(filterset))
     filename = download_name("hsds-osc", filterset, "zip")
     return FileResponse(
         package, as_attachment=True, filename=filename, content_type="application/zip"
