@@ -41,9 +41,16 @@ def table_response(
     except FilterError as error:
         return _bad_request(error)
     user = None if public_only else request.user
-    columns = layout.columns_for(private=sees_private(user))
-    records = organisation_records(in_list_order(filterset), user, layout.parts)
     filename = download_name(layout.filename_stem, filterset, fmt)
+    return table_file(layout, fmt, in_list_order(filterset), user, filename, separator)
+
+
+def table_file(
+    layout: Layout, fmt: str, queryset, user, filename: str, separator: str = ","
+) -> HttpResponse:
+    """The download of ``layout`` for ``queryset``, with what ``user`` may see."""
+    columns = layout.columns_for(private=sees_private(user))
+    records = organisation_records(queryset, user, layout.parts)
     if fmt == "xlsx":
         workbook = write_xlsx(layout, columns, records, title=layout.filename_stem)
         response = FileResponse(

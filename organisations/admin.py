@@ -12,6 +12,7 @@ from simple_history.utils import bulk_update_with_history
 
 from crm.admin import AssignmentInline, InteractionInline
 from crm.forms import OrganisationAdminForm
+from exports.admin_actions import EXPORT_ACTIONS
 from needs.admin import OrganisationNeedInline
 from networks.admin import MembershipInline
 from organisations.history import part_changes
@@ -332,7 +333,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         InteractionInline,
         AssignmentInline,
     ]
-    actions = ["publish", "archive", "merge_two"]
+    actions = ["publish", "archive", "merge_two", *EXPORT_ACTIONS]
     object_history_template = "admin/organisations/organisation/object_history.html"
 
     def get_fieldsets(self, request, obj=None):
