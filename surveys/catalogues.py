@@ -46,7 +46,6 @@ class Catalogue:
     def __init__(self, kind: str):
         self.kind = kind
         self.by_key: dict[str, list[Entry]] = {}
-        self.labels: dict[str, str] = {}
         self.labels_by_id: dict[int, str] = {}
 
     def label_of(self, entry_id: int) -> str:
@@ -58,18 +57,17 @@ class Catalogue:
             bucket = self.by_key.setdefault(key, [])
             if entry not in bucket:
                 bucket.append(entry)
-            self.labels.setdefault(key, entry.label)
 
     def suggestions(self, value: str, limit: int = 3) -> list[str]:
         found = process.extract(
-            fold(value), list(self.labels), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70
+            fold(value), list(self.by_key), scorer=fuzz.WRatio, limit=limit, score_cutoff=70
         )
         labels: list[str] = []
         for key, _score, _index in found:
-            label = self.labels[key]
-            if label not in labels:
-                labels.append(label)
-        return labels[:limit]
+            for entry in self.by_key[key]:
+                if entry.label not in labels:
+                    labels.append(entry.label)
+        return labels[: limit + 1]
 
     def resolve(self, value: str) -> Resolution:
         candidates = self.by_key.get(fold(value), [])

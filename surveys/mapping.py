@@ -66,6 +66,7 @@ TOP_LEVEL_KEYS = {
     "defaults",
     "identifier",
     "phone_prefix",
+    "phone_digits",
     "fields",
     "contact_persons",
     "ignore",
@@ -102,6 +103,7 @@ class Mapping:
     country: str = ""
     defaults: dict = field(default_factory=dict)
     phone_prefix: str = ""
+    phone_digits: int = 0
     contacts: ContactSpec | None = None
     ignore: list[str] = field(default_factory=list)
     empty_values: set[str] = field(default_factory=set)
@@ -151,6 +153,7 @@ def parse_mapping(text: str) -> Mapping:
         country=str(data.get("country") or ""),
         defaults=defaults,
         phone_prefix=str(data.get("phone_prefix") or ""),
+        phone_digits=_positive_int(data.get("phone_digits"), "phone_digits"),
         contacts=_contact_spec(data.get("contact_persons")),
         ignore=[str(p).lower() for p in (data.get("ignore") or [])] + DEFAULT_IGNORE,
         empty_values={fold(v) for v in (data.get("empty_values") or DEFAULT_EMPTY_VALUES)},
@@ -217,6 +220,14 @@ def _alternatives(value) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value if str(v).strip()]
     return [str(value)] if str(value).strip() else []
+
+
+def _positive_int(value, key: str) -> int:
+    if value in (None, ""):
+        return 0
+    if not isinstance(value, int) or value < 0:
+        raise MappingError(_("“%(key)s” must be a whole number.") % {"key": key})
+    return value
 
 
 def _source(value) -> dict:

@@ -56,6 +56,8 @@ class Action(TextChoices):
 
 
 _MULTI_SPLIT = re.compile(r"\s*[;,\n]\s*")
+# Phone lists are also written "76 45 12 30 / 66 12 34 56".
+_PHONE_SPLIT = re.compile(r"\s*/\s*")
 _FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|])")
 _PHONE_JUNK = re.compile(r"[\s.\-/()]")
 _E164 = re.compile(E164_PATTERN)
@@ -101,6 +103,10 @@ class RowPlan:
     notes: list[str] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     search_text: str = ""
+
+    @property
+    def action_label(self) -> str:
+        return str(Action(self.action).label)
 
 
 @dataclass
@@ -312,6 +318,16 @@ class _RowBuilder:
                         % {"formula": value[:40]},
                     )
                 )
+        for index in range(len(self.headers), len(cells)):
+            if cells[index]:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("This cell has no column header: “%(value)s”.")
+                        % {"value": cells[index][:40]},
+                    )
+                )
         if row.errors:
             return row
         for target, spec in self.mapping.fields.items():
@@ -445,10 +461,12 @@ class _RowBuilder:
             if target == "aliases":
                 links.append(token)
             elif target in ("phones", "emails", "websites"):
-                channel = self._channel(target, token)
-                if channel[2]:
-                    row.notes.append(channel[3])
-                links.append(channel)
+                parts = _PHONE_SPLIT.split(token) if target == "phones" else [token]
+                for part in parts:
+                    channel = self._channel(target, part)
+                    if channel[2]:
+                        row.notes.append(channel[3])
+                    links.append(channel)
             elif target == "zones":
                 resolution = self.catalogues.zones.resolve_zone(
                     spec.choices.get(fold(token), token), spec.level
@@ -472,7 +490,7 @@ class _RowBuilder:
 
     def _channel(self, target: str, value: str) -> tuple[str, str, bool, str]:
         if target == "phones":
-            phone = normalise_phone(value, self.mapping.phone_prefix)
+            phone = normalise_phone(value, self.mapping.phone_prefix, self.mapping.phone_digits)
             if phone:
                 return (ContactChannel.Kind.PHONE, phone, False, "")
             note = _("Phone “%(value)s” kept as written, to verify.") % {"value": value}
@@ -522,7 +540,9 @@ class _RowBuilder:
             if not values.get("name"):
                 continue
             contact = {"name": values["name"][:255], "role": values.get("role", "")[:255]}
-            phone = normalise_phone(values.get("phone", ""), self.mapping.phone_prefix)
+            phone = normalise_phone(
+                values.get("phone", ""), self.mapping.phone_prefix, self.mapping.phone_digits
+            )
             contact["phone"] = phone
             notes = []
             if values.get("phone") and not phone:
@@ -568,12 +588,18 @@ def _choice(value: str, spec: FieldSpec, choices) -> str | None:
     return None
 
 
-def normalise_phone(value: str, prefix: str) -> str:
-    """E.164 form of a phone number, or "" when it cannot be made one without guessing."""
+def normalise_phone(value: str, prefix: str, national_digits: int = 0) -> str:
+    """E.164 form of a phone number, or "" when it cannot be made one without guessing.
+
+    A number without country code gets the mapping's prefix, if it has the country's
+    number of digits (8 in Mali).
+    """
     digits = _PHONE_JUNK.sub("", value or "")
     if digits.startswith("00"):
         digits = "+" + digits[2:]
-    elif digits and not digits.startswith("+") and prefix:
+    elif digits and not digits.startswith("+"):
+        if not prefix or (national_digits and len(digits) != national_digits):
+            return ""
         digits = prefix + digits
     return digits if _E164.match(digits) else ""
 

@@ -32,6 +32,8 @@ class Sheet:
     headers: list[str]
     # (spreadsheet row number, cells as text), data rows only, header excluded.
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # Reading stopped at this row after a long run of empty rows (0: read to the end).
+    stopped_at: int = 0
 
 
 @dataclass
@@ -42,6 +44,10 @@ class SurveyFile:
     format: str = "xlsx"
     encoding: str = ""
     separator: str = ""
+
+    @property
+    def stopped_early(self) -> list[str]:
+        return [sheet.name for sheet in [self.main, *self.repeats] if sheet.stopped_at]
 
 
 def read_survey_file(content: bytes, file_name: str = "") -> SurveyFile:
@@ -161,6 +167,7 @@ def _collect(name: str, rows) -> Sheet | None:
     headers: list[str] | None = None
     data: list[tuple[int, list[str]]] = []
     empty_run = 0
+    stopped_at = 0
     for number, raw in enumerate(rows, start=1):
         cells = [cell_text(value) for value in raw]
         while cells and not cells[-1]:
@@ -168,6 +175,7 @@ def _collect(name: str, rows) -> Sheet | None:
         if not cells:
             empty_run += 1
             if empty_run >= max_empty:
+                stopped_at = number
                 break
             continue
         empty_run = 0
@@ -187,7 +195,7 @@ def _collect(name: str, rows) -> Sheet | None:
         data.append((number, cells))
     if headers is None:
         return None
-    return Sheet(name=name, headers=headers, rows=data)
+    return Sheet(name=name, headers=headers, rows=data, stopped_at=stopped_at)
 
 
 def cell_text(value) -> str:

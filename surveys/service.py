@@ -3,11 +3,13 @@
 import csv
 import hashlib
 import io
+from pathlib import Path
 
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from surveys.applying import apply_plan
-from surveys.mapping import CREATABLE
+from surveys.mapping import CREATABLE, MappingError, parse_mapping
 from surveys.models import ImportBatch, ImportMapping
 from surveys.planning import ImportPlan, build_plan
 from surveys.reading import read_survey_file
@@ -18,6 +20,28 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def file_checksum(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def load_mapping(reference: str) -> ImportMapping:
+    """A saved mapping by its code, or a YAML/JSON file saved (or updated) under its name."""
+    path = Path(reference)
+    if path.suffix.lower() in {".yaml", ".yml", ".json"}:
+        try:
+            definition = path.read_text(encoding="utf-8")
+        except OSError:
+            raise MappingError(
+                _("Cannot read the mapping file %(path)s.") % {"path": path}
+            ) from None
+        parsed = parse_mapping(definition)
+        mapping, _created = ImportMapping.objects.update_or_create(
+            slug=slugify(path.stem)[:80],
+            defaults={"name": parsed.name or path.stem, "definition": definition},
+        )
+        return mapping
+    mapping = ImportMapping.objects.filter(slug=reference).first()
+    if mapping is None:
+        raise MappingError(_("No saved mapping has the code “%(code)s”.") % {"code": reference})
+    return mapping
 
 
 def preview_import(

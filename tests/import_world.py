@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from networks.models import Network
@@ -33,8 +34,15 @@ THEMES = {
 }
 
 
-@pytest.fixture
-def survey_world(db):
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages are asserted in their English source form, whatever the translations say."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(name="world")
+def world_fixture(db):
     mali = ZoneFactory(name="Mali", iso_code="ML")
     kayes = ZoneFactory(name="Kayes", level=Zone.Level.REGION, parent=mali, iso_code="ML-1")
     bamako = ZoneFactory(
@@ -71,8 +79,8 @@ def survey_world(db):
     }
 
 
-@pytest.fixture
-def reference_mapping(db):
+@pytest.fixture(name="mapping")
+def mapping_fixture(db):
     return ImportMapping.objects.create(
         name="Questionnaire de référence",
         slug="reference",

@@ -1,0 +1,264 @@
+"""Staff pages: saved mappings, the import flow (upload, preview, confirm) and undo."""
+
+from pathlib import PurePath
+
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from surveys.applying import PlanHasErrors, UndoRefused, undo_batch, undo_conflicts
+from surveys.forms import ImportMappingForm, UploadForm
+from surveys.mapping import MappingError
+from surveys.models import ImportBatch, ImportMapping
+from surveys.planning import Action
+from surveys.reading import FileRejected
+from surveys.service import apply_import, error_rows_csv, file_checksum, preview_import
+
+PERMISSION = "surveys.import_survey"
+TOKEN_SALT = "surveys.import"
+TOKEN_MAX_AGE = 24 * 3600
+# The preview lists at most this many rows (errors first); the counts cover every row.
+PREVIEW_ROWS = 500
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    form = ImportMappingForm
+    list_display = ["name", "slug", "updated_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["applied_at", "file_name", "mapping", "user", "counts_summary", "status"]
+    list_filter = ["status", "mapping"]
+    list_select_related = ["mapping", "user"]
+    search_fields = ["file_name", "checksum"]
+    readonly_fields = [
+        "file_name",
+        "checksum",
+        "mapping",
+        "on_existing",
+        "allow_create",
+        "source",
+        "user",
+        "applied_at",
+        "counts_summary",
+        "status",
+        "undone_at",
+        "undone_by",
+        "mapping_definition",
+    ]
+    exclude = ["counts"]
+    change_list_template = "admin/surveys/importbatch/change_list.html"
+    change_form_template = "admin/surveys/importbatch/change_form.html"
+
+    @admin.display(description=gettext_lazy("counts"))
+    def counts_summary(self, batch: ImportBatch) -> str:
+        return ", ".join(
+            f"{Action(action).label}: {count}" for action, count in batch.counts.items() if count
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or request.user.has_perm(PERMISSION)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or request.user.has_perm(PERMISSION)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.upload_view), name="surveys_import"),
+            path("import/confirm/", view(self.confirm_view), name="surveys_import_confirm"),
+            path("import/errors/", view(self.errors_view), name="surveys_import_errors"),
+            path("<int:pk>/undo/", view(self.undo_view), name="surveys_import_undo"),
+            *super().get_urls(),
+        ]
+
+    def _check(self, request: HttpRequest) -> None:
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+
+    def _context(self, request, **extra) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        self._check(request)
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            options = {
+                "mapping": form.cleaned_data["mapping"].pk,
+                "on_existing": form.cleaned_data["on_existing"],
+                "allow_create": form.cleaned_data["allow_create"],
+            }
+            try:
+                plan = preview_import(
+                    content,
+                    upload.name,
+                    form.cleaned_data["mapping"],
+                    options["on_existing"],
+                    tuple(options["allow_create"]),
+                )
+            except (FileRejected, MappingError) as exc:
+                form.add_error("file", str(exc))
+            else:
+                token = self._keep_upload(request, content, upload.name, options)
+                return self._preview(request, plan, token, upload.name)
+        return TemplateResponse(
+            request,
+            "admin/surveys/importbatch/upload.html",
+            self._context(request, title=_("Import a survey"), form=form),
+        )
+
+    def _keep_upload(self, request, content: bytes, file_name: str, options: dict) -> str:
+        """Store the file until confirmation; the signed token names it and the choices."""
+        checksum = file_checksum(content)
+        suffix = PurePath(file_name).suffix.lower()[:8]
+        stored = default_storage.save(f"survey-imports/{checksum}{suffix}", ContentFile(content))
+        return signing.dumps(
+            {
+                "stored": stored,
+                "checksum": checksum,
+                "file_name": file_name,
+                "user": request.user.pk,
+                **options,
+            },
+            salt=TOKEN_SALT,
+        )
+
+    def _preview(self, request, plan, token: str, file_name: str) -> HttpResponse:
+        ordered = sorted(plan.rows, key=lambda row: row.action != Action.ERROR)
+        return TemplateResponse(
+            request,
+            "admin/surveys/importbatch/preview.html",
+            self._context(
+                request,
+                title=_("Preview of %(file)s") % {"file": file_name},
+                plan=plan,
+                rows=ordered[:PREVIEW_ROWS],
+                hidden_rows=max(0, len(ordered) - PREVIEW_ROWS),
+                counts=[(Action(a).label, a, n) for a, n in plan.counts.items()],
+                token=token,
+                creations={kind: list(names.values()) for kind, names in plan.creations.items()},
+            ),
+        )
+
+    def _load_token(self, request) -> tuple[dict, bytes]:
+        try:
+            data = signing.loads(
+                request.POST.get("token") or request.GET.get("token", ""),
+                salt=TOKEN_SALT,
+                max_age=TOKEN_MAX_AGE,
+            )
+        except signing.BadSignature:
+            raise PermissionDenied from None
+        if data["user"] != request.user.pk:
+            raise PermissionDenied
+        with default_storage.open(data["stored"], "rb") as stored:
+            content = stored.read()
+        if file_checksum(content) != data["checksum"]:
+            raise PermissionDenied
+        return data, content
+
+    def errors_view(self, request: HttpRequest) -> HttpResponse:
+        self._check(request)
+        data, content = self._load_token(request)
+        mapping = get_object_or_404(ImportMapping, pk=data["mapping"])
+        plan = preview_import(
+            content, data["file_name"], mapping, data["on_existing"], tuple(data["allow_create"])
+        )
+        response = HttpResponse(error_rows_csv(plan), content_type="text/csv; charset=utf-8")
+        stem = PurePath(data["file_name"]).stem[:60] or "import"
+        response["Content-Disposition"] = f'attachment; filename="{stem}-errors.csv"'
+        return response
+
+    def confirm_view(self, request: HttpRequest) -> HttpResponse:
+        self._check(request)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:surveys_import"))
+        data, content = self._load_token(request)
+        mapping = get_object_or_404(ImportMapping, pk=data["mapping"])
+        confirmed = {}
+        for value in request.POST.getlist("merge"):
+            row, _sep, org = value.partition(":")
+            if row.isdigit() and org.isdigit():
+                confirmed[int(row)] = int(org)
+        try:
+            plan, batch = apply_import(
+                content,
+                data["file_name"],
+                mapping,
+                request.user,
+                data["on_existing"],
+                tuple(data["allow_create"]),
+                confirmed,
+            )
+        except (FileRejected, MappingError, PlanHasErrors) as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:surveys_import"))
+        default_storage.delete(data["stored"])
+        messages.success(
+            request,
+            _("Import applied: %(counts)s.") % {"counts": self.counts_summary(batch)},
+        )
+        return HttpResponseRedirect(reverse("admin:surveys_importbatch_change", args=[batch.pk]))
+
+    def undo_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self._check(request)
+        batch = get_object_or_404(ImportBatch.objects.select_related("mapping", "user"), pk=pk)
+        change_url = reverse("admin:surveys_importbatch_change", args=[batch.pk])
+        if request.method == "POST":
+            try:
+                undo_batch(batch, request.user)
+            except UndoRefused as exc:
+                for reason in exc.reasons:
+                    messages.error(request, reason)
+            else:
+                messages.success(request, _("The import was undone."))
+            return HttpResponseRedirect(change_url)
+        conflicts = undo_conflicts(batch) if batch.status == ImportBatch.Status.APPLIED else []
+        return TemplateResponse(
+            request,
+            "admin/surveys/importbatch/undo.html",
+            self._context(
+                request,
+                title=_("Undo import %(batch)s") % {"batch": batch},
+                batch=batch,
+                conflicts=conflicts,
+                created={label: len(ids) for label, ids in batch.created.items()},
+                updated={label: len(ids) for label, ids in batch.updated.items()},
+                change_url=change_url,
+            ),
+        )
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        obj = context.get("original")
+        if obj is not None and request.user.has_perm(PERMISSION):
+            context["undo_url"] = reverse("admin:surveys_import_undo", args=[obj.pk])
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if request.user.has_perm(PERMISSION):
+            extra_context["import_url"] = reverse("admin:surveys_import")
+        return super().changelist_view(request, extra_context)

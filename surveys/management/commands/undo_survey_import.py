@@ -1,0 +1,28 @@
+"""manage.py undo_survey_import ID: undo a whole import, unless later edits touched it."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.applying import UndoRefused, undo_batch
+from surveys.models import ImportBatch
+
+
+class Command(BaseCommand):
+    help = "Undo a survey import: delete what it created, restore what it changed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("batch_id", type=int)
+        parser.add_argument("--user", help="User name recorded as the one who undid it.")
+
+    def handle(self, *args, **options):
+        batch = ImportBatch.objects.filter(pk=options["batch_id"]).first()
+        if batch is None:
+            raise CommandError(f"No import #{options['batch_id']}.")
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+        try:
+            undo_batch(batch, user)
+        except UndoRefused as exc:
+            raise CommandError("Undo refused: " + " ".join(exc.reasons)) from None
+        self.stdout.write(self.style.SUCCESS(f"Import #{batch.pk} undone."))
