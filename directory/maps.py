@@ -15,7 +15,7 @@ from organisations.models import Zone
 
 # Countries and abroad: West Africa, the Maghreb and Europe.
 ABROAD_FRAME = basemap.Frame(-20.0, 2.0, 28.0, 56.0, width=400)
-PADDING_DEGREES = 1.5
+PADDING_DEGREES = 0.6
 
 
 @dataclass
@@ -26,12 +26,57 @@ class Symbol:
     count: int
     label: str
     url: str
-    label_left: bool = False
+    label_x: float = 0
+    label_y: float = 0
+    anchor: str = "start"  # SVG text-anchor of the label: start, end or middle
 
-    @property
-    def label_x(self) -> float:
-        gap = self.radius + 2
-        return round(self.x - gap if self.label_left else self.x + gap, 1)
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _overlaps(box: Box, others: list[Box]) -> bool:
+    left, top, right, bottom = box
+    return any(
+        left < o_right and o_left < right and top < o_bottom and o_top < bottom
+        for o_left, o_top, o_right, o_bottom in others
+    )
+
+
+def _place_labels(symbols: list[Symbol], width: int, height: int) -> None:
+    """Put each label beside its symbol where it hides no other label or symbol
+    (right, left, below, above, in that order), so close capitals stay readable."""
+    taken: list[Box] = [
+        (s.x - s.radius, s.y - s.radius, s.x + s.radius, s.y + s.radius) for s in symbols
+    ]
+    for symbol in sorted(symbols, key=lambda s: s.x):
+        own = (
+            symbol.x - symbol.radius,
+            symbol.y - symbol.radius,
+            symbol.x + symbol.radius,
+            symbol.y + symbol.radius,
+        )
+        others = [box for box in taken if box != own]
+        text_width, gap = 7 * len(symbol.label), symbol.radius + 2
+        candidates = [
+            (symbol.x + gap, symbol.y, "start"),
+            (symbol.x - gap, symbol.y, "end"),
+            (symbol.x, symbol.y + gap + 8, "middle"),
+            (symbol.x, symbol.y - gap - 2, "middle"),
+        ]
+        chosen = None
+        for x, y, anchor in candidates:
+            left = {"start": x, "end": x - text_width, "middle": x - text_width / 2}[anchor]
+            box = (left, y - 6, left + text_width, y + 6)
+            inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height
+            if inside and not _overlaps(box, others):
+                chosen = (x, y, anchor, box)
+                break
+        if chosen is None:
+            x, y, anchor = candidates[0] if symbol.x < width * 0.7 else candidates[1]
+            left = x if anchor == "start" else x - text_width
+            chosen = (x, y, anchor, (left, y - 6, left + text_width, y + 6))
+        symbol.label_x, symbol.label_y, symbol.anchor = chosen[0], chosen[1], chosen[2]
+        taken.append(chosen[3])
 
 
 @dataclass
@@ -59,18 +104,20 @@ def _symbols(frame, placed, largest) -> list[Symbol]:
     for zone, count, (lon, lat) in placed:
         x, y = frame.project(lon, lat)
         symbols.append(
-            Symbol(
-                x,
-                y,
-                _radius(count, largest),
-                count,
-                zone.display_name,
-                list_url(zone),
-                label_left=x > frame.width * 0.7,
-            )
+            Symbol(x, y, _radius(count, largest), count, zone.display_name, list_url(zone))
         )
+    _place_labels(symbols, frame.width, frame.height)
     # Draw big symbols first so small ones stay visible on top.
     return sorted(symbols, key=lambda s: -s.radius)
+
+
+def _country_bounds(iso_numeric: str) -> tuple[float, float, float, float] | None:
+    for country in basemap.load()["countries"]:
+        if country["iso_numeric"] == iso_numeric:
+            points = [point for ring in country["rings"] for point in ring]
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            return min(xs), min(ys), max(xs), max(ys)
+    return None
 
 
 def regions_map(country: Zone, regions: list[Zone], counts: dict[int, int]) -> Map | None:
@@ -84,11 +131,18 @@ def regions_map(country: Zone, regions: list[Zone], counts: dict[int, int]) -> M
         return None
     lons = [p[2][0] for p in placed]
     lats = [p[2][1] for p in placed]
+    # The whole country's outline, or around the symbols when it is not shipped.
+    west, south, east, north = _country_bounds(country.iso_numeric) or (
+        min(lons),
+        min(lats),
+        max(lons),
+        max(lats),
+    )
     frame = basemap.Frame(
-        min(lons) - PADDING_DEGREES - 1,
-        min(lats) - PADDING_DEGREES,
-        max(lons) + PADDING_DEGREES + 1,
-        max(lats) + PADDING_DEGREES,
+        min(west, *lons) - PADDING_DEGREES,
+        min(south, *lats) - PADDING_DEGREES,
+        max(east, *lons) + PADDING_DEGREES,
+        max(north, *lats) + PADDING_DEGREES,
         width=360,
     )
     largest = max(p[1] for p in placed)
