@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
 from crm.models import DistinctPair
-from organisations.models import ContactChannel, Organisation
+from organisations.models import ContactChannel, Organisation, OrganisationAlias
 from organisations.text import fold
 
 # token_sort_ratio on folded names; 92 catches a dropped letter or a swapped word in a
@@ -22,6 +22,14 @@ from organisations.text import fold
 SIMILARITY_THRESHOLD = 92
 
 _DIGITS = re.compile(r"\d+")
+# Words whose difference does not make two names different organisations.
+_MINOR_WORDS = frozenset(
+    ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les"]
+    + ["pour", "sur", "the", "of", "and", "for", "in"]
+)
+# Below this, the words that differ between two names are different words (Kayes and
+# Sikasso), not two spellings of one ("camarci" and "camrci").
+_SAME_WORD_THRESHOLD = 75
 
 
 @dataclass
@@ -42,6 +50,12 @@ def find_duplicates() -> list[DuplicatePair]:
         .order_by("pk")
     )
     by_id = {organisation.pk: organisation for organisation in organisations}
+    other_names = defaultdict(set)
+    aliases = OrganisationAlias.objects.exclude(
+        organisation__status=Organisation.Status.ARCHIVED
+    ).values_list("organisation_id", "name")
+    for organisation_id, alias in aliases:
+        other_names[organisation_id].add(fold(alias))
     pairs: dict[tuple[int, int], list[str]] = defaultdict(list)
 
     def flag(ids, reason):
@@ -51,10 +65,19 @@ def find_duplicates() -> list[DuplicatePair]:
                 if reason not in pairs[(first, second)]:
                     pairs[(first, second)].append(reason)
 
-    for ids in _groups(organisations, lambda o: fold(o.name)):
+    for ids in _groups(organisations, lambda o: [fold(o.name)]):
         flag(ids, str(_("same name")))
-    for ids in _groups(organisations, lambda o: fold(o.acronym).replace(" ", "")):
+    for ids in _groups(organisations, lambda o: [_compact(o.acronym)]):
         flag(ids, str(_("same acronym")))
+    # A name or acronym that is another record's other name (CAMRCI for CAMARCI).
+    named = defaultdict(set)
+    for organisation in organisations:
+        for value in {fold(organisation.name), fold(organisation.acronym)} - {""}:
+            named[value].add(organisation.pk)
+    for organisation_id, names in other_names.items():
+        for name in names:
+            for other_id in named.get(name, set()) - {organisation_id}:
+                flag([organisation_id, other_id], str(_("name is another record's other name")))
     for first, second, score in _similar_names(organisations):
         flag([first, second], str(_("similar names (%(score)d%%)") % {"score": score}))
     for kind, ids in _shared_channels():
@@ -69,12 +92,17 @@ def find_duplicates() -> list[DuplicatePair]:
     ]
 
 
-def _groups(organisations, key):
-    groups = defaultdict(list)
+def _compact(text: str) -> str:
+    return fold(text).replace(" ", "")
+
+
+def _groups(organisations, keys):
+    """Ids of the organisations sharing a key, for every key shared by two or more."""
+    groups = defaultdict(set)
     for organisation in organisations:
-        value = key(organisation)
-        if value:
-            groups[value].append(organisation.pk)
+        for value in keys(organisation):
+            if value:
+                groups[value].add(organisation.pk)
     return [ids for ids in groups.values() if len(ids) > 1]
 
 
@@ -92,10 +120,25 @@ def _similar_names(organisations):
             limit=None,
         )
         for other_name, score, offset in matches:
-            # "Association 1" and "Association 2" are two organisations.
-            if other_name == name or _DIGITS.findall(other_name) != _DIGITS.findall(name):
+            if other_name == name or not _may_be_the_same(name, other_name):
                 continue
             yield organisations[i].pk, organisations[i + 1 + offset].pk, int(score)
+
+
+def _may_be_the_same(name: str, other: str) -> bool:
+    """False when the names differ by a number or by a distinctive word.
+
+    "Association 1" and "Association 2" are two organisations; so are the associations
+    of the cercles of Kayes and of Sikasso, however long the words they share.
+    """
+    if _DIGITS.findall(name) != _DIGITS.findall(other):
+        return False
+    words, other_words = set(name.split()), set(other.split())
+    only_here = " ".join(sorted(words - other_words - _MINOR_WORDS))
+    only_there = " ".join(sorted(other_words - words - _MINOR_WORDS))
+    if only_here and only_there:
+        return fuzz.ratio(only_here, only_there) >= _SAME_WORD_THRESHOLD
+    return True
 
 
 def normalise_channel(kind: str, value: str) -> str:
