@@ -4,7 +4,8 @@ Every row is found by a natural key (a slug, a code, a name under its parent, an
 organisation and a value) and saved only when one of its values differs from the
 fixture, so a second run writes nothing and adds no history. Rows the fixtures do not
 name (added by staff or an import) are never touched or deleted; a value staff edited
-in a field the fixtures set is set back to the report's value.
+in a field the fixtures set is set back to the report's value. A zone staff moved in the
+tree (the 2023 regions) is found where it now is and left there (see ``ZoneIndex``).
 """
 
 import csv
@@ -62,19 +63,26 @@ class Table:
         """Create the row or bring its values in line with ``values`` (attribute names)."""
         key = tuple(values[field] for field in self.key)
         obj = self.rows.get(key)
-        name = self.model._meta.label
         if obj is None:
-            obj = self.model(**values)
-            self._save(obj)
+            obj = self.create(**values)
             self.rows[key] = obj
-            self.stats[f"{name} created"] += 1
             return obj
+        return self.update(obj, **values)
+
+    def create(self, **values):
+        obj = self.model(**values)
+        self._save(obj)
+        self.stats[f"{self.model._meta.label} created"] += 1
+        return obj
+
+    def update(self, obj, **values):
+        """Save ``obj`` only if one of ``values`` differs from what it holds."""
         changed = [field for field, value in values.items() if getattr(obj, field) != value]
         if changed:
             for field in changed:
                 setattr(obj, field, values[field])
             self._save(obj)
-            self.stats[f"{name} updated"] += 1
+            self.stats[f"{self.model._meta.label} updated"] += 1
         return obj
 
     def _save(self, obj) -> None:
@@ -159,14 +167,12 @@ class MaliSeed:
             )
 
     def load_zones(self) -> None:
-        table = self.table(Zone, "parent_id", "level", "name")
+        table = self.table(Zone, "pk")
+        known = ZoneIndex(table.rows.values())
         for row in _read_csv("zones.csv"):
             parent_path, _, name = row["path"].rpartition("/")
             parent = self.zone(parent_path) if parent_path else None
-            self.zones[row["path"]] = table.put(
-                parent_id=parent.pk if parent else None,
-                level=row["level"],
-                name=name,
+            values = dict(
                 name_en=row["name_en"],
                 iso_code=row["iso_code"],
                 iso_numeric=row["iso_numeric"],
@@ -174,6 +180,14 @@ class MaliSeed:
                 latitude=Decimal(row["latitude"]) if row["latitude"] else None,
                 longitude=Decimal(row["longitude"]) if row["longitude"] else None,
             )
+            zone = known.find(row["iso_code"], parent, row["level"], name)
+            if zone is None:
+                zone = table.create(parent=parent, level=row["level"], name=name, **values)
+                known.add(zone)
+            else:
+                # Where staff moved the zone in the tree (a new region frame), it stays there.
+                table.update(zone, **values)
+            self.zones[row["path"]] = zone
 
     def load_indicators(self) -> None:
         table = self.table(ZoneIndicator, "zone_id", "indicator", "source_id")
@@ -446,6 +460,43 @@ class MaliSeed:
         acronyms = self.table(Acronym, "acronym", "expansion")
         for row in _read_csv("acronyms.csv"):
             acronyms.put(acronym=row["acronym"], expansion=row["expansion"], source_id=source.pk)
+
+
+class ZoneIndex:
+    """Finds a fixture's zone among existing ones even after staff moved it in the tree.
+
+    A zone is the one with its ISO code, else the country of that name, else the only zone
+    of its level and name in the same country, else the one under the fixture's parent.
+    """
+
+    def __init__(self, zones):
+        self.by_iso: dict[str, Zone] = {}
+        self.roots: dict[tuple[str, str], Zone] = {}
+        self.by_country: dict[tuple, list[Zone]] = {}
+        for zone in zones:
+            self.add(zone)
+
+    @staticmethod
+    def _country_id(zone: Zone) -> int:
+        return int(zone.path.split("/")[0])
+
+    def add(self, zone: Zone) -> None:
+        if zone.iso_code:
+            self.by_iso[zone.iso_code] = zone
+        if zone.parent_id is None:
+            self.roots[(zone.level, zone.name)] = zone
+        key = (self._country_id(zone), zone.level, zone.name)
+        self.by_country.setdefault(key, []).append(zone)
+
+    def find(self, iso_code: str, parent: Zone | None, level: str, name: str) -> Zone | None:
+        if iso_code in self.by_iso:
+            return self.by_iso[iso_code]
+        if parent is None:
+            return self.roots.get((level, name))
+        candidates = self.by_country.get((self._country_id(parent), level, name), [])
+        if len(candidates) == 1:
+            return candidates[0]
+        return next((zone for zone in candidates if zone.parent_id == parent.pk), None)
 
 
 def _as_entry(item) -> dict:

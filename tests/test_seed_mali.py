@@ -535,3 +535,32 @@ def test_a_broken_fixture_stops_the_load_and_changes_nothing(tmp_path, monkeypat
         call_command("seed_mali")
     assert dump_all_rows() == before
     assert org("ame").name == "Association Malienne des Expulsés"
+
+
+def test_a_cercle_staff_moved_to_a_new_region_is_not_seeded_again():
+    # The 2023 frame makes Nioro a region: staff create it and move the cercle under it.
+    mali = Zone.objects.get(iso_code="ML")
+    nioro_region = Zone.objects.create(name="Nioro", level="region", parent=mali)
+    cercle = zone("Mali/Kayes/Nioro du Sahel")
+    cercle.parent = nioro_region
+    cercle.save()
+    zones_before = Zone.objects.count()
+    links_before = set(org("ohpmi").zone_links.values_list("zone_id", "source_id"))
+
+    call_command("seed_mali")
+
+    assert Zone.objects.count() == zones_before
+    assert Zone.objects.filter(name="Nioro du Sahel").get().parent == nioro_region
+    assert set(org("ohpmi").zone_links.values_list("zone_id", "source_id")) == links_before
+    assert org("ohpmi") in Organisation.objects.in_zone(nioro_region)
+
+
+def test_rows_staff_added_to_a_seeded_organisation_are_left_alone():
+    ame = org("ame")
+    ame.channels.create(kind="phone", value="+22370000000", label="Staff")
+    ame.aliases.create(name="Expulsés du Mali")
+
+    call_command("seed_mali")
+
+    assert "+22370000000" in channels("ame", "phone")
+    assert ame.aliases.filter(name="Expulsés du Mali").exists()
