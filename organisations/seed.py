@@ -4,8 +4,9 @@ Every row is found by a natural key (a slug, a code, a name under its parent, an
 organisation and a value) and saved only when one of its values differs from the
 fixture, so a second run writes nothing and adds no history. Rows the fixtures do not
 name (added by staff or an import) are never touched or deleted; a value staff edited
-in a field the fixtures set is set back to the report's value. A zone staff moved in the
-tree (the 2023 regions) is found where it now is and left there (see ``ZoneIndex``).
+in a field the fixtures set is set back to the report's value, except staff notes,
+written only when the organisation is created. A zone staff moved in the tree (the 2023
+regions) is found where it now is and left there (see ``ZoneIndex``).
 """
 
 import csv
@@ -59,12 +60,15 @@ class Table:
     def _key(self, obj) -> tuple:
         return tuple(getattr(obj, field) for field in self.key)
 
-    def put(self, **values):
-        """Create the row or bring its values in line with ``values`` (attribute names)."""
+    def put(self, initial: dict | None = None, **values):
+        """Create the row or bring its values in line with ``values`` (attribute names).
+
+        ``initial`` values are set only when the row is created (fields staff own after).
+        """
         key = tuple(values[field] for field in self.key)
         obj = self.rows.get(key)
         if obj is None:
-            obj = self.create(**values)
+            obj = self.create(**values, **(initial or {}))
             self.rows[key] = obj
             return obj
         return self.update(obj, **values)
@@ -268,10 +272,10 @@ class MaliSeed:
                 members_note=entry.get("members_note", ""),
                 website_status=website_status.get(slug, ""),
                 description=entry.get("description", ""),
-                staff_notes=entry.get("staff_notes", ""),
                 status=Organisation.Status.PUBLISHED,
                 survey_status=entry["survey_status"],
                 source_id=self.source(entry["source"]).pk,
+                initial={"staff_notes": entry.get("staff_notes", "")},
             )
             self.organisations[slug] = organisation
             for alias in entry.get("aliases", []):
@@ -403,6 +407,7 @@ class MaliSeed:
             "member_count", "member_count_is_approximate", "member_count_note", "countries",
             "organisation", "source", "memberships",
         }  # fmt: skip
+        covered = set(Network.countries.through.objects.values_list("network_id", "zone_id"))
         for entry in _read_yaml("networks.yaml"):
             _check_keys(entry, allowed, f"network {entry['slug']}")
             organisation = entry.get("organisation")
@@ -422,10 +427,10 @@ class MaliSeed:
                 source_id=self.source(entry["source"]).pk,
             )
             wanted = {self.zone(name).pk for name in entry.get("countries", [])}
-            current = set(network.countries.values_list("pk", flat=True))
-            if wanted - current:
-                network.countries.add(*(wanted - current))
-                self.stats["networks.Network countries added"] += len(wanted - current)
+            missing = {pk for pk in wanted if (network.pk, pk) not in covered}
+            if missing:
+                network.countries.add(*missing)
+                self.stats["networks.Network countries added"] += len(missing)
             for member in entry.get("memberships", []):
                 memberships.put(
                     organisation_id=self.organisation(member["organisation"]).pk,
