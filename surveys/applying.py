@@ -87,8 +87,8 @@ def apply_plan(
         writer.create_catalogue_entries()
         writer.write_organisations()
         writer.write_links()
-        batch.created = writer.created
-        batch.updated = writer.updated
+        batch.created = {label: ids for label, ids in writer.created.items() if ids}
+        batch.updated = {label: rows for label, rows in writer.updated.items() if rows}
         batch.save(update_fields=["created", "updated"])
     return batch
 
@@ -308,12 +308,15 @@ def undo_conflicts(batch: ImportBatch) -> list[str]:
     """Records of the import that someone changed afterwards (undo would lose that edit)."""
     reasons: list[str] = []
     labels = {}
-    for label, ids in {**batch.created, **batch.updated}.items():
+    touched: dict[str, set[int]] = {}
+    for records in (batch.created, batch.updated):
+        for label, ids in records.items():
+            touched.setdefault(label, set()).update(int(i) for i in ids)
+    for label, ids in touched.items():
         model = apps.get_model(label)
         if not hasattr(model, "history"):
             continue
-        ids = [int(i) for i in ids]
-        later = _later_history(model, "id", ids, batch.applied_at)
+        later = _later_history(model, "id", sorted(ids), batch.applied_at)
         if later:
             labels.setdefault(model, set()).update(later)
     org_ids = [int(i) for i in batch.created.get(_label(Organisation), [])]

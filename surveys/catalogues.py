@@ -137,6 +137,7 @@ class Catalogues:
     networks: Catalogue
     typologies: Catalogue
     zone_names: dict[int, str]
+    zone_paths: dict[int, str]
     country: Zone | None = None
 
     def for_field(self, target: str) -> Catalogue:
@@ -213,5 +214,6 @@ def load_catalogues(country_code: str = "") -> Catalogues:
         networks=networks,
         typologies=typologies,
         zone_names=names,
+        zone_paths={zone.id: zone.path for zone in zones},
         country=country,
     )

@@ -24,6 +24,11 @@ _NAME_PREFIXES = re.compile(
 FUZZY_THRESHOLD = 88
 
 
+def acronym_key(acronym: str) -> str:
+    """A.M.E. and AME are the same acronym."""
+    return fold(acronym).replace(" ", "")
+
+
 def normalise_name(name: str) -> str:
     folded = fold(name)
     stripped = _NAME_PREFIXES.sub("", folded)
@@ -52,7 +57,7 @@ class OrganisationIndex:
             self.labels[org_id] = f"{name} ({acronym})" if acronym else name
             self.by_name.setdefault(normalise_name(name), set()).add(org_id)
             if acronym:
-                self.by_acronym.setdefault(fold(acronym), set()).add(org_id)
+                self.by_acronym.setdefault(acronym_key(acronym), set()).add(org_id)
         for org_id, alias in OrganisationAlias.objects.values_list("organisation_id", "name"):
             self.by_alias.setdefault(normalise_name(alias), set()).add(org_id)
         if identifier_scheme:
@@ -70,7 +75,7 @@ class OrganisationIndex:
         normalised = normalise_name(name)
         aliases = self.by_alias.get(normalised, set()) | self.by_alias.get(fold(acronym), set())
         checks = [
-            (self.by_acronym.get(fold(acronym), set()) if acronym else set(), _("same acronym")),
+            (self.by_acronym.get(acronym_key(acronym), set()), _("same acronym")),
             (aliases, _("another name of this organisation")),
             (self.by_name.get(normalised, set()), _("same name")),
         ]

@@ -733,15 +733,18 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
         )
     row.values = values
     _keep_new_links(row, org, existing, catalogues)
-    zone_names = [catalogues.zone_names[z] for z in existing.zones.get(row.organisation_id, ())]
-    zone_names += [catalogues.zone_names[z] for z in row.links.get("zones", [])]
+    # Same parts in the same order as Organisation.build_search_text (zones by path,
+    # aliases by name).
+    zone_ids = [*existing.zones.get(row.organisation_id, ()), *row.links.get("zones", [])]
+    zone_ids.sort(key=catalogues.zone_paths.__getitem__)
+    zone_names = [catalogues.zone_names[zone_id] for zone_id in zone_ids]
     current = {
         "name": org.name if org else "",
         "acronym": org.acronym if org else "",
         "description": org.description if org else "",
     }
     current.update({k: v for k, v in values.items() if k in current})
-    aliases = existing.alias_names.get(row.organisation_id, []) + row.links.get("aliases", [])
+    aliases = sorted(existing.alias_names.get(row.organisation_id, []) + row.links["aliases"])
     row.search_text = build_search_text(
         current["name"], current["acronym"], current["description"], aliases, zone_names
     )
