@@ -96,7 +96,8 @@ def list_url(zone: Zone) -> str:
 
 
 def _radius(count: int, largest: int) -> float:
-    return round(7 + 11 * math.sqrt(count / largest), 1) if largest else 7
+    # Sizes only tell amounts apart; a map of ones (a profile's regions) keeps small dots.
+    return round(7 + 11 * math.sqrt(count / largest), 1) if largest > 1 else 7
 
 
 def _symbols(frame, placed, largest) -> list[Symbol]:

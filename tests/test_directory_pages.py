@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from networks.factories import NetworkFactory
-from organisations.factories import SourceFactory, ZoneIndicatorFactory
+from organisations.factories import OrganisationFactory, SourceFactory, ZoneIndicatorFactory
 from tests.directory_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,28 @@ def test_pages_have_title_description_canonical_and_alternates(client, world, ur
     assert f'<link rel="canonical" href="http://testserver{url}">' in page
     assert f'<link rel="alternate" hreflang="en" href="http://testserver/en{url}">' in page
     assert '<main id="main"' in page and "<nav" in page and "<header" in page
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/reseaux/", "/reseaux/plateforme/", "/themes/reinsertion/", "/statistiques/"]
+)
+def test_page_queries_do_not_grow_with_the_data(client, world, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30) as captured:
+        html(client, url)
+    few = len(captured)
+    reintegration = world.omrib.themes.get()
+    platform = world.refoules.memberships.get().network
+    for _ in range(15):
+        organisation = OrganisationFactory(zones=[world.gao], themes=[reintegration])
+        platform.memberships.create(organisation=organisation)
+    with django_assert_max_num_queries(few):
+        html(client, url)
+
+
+def test_zone_page_queries_do_not_grow_with_the_data(client, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30) as captured:
+        html(client, world.mali.get_absolute_url())
+    few = len(captured)
+    OrganisationFactory.create_batch(15, zones=[world.gao, world.yelimane])
+    with django_assert_max_num_queries(few):
+        html(client, world.mali.get_absolute_url())
