@@ -457,6 +457,7 @@ class MaliSeed:
                     category_id=category.pk,
                     position=position,
                     name=activity["name"],
+                    name_en=activity.get("name_en", ""),
                     subgroup=activity.get("subgroup", ""),
                 )
 

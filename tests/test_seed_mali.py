@@ -434,9 +434,11 @@ def test_tableau_12_needs_catalogue():
     ]
     names = " ".join(NeedActivity.objects.values_list("name", flat=True))
     assert "<" not in names and "&amp;" not in names and "•" not in names
-    assert NeedActivity.objects.filter(
+    law = NeedActivity.objects.get(
         name="Renforcement de capacités des OSC au droit international humanitaire"
-    ).exists()
+    )
+    assert law.name_en == "Capacity building of CSOs in international humanitarian law"
+    assert not NeedActivity.objects.filter(name_en="").exists()
 
 
 # -- Tableaux 1 and 8 --------------------------------------------------------------------
