@@ -81,5 +81,6 @@ class ImportMappingForm(forms.ModelForm):
             parse_mapping(cleaned["definition"])
         except MappingError as exc:
             self.add_error("upload" if upload else "definition", str(exc))
+            return cleaned
         self.instance.definition = cleaned["definition"]
         return cleaned

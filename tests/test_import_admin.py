@@ -1,0 +1,190 @@
+"""The staff import flow in the admin: upload, preview, confirm, undo."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from organisations.factories import OrganisationFactory
+from organisations.models import Organisation
+from surveys.models import ImportBatch, ImportMapping
+from tests.data.make_reference_export import EXAMPLE_SUBMISSIONS
+from tests.import_world import (  # noqa: F401
+    DATA,
+    csv_bytes,
+    english_messages,
+    mapping_fixture,
+    reference_export,
+    world_fixture,
+)
+
+UPLOAD_URL = reverse("admin:surveys_import")
+
+
+@pytest.fixture
+def importer(client, django_user_model):
+    """Staff with the import permission only (not a superuser)."""
+    user = django_user_model.objects.create_user(username="awa", password="x" * 12, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="import_survey"))
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _upload(client, mapping, content, name="kobo.xlsx", **fields):
+    data = {
+        "file": SimpleUploadedFile(name, content),
+        "mapping": mapping.pk,
+        "on_existing": "fill",
+        **fields,
+    }
+    return client.post(UPLOAD_URL, data)
+
+
+def _token(response) -> str:
+    return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_upload_preview_confirm_undo(importer, mapping, world):
+    OrganisationFactory(name="Association Malienne des Expulsées")
+    page = importer.get(UPLOAD_URL)
+    assert page.status_code == 200
+
+    preview = _upload(importer, mapping, reference_export(EXAMPLE_SUBMISSIONS))
+
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert Organisation.objects.count() == 1
+    assert '<tr class="count-new"><th scope="row">New</th><td>3</td></tr>' in html
+    assert "Row 2 “Association Malienne des Expulsés” is" in html
+    assert "“Kayes” read as Kayes (region, Mali)" in html
+    assert "Confirm and import" in html
+
+    confirm = importer.post(reverse("admin:surveys_import_confirm"), {"token": _token(preview)})
+
+    batch = ImportBatch.objects.get()
+    assert confirm.status_code == 302
+    assert confirm["Location"] == reverse("admin:surveys_importbatch_change", args=[batch.pk])
+    assert Organisation.objects.count() == 4
+    assert batch.user.username == "awa"
+    detail = importer.get(confirm["Location"])
+    assert "Undo this import" in detail.content.decode()
+
+    undo_page = importer.get(reverse("admin:surveys_import_undo", args=[batch.pk]))
+    assert "organisations.Organisation: 3 created" in undo_page.content.decode()
+    undone = importer.post(reverse("admin:surveys_import_undo", args=[batch.pk]))
+
+    assert undone.status_code == 302
+    assert Organisation.objects.count() == 1
+    batch.refresh_from_db()
+    assert batch.status == "undone"
+
+
+def test_a_confirmed_suggestion_merges_into_the_existing_organisation(importer, mapping, world):
+    existing = OrganisationFactory(name="Association Malienne des Expulsées")
+    preview = _upload(importer, mapping, reference_export(EXAMPLE_SUBMISSIONS[:1]))
+
+    importer.post(
+        reverse("admin:surveys_import_confirm"),
+        {"token": _token(preview), "merge": [f"2:{existing.pk}"]},
+    )
+
+    assert Organisation.objects.count() == 1
+    existing.refresh_from_db()
+    assert existing.year_founded == 1996
+
+
+def test_rows_in_error_block_the_import_and_can_be_downloaded(importer, mapping, world):
+    submissions = [*EXAMPLE_SUBMISSIONS, {"identification/nom_osc": "=cmd|' /C calc'!A0"}]
+    preview = _upload(importer, mapping, reference_export(submissions))
+
+    html = preview.content.decode()
+    assert "Confirm and import" not in html
+    assert "Column 3 (identification/nom_osc): The cell holds a formula" in html
+    link = re.search(r'href="([^"]*import/errors/[^"]*)"', html).group(1).replace("&amp;", "&")
+    download = importer.get(link)
+
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["row", "start", "end", "identification/nom_osc"]
+    assert len(rows) == 2
+    # The formula is defused so that opening the file does not run it.
+    assert rows[1][:4] == ["5", "", "", "'=cmd|' /C calc'!A0"]
+    assert rows[1][-1] == (
+        "column 3 (identification/nom_osc): The cell holds a formula (=cmd|' /C calc'!A0); "
+        "paste values only."
+    )
+    # Confirming anyway writes nothing.
+    importer.post(reverse("admin:surveys_import_confirm"), {"token": _token(preview)})
+    assert Organisation.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_bad_file_is_refused_on_the_upload_page(importer, mapping, world):
+    response = _upload(importer, mapping, b"%PDF-1.4\x00\x00", name="report.pdf")
+    assert response.status_code == 200
+    assert "This file is not a spreadsheet." in response.content.decode()
+    assert Organisation.objects.count() == 0
+
+
+def test_a_file_over_the_limit_is_refused(importer, mapping, world, settings):
+    settings.SURVEY_IMPORT_MAX_BYTES = 100
+    response = _upload(importer, mapping, csv_bytes([["Nom de l'organisation"], ["A" * 200]]))
+    assert "the limit is 0.0 MB" in response.content.decode()
+
+
+def test_staff_without_the_permission_cannot_import(client, django_user_model, mapping):
+    user = django_user_model.objects.create_user(username="b", password="x" * 12, is_staff=True)
+    client.force_login(user)
+    assert client.get(UPLOAD_URL).status_code == 403
+    assert client.post(reverse("admin:surveys_import_confirm"), {"token": "x"}).status_code == 403
+
+
+def test_a_token_from_another_user_is_refused(importer, mapping, world, client, django_user_model):
+    preview = _upload(importer, mapping, reference_export(EXAMPLE_SUBMISSIONS))
+    token = _token(preview)
+    other = django_user_model.objects.create_superuser(username="other", password="x" * 12)
+    importer.force_login(other)
+    response = importer.post(reverse("admin:surveys_import_confirm"), {"token": token})
+    assert response.status_code == 403
+    assert Organisation.objects.count() == 0
+
+
+def test_a_mapping_can_be_loaded_from_a_file_in_the_admin(staff_client):
+    definition = (DATA / "reference_mapping.yaml").read_bytes()
+    response = staff_client.post(
+        reverse("admin:surveys_importmapping_add"),
+        {
+            "name": "Référence",
+            "slug": "reference",
+            "definition": "",
+            "upload": SimpleUploadedFile("reference.yaml", definition),
+        },
+    )
+    assert response.status_code == 302
+    assert ImportMapping.objects.get().definition == definition.decode()
+
+
+def test_a_wrong_mapping_is_refused_in_the_admin(staff_client):
+    staff_client.cookies["django_language"] = "en"
+    response = staff_client.post(
+        reverse("admin:surveys_importmapping_add"),
+        {"name": "X", "slug": "x", "definition": "fields: {colour: couleur}"},
+    )
+    assert response.status_code == 200
+    assert "which column holds the name" in response.content.decode()
+    assert ImportMapping.objects.count() == 0
+
+
+def test_the_preview_page_takes_a_fixed_number_of_queries(
+    importer, mapping, world, django_assert_max_num_queries
+):
+    submissions = [{"identification/nom_osc": f"Association {n}"} for n in range(40)]
+    content = reference_export(submissions)
+    with django_assert_max_num_queries(25):
+        response = _upload(importer, mapping, content)
+    assert response.status_code == 200

@@ -1,0 +1,119 @@
+"""manage.py import_survey, load_survey_mapping and undo_survey_import."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from organisations.factories import OrganisationFactory
+from organisations.models import Organisation
+from surveys.models import ImportBatch, ImportMapping
+from tests.data.make_reference_export import EXAMPLE_SUBMISSIONS
+from tests.import_world import (  # noqa: F401
+    DATA,
+    english_messages,
+    mapping_fixture,
+    reference_export,
+    world_fixture,
+)
+
+MAPPING_FILE = str(DATA / "reference_mapping.yaml")
+
+
+@pytest.fixture
+def export(tmp_path):
+    path = tmp_path / "kobo.xlsx"
+    path.write_bytes(reference_export(EXAMPLE_SUBMISSIONS))
+    return path
+
+
+def test_a_dry_run_reports_and_writes_nothing(world, export, capsys):
+    call_command("import_survey", str(export), "--mapping", MAPPING_FILE, "--dry-run")
+
+    out = capsys.readouterr().out
+    assert "New: 3, Update: 0, Unchanged: 0, Skipped (exists): 0, Error: 0" in out
+    assert "Dry run: nothing was written." in out
+    assert Organisation.objects.count() == 0
+    # The mapping file was saved under its name, for the admin and later imports.
+    assert ImportMapping.objects.get().slug == "reference_mapping"
+
+
+def test_it_applies_with_the_saved_mapping_and_the_chosen_options(
+    world, mapping, export, django_user_model, capsys
+):
+    django_user_model.objects.create(username="awa")
+    existing = OrganisationFactory(name="Association Malienne des Expulsés", year_founded=1990)
+
+    call_command(
+        "import_survey",
+        str(export),
+        "--mapping",
+        "reference",
+        "--on-existing",
+        "overwrite",
+        "--user",
+        "awa",
+    )
+
+    batch = ImportBatch.objects.get()
+    assert f"Applied as import #{batch.pk}." in capsys.readouterr().out
+    assert (batch.user.username, batch.on_existing) == ("awa", "overwrite")
+    existing.refresh_from_db()
+    assert existing.year_founded == 1996
+    assert Organisation.objects.count() == 3
+
+
+def test_rows_in_error_stop_the_command_and_are_written_out(world, mapping, tmp_path):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(
+        reference_export([{"identification/nom_osc": "A", "activites/zones": "Atlantis"}])
+    )
+    errors = tmp_path / "errors.csv"
+
+    with pytest.raises(CommandError, match="Rows in error: nothing was imported."):
+        call_command(
+            "import_survey", str(path), "--mapping", "reference", "--errors-file", str(errors)
+        )
+
+    assert "“Atlantis” matches nothing known." in errors.read_text(encoding="utf-8-sig")
+    assert Organisation.objects.count() == 0
+
+
+def test_a_suggestion_is_merged_only_when_confirmed(world, mapping, export, capsys):
+    existing = OrganisationFactory(name="Association Malienne des Expulsées")
+    call_command("import_survey", str(export), "--mapping", "reference", "--dry-run")
+    assert f"add --confirm-match 2={existing.pk}" in capsys.readouterr().out
+
+    call_command(
+        "import_survey",
+        str(export),
+        "--mapping",
+        "reference",
+        "--confirm-match",
+        f"2={existing.pk}",
+    )
+    assert Organisation.objects.count() == 3
+
+
+def test_a_bad_file_or_mapping_is_a_clear_error(world, mapping, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match="The file is empty."):
+        call_command("import_survey", str(empty), "--mapping", "reference")
+    with pytest.raises(CommandError, match="No saved mapping has the code “nope”."):
+        call_command("import_survey", str(empty), "--mapping", "nope")
+
+
+def test_undo_command(world, mapping, export):
+    call_command("import_survey", str(export), "--mapping", "reference")
+    batch = ImportBatch.objects.get()
+
+    call_command("undo_survey_import", str(batch.pk))
+
+    assert Organisation.objects.count() == 0
+    with pytest.raises(CommandError, match="already undone"):
+        call_command("undo_survey_import", str(batch.pk))
+
+
+def test_load_survey_mapping(db, capsys):
+    call_command("load_survey_mapping", MAPPING_FILE)
+    assert "saved as reference_mapping" in capsys.readouterr().out
+    assert ImportMapping.objects.get().name.startswith("Questionnaire de référence")
