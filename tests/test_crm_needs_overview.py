@@ -1,0 +1,98 @@
+"""The needs overview (report chapter 3.2) equals counts made one by one."""
+
+import pytest
+from django.urls import reverse
+
+from needs.factories import NeedActivityFactory, NeedCategoryFactory, OrganisationNeedFactory
+from needs.models import OrganisationNeed
+from organisations.factories import (
+    CercleFactory,
+    OrganisationFactory,
+    RegionFactory,
+    TypologyFactory,
+    ZoneFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("crm:needs_overview")
+
+
+@pytest.fixture
+def world():
+    mali = ZoneFactory(name="Mali")
+    kayes = RegionFactory(name="Kayes", parent=mali)
+    gao = RegionFactory(name="Gao", parent=mali)
+    senegal = ZoneFactory(name="Sénégal")
+    dakar = RegionFactory(name="Dakar", parent=senegal)
+    diaspora = TypologyFactory(name="Diaspora")
+    hometown = TypologyFactory(name="Associations de ressortissants", parent=diaspora)
+    ngo = TypologyFactory(name="ONG")
+    training, funding = NeedCategoryFactory(name="Formation"), NeedCategoryFactory(name="Fonds")
+    activities = [NeedActivityFactory(category=training) for _ in range(2)]
+
+    a = OrganisationFactory(typology=hometown, zones=[CercleFactory(parent=kayes), gao])
+    b = OrganisationFactory(typology=ngo, zones=[kayes])
+    c = OrganisationFactory(typology=diaspora, zones=[dakar])
+    archived = OrganisationFactory(typology=ngo, zones=[gao], status="archived")
+    OrganisationNeedFactory(organisation=a, category=training, activity=activities[0])
+    OrganisationNeedFactory(organisation=a, category=training, activity=activities[1], status="met")
+    OrganisationNeedFactory(organisation=a, category=funding, status="in_progress")
+    OrganisationNeedFactory(organisation=b, category=training, status="met")
+    OrganisationNeedFactory(organisation=c, category=funding)
+    OrganisationNeedFactory(organisation=archived, category=funding)
+    return locals()
+
+
+def _direct(category, **filters):
+    return (
+        OrganisationNeed.objects.filter(category=category, **filters)
+        .exclude(organisation__status="archived")
+        .values("organisation")
+        .distinct()
+        .count()
+    )
+
+
+def test_the_overview_equals_direct_counts(admin_client, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(URL)
+    overview = response.context["overview"]
+    assert [region.name for region in overview.regions] == ["Gao", "Kayes", "Dakar"]
+    for row in overview.rows:
+        category = row.category
+        assert row.organisations == _direct(category)
+        for status in ["identified", "in_progress", "met"]:
+            expected = (
+                OrganisationNeed.objects.filter(category=category, status=status)
+                .exclude(organisation__status="archived")
+                .count()
+            )
+            assert getattr(row, status) == expected
+        for region, count in zip(overview.regions, row.by_region, strict=True):
+            assert count == _direct(
+                category, organisation__zone_links__zone__path__startswith=region.path
+            )
+        for family, count in zip(overview.families, row.by_family, strict=True):
+            in_family = _direct(category, organisation__typology=family) + _direct(
+                category, organisation__typology__parent=family
+            )
+            assert count == in_family
+
+
+def test_the_overview_shows_the_known_figures(admin_client, world):
+    rows = {row.category.name: row for row in admin_client.get(URL).context["overview"].rows}
+    training, funding = rows["Formation"], rows["Fonds"]
+    # Organisation a has two training activities: counted once, each need has its status.
+    assert (training.organisations, training.identified, training.met) == (2, 1, 2)
+    assert (funding.organisations, funding.identified, funding.in_progress) == (2, 1, 1)
+
+
+def test_the_overview_can_be_narrowed_to_one_country(admin_client, world):
+    response = admin_client.get(URL, {"country": world["senegal"].pk})
+    overview = response.context["overview"]
+    assert [region.name for region in overview.regions] == ["Dakar"]
+    rows = {row.category.name: row for row in overview.rows}
+    assert rows["Fonds"].organisations == 1
+    assert rows["Formation"].organisations == 0
+    assert "Dakar" in response.content.decode()
