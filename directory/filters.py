@@ -121,8 +121,12 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # search_text is stored folded; folding the query makes "segou" match "Ségou".
+        # Each word must start a word of the text ("migrant" finds "migrants", "ame"
+        # does not find "reclamer").
         for word in fold(value).split():
-            queryset = queryset.filter(search_text__contains=word)
+            queryset = queryset.filter(
+                Q(search_text__startswith=word) | Q(search_text__contains=" " + word)
+            )
         return queryset
 
     def filter_typology(self, queryset: QuerySet, name: str, value) -> QuerySet:

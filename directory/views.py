@@ -4,7 +4,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -111,8 +111,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             request, "directory/bad_request.html", {"errors": filterset.errors}, status=400
         )
     organisations = filterset.qs
+    search = filterset.form.cleaned_data.get("q") or ""
     if not request.GET.get("sort"):
-        organisations = organisations.order_by(*BY_NAME)
+        # An exact acronym ("AME") comes before names that merely contain the word.
+        acronym_first = Case(When(acronym__iexact=search.strip(), then=0), default=1)
+        organisations = organisations.order_by(acronym_first, *BY_NAME)
     paginator = Paginator(_with_list_details(organisations), PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
@@ -140,7 +143,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "paginator": paginator,
         "query_string": query.urlencode(),
         "widen": widen,
-        "search": filterset.form.cleaned_data.get("q") or "",
+        "search": search,
         "sort": filterset.form.cleaned_data.get("sort") or "name",
     }
     return render(request, "directory/organisation_list.html", context)

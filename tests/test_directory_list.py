@@ -48,6 +48,8 @@ def test_it_lists_published_organisations_only_sorted_by_name(client, world):
         ("q=reinsertion refoules", ["aracem"]),  # every word, from the description
         ("q=tile gao", []),  # all words must match
         ("q=brouillon", []),  # drafts never appear
+        ("q=refoul", ["aracem"]),  # the start of a word
+        ("q=oules", []),  # not the middle of one
     ],
 )
 def test_search_is_accent_and_case_insensitive(client, world, query, expected):
@@ -192,3 +194,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     with django_assert_max_num_queries(few):
         response = get(client, query)
     assert len(response.context["page"].object_list) == PAGE_SIZE
+
+
+def test_an_exact_acronym_comes_first(client, world):
+    OrganisationFactory(name="Aaa Omribien", slug="aaa").refresh_search_text()
+    assert slugs(get(client, "q=omrib")) == ["omrib", "aaa"]
+    assert slugs(get(client, "q=omrib&sort=name")) == ["aaa", "omrib"]
