@@ -358,7 +358,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def _set_status(self, request, queryset, status, message):
         now = timezone.now()
         with transaction.atomic():
-            changed = list(queryset.exclude(status=status).select_for_update())
+            changed = list(queryset.exclude(status=status).select_related(None).select_for_update())
             for organisation in changed:
                 organisation.status = status
                 organisation.version += 1

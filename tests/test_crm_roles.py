@@ -11,7 +11,7 @@ from organisations.factories import (
     ContactPersonFactory,
     OrganisationFactory,
 )
-from tests.test_admin import FACTORIES, LOGIN_RECORDS
+from tests.test_admin import FACTORIES, WITHOUT_ADD_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def _url(label, page, django_user_model):
 
 def _expected(role, label, page):
     if role == ADMINISTRATORS:
-        return 403 if page == "add" and label in LOGIN_RECORDS else 200
+        return 403 if page == "add" and label in WITHOUT_ADD_PAGE else 200
     if label not in DIRECTORY_MODELS:
         return 403  # users, groups, login records: administrators only
     if page in {"changelist", "change"}:
@@ -149,3 +149,9 @@ def test_viewers_cannot_merge(client, django_user_model):
     assert response.status_code == 403
     second.refresh_from_db()
     assert second.status == "published"
+
+
+@pytest.mark.parametrize(("role", "expected"), [(EDITORS, 200), (VIEWERS, 403)])
+def test_editors_import_surveys_and_viewers_cannot(client, django_user_model, role, expected):
+    client = _client_for(client, django_user_model, role)
+    assert client.get(reverse("admin:surveys_import")).status_code == expected
