@@ -2,7 +2,8 @@
 
 Usage: ``OrganisationFilterSet(request.GET, queryset=visible_organisations(request.user),
 request=request)``; check ``is_valid()`` (a malformed value is a 400, never ignored),
-then read ``.qs``. Parameters may repeat (``?theme=a&theme=b``): values of one filter
+then read ``.qs`` (ordered: by ``sort``, else exact acronym first when searching, then
+by name). Parameters may repeat (``?theme=a&theme=b``): values of one filter
 are alternatives (OR), different filters all apply (AND).
 
 Every relation is filtered through an ``EXISTS`` subquery, so ``.qs`` never holds
@@ -13,7 +14,7 @@ from functools import reduce
 from operator import or_
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
 from needs.models import NeedCategory
@@ -159,6 +160,17 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "-updated":
             return queryset.order_by("-updated_at", *BY_NAME)
+        return queryset.order_by(*BY_NAME)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("sort"):
+            return queryset
+        search = (self.form.cleaned_data.get("q") or "").strip()
+        if search:
+            # An exact acronym ("AME") comes before names that merely contain the word.
+            exact_acronym = Case(When(acronym__iexact=search, then=0), default=1)
+            return queryset.order_by(exact_acronym, *BY_NAME)
         return queryset.order_by(*BY_NAME)
 
     def queryset_without(self, excluded: str) -> QuerySet:

@@ -4,7 +4,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from directory import maps
 from directory.facets import build_facets, zone_counts
-from directory.filters import BY_NAME, OrganisationFilterSet
+from directory.filters import OrganisationFilterSet
 from directory.referral import related_organisations
 from networks.models import Membership, Network
 from organisations.models import (
@@ -110,13 +110,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         return render(
             request, "directory/bad_request.html", {"errors": filterset.errors}, status=400
         )
-    organisations = filterset.qs
     search = filterset.form.cleaned_data.get("q") or ""
-    if not request.GET.get("sort"):
-        # An exact acronym ("AME") comes before names that merely contain the word.
-        acronym_first = Case(When(acronym__iexact=search.strip(), then=0), default=1)
-        organisations = organisations.order_by(acronym_first, *BY_NAME)
-    paginator = Paginator(_with_list_details(organisations), PAGE_SIZE)
+    paginator = Paginator(_with_list_details(filterset.qs), PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:

@@ -30,7 +30,8 @@ def get(client, query: str = ""):
 
 
 def test_it_lists_published_organisations_only_sorted_by_name(client, world):
-    assert slugs(get(client)) == ["aracem", "atc", "grdr", "omrib"]
+    OrganisationFactory(name="Écoute sans sigle", slug="ecoute", acronym="")
+    assert slugs(get(client)) == ["aracem", "atc", "ecoute", "grdr", "omrib"]
 
 
 @pytest.mark.parametrize(
