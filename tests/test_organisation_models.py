@@ -99,7 +99,10 @@ def test_an_informal_organisation_cannot_be_declared():
 
 def test_an_informal_organisation_can_be_a_de_facto_association():
     organisation = OrganisationFactory(legal_form="informal", registration_kind="de_facto")
-    assert organisation.get_registration_kind_display().startswith("De facto")
+    organisation.full_clean()
+    assert Organisation.objects.get(pk=organisation.pk).get_registration_kind_display() == (
+        "Association de fait (non déclarée)"
+    )
 
 
 def test_the_year_founded_must_be_plausible():
