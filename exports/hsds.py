@@ -406,7 +406,7 @@ def hsds_zip(queryset: QuerySet[Organisation]):
     tables = _tables()
     catalogues = Catalogues()
     parts = ("identifiers", "zones", "themes", "partners", "offices", "channels", "persons")
-    for record in organisation_records(queryset, None, parts):
+    for record in organisation_records(queryset, None, parts, catalogues):
         _write_organisation(tables, record, catalogues)
     _write_taxonomies(tables)
     output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)

@@ -138,7 +138,7 @@ def _partners(position: int) -> Getter:
 
 
 def _networks(record, catalogues) -> str:
-    return _joined(slug for slug, _name in record.part("networks"))
+    return _joined(catalogues.networks[network_id][0] for (network_id,) in record.part("networks"))
 
 
 def _identifiers(record, catalogues) -> str:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from needs.models import NeedActivity, NeedCategory
-from networks.models import Membership
+from networks.models import Membership, Network
 from organisations.models import (
     Office,
     Organisation,
@@ -66,71 +67,54 @@ BASE_FIELDS = (
 )
 
 
-def _aliases(ids, user):
-    return OrganisationAlias.objects.filter(organisation_id__in=ids).values_list(
-        "organisation_id", "name"
-    )
+def _of(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """Rows of the organisations ``ids``.
+
+    On PostgreSQL the ids travel as one array parameter: preparing thousands of
+    ``IN`` parameters one by one costs more than the query itself.
+    """
+    if connection.vendor == "postgresql":
+        column = f'"{queryset.model._meta.db_table}"."organisation_id"'
+        return queryset.filter(RawSQL(f"{column} = ANY(%s)", (ids,), BooleanField()))
+    return queryset.filter(organisation_id__in=ids)
 
 
-def _identifiers(ids, user):
-    return OrganisationIdentifier.objects.filter(organisation_id__in=ids).values_list(
-        "organisation_id", "scheme", "value"
-    )
-
-
-def _zones(ids, user):
-    return (
-        OrganisationZone.objects.filter(organisation_id__in=ids)
-        .order_by("zone__path")
-        .values_list("organisation_id", "zone_id")
-    )
-
-
-def _themes(ids, user):
-    return (
-        OrganisationTheme.objects.filter(organisation_id__in=ids)
-        .order_by("theme__position", "theme__name")
-        .values_list("organisation_id", "theme_id")
-    )
-
-
-def _partners(ids, user):
-    return (
-        Partnership.objects.filter(organisation_id__in=ids)
-        .order_by("partner__name", "partner_id")
-        .values_list("organisation_id", "partner_id")
-    )
-
-
-def _networks(ids, user):
-    return (
-        Membership.objects.filter(organisation_id__in=ids)
-        .order_by("network__name", "network_id")
-        .values_list("organisation_id", "network__slug", "network__name")
-    )
-
-
-def _offices(ids, user):
-    return (
-        Office.objects.filter(organisation_id__in=ids)
+# Each part reads (organisation_id, *values) rows in the order of its own columns;
+# orders that depend on a catalogue (a zone's path, a theme's position) are applied
+# in Python by PART_ORDER, so that no part query joins another table.
+PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
+    "aliases": lambda ids, user: (
+        _of(OrganisationAlias.objects, ids).order_by("name").values_list("organisation_id", "name")
+    ),
+    "identifiers": lambda ids, user: (
+        _of(OrganisationIdentifier.objects, ids)
+        .order_by("scheme", "value")
+        .values_list("organisation_id", "scheme", "value")
+    ),
+    "zones": lambda ids, user: (
+        _of(OrganisationZone.objects, ids).order_by().values_list("organisation_id", "zone_id")
+    ),
+    "themes": lambda ids, user: (
+        _of(OrganisationTheme.objects, ids).order_by().values_list("organisation_id", "theme_id")
+    ),
+    "partners": lambda ids, user: (
+        _of(Partnership.objects, ids).order_by().values_list("organisation_id", "partner_id")
+    ),
+    "networks": lambda ids, user: (
+        _of(Membership.objects, ids).order_by().values_list("organisation_id", "network_id")
+    ),
+    "offices": lambda ids, user: (
+        _of(Office.objects, ids)
         .order_by("kind", "pk")
         .values_list("organisation_id", "kind", "address", "zone_id")
-    )
-
-
-def _channels(ids, user):
-    return (
-        visible_channels(user)
-        .filter(organisation_id__in=ids)
+    ),
+    "channels": lambda ids, user: (
+        _of(visible_channels(user), ids)
         .order_by("kind", "position", "pk")
         .values_list("organisation_id", "kind", "value", "is_public", "label")
-    )
-
-
-def _persons(ids, user):
-    return (
-        visible_contact_persons(user)
-        .filter(organisation_id__in=ids)
+    ),
+    "persons": lambda ids, user: (
+        _of(visible_contact_persons(user), ids)
         .order_by("name", "pk")
         .values_list(
             "organisation_id",
@@ -144,30 +128,20 @@ def _persons(ids, user):
             "consent_date",
             "notes",
         )
-    )
-
-
-def _needs(ids, user):
-    return (
-        visible_needs(user)
-        .filter(organisation_id__in=ids)
-        .order_by("category__position", "activity__position", "pk")
+    ),
+    "needs": lambda ids, user: (
+        _of(visible_needs(user), ids)
+        .order_by("pk")
         .values_list("organisation_id", "category_id", "activity_id", "is_public")
-    )
+    ),
+}
 
-
-# One query per part and chunk: (organisation_id, *values) rows.
-PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
-    "aliases": _aliases,
-    "identifiers": _identifiers,
-    "zones": _zones,
-    "themes": _themes,
-    "partners": _partners,
-    "networks": _networks,
-    "offices": _offices,
-    "channels": _channels,
-    "persons": _persons,
-    "needs": _needs,
+PART_ORDER: dict[str, Callable[["Catalogues", tuple], object]] = {
+    "zones": lambda catalogues, row: catalogues.zones[row[0]].path,
+    "themes": lambda catalogues, row: catalogues.theme_order[row[0]],
+    "partners": lambda catalogues, row: (catalogues.partners[row[0]][1], row[0]),
+    "networks": lambda catalogues, row: (catalogues.networks[row[0]][1], row[0]),
+    "needs": lambda catalogues, row: catalogues.need_order(row[0], row[1]),
 }
 
 
@@ -179,6 +153,7 @@ class ZoneEntry:
     iso_code: str
     official_code: str
     parent_id: int | None
+    path: str
 
 
 class Catalogues:
@@ -187,7 +162,7 @@ class Catalogues:
     @cached_property
     def zones(self) -> dict[int, ZoneEntry]:
         rows = Zone.objects.values_list(
-            "id", "name", "level", "iso_code", "official_code", "parent_id"
+            "id", "name", "level", "iso_code", "official_code", "parent_id", "path"
         )
         return {row[0]: ZoneEntry(*row) for row in rows}
 
@@ -207,8 +182,20 @@ class Catalogues:
         return next((e for e in self.zone_chain(zone_id) if e.level == level), None)
 
     @cached_property
+    def _theme_rows(self) -> list[tuple]:
+        return list(Theme.objects.values_list("id", "slug", "name", "position"))
+
+    @cached_property
     def themes(self) -> dict[int, tuple[str, str]]:
-        rows = Theme.objects.values_list("id", "slug", "name")
+        return {pk: (slug, name) for pk, slug, name, _position in self._theme_rows}
+
+    @cached_property
+    def theme_order(self) -> dict[int, tuple[int, str]]:
+        return {pk: (position, name) for pk, _slug, name, position in self._theme_rows}
+
+    @cached_property
+    def networks(self) -> dict[int, tuple[str, str]]:
+        rows = Network.objects.values_list("id", "slug", "name")
         return {pk: (slug, name) for pk, slug, name in rows}
 
     @cached_property
@@ -222,16 +209,21 @@ class Catalogues:
         return {pk: (slug, name) for pk, slug, name in rows}
 
     @cached_property
-    def need_categories(self) -> dict[int, str]:
-        return dict(NeedCategory.objects.values_list("id", "slug"))
+    def need_categories(self) -> dict[int, tuple[str, int]]:
+        rows = NeedCategory.objects.values_list("id", "slug", "position")
+        return {pk: (slug, position) for pk, slug, position in rows}
 
     @cached_property
     def need_activities(self) -> dict[int, int]:
         return dict(NeedActivity.objects.values_list("id", "position"))
 
+    def need_order(self, category_id: int, activity_id: int | None) -> tuple[int, int]:
+        activity = -1 if activity_id is None else self.need_activities[activity_id]
+        return (self.need_categories[category_id][1], activity)
+
     def need_key(self, category_id: int, activity_id: int | None) -> str:
         """``category-slug`` or ``category-slug/position`` for one activity of it."""
-        slug = self.need_categories[category_id]
+        slug = self.need_categories[category_id][0]
         if activity_id is None:
             return slug
         return f"{slug}/{self.need_activities[activity_id]}"
@@ -258,7 +250,7 @@ def chunk_size() -> int:
 
 
 def organisation_records(
-    queryset: QuerySet[Organisation], user, parts: Iterable[str]
+    queryset: QuerySet[Organisation], user, parts: Iterable[str], catalogues: "Catalogues"
 ) -> Iterator[OrganisationRecord]:
     """Each organisation of ``queryset``, in its order, with the ``parts`` asked for.
 
@@ -276,6 +268,11 @@ def organisation_records(
             row["id"]: row for row in Organisation.objects.filter(pk__in=chunk).values(*BASE_FIELDS)
         }
         grouped = {name: _group(PARTS[name](chunk, user)) for name in parts}
+        for name, by_organisation in grouped.items():
+            if name in PART_ORDER:
+                order = PART_ORDER[name]
+                for rows in by_organisation.values():
+                    rows.sort(key=lambda row, order=order: order(catalogues, row))
         for pk in chunk:
             yield OrganisationRecord(
                 fields=base[pk],

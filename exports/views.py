@@ -6,7 +6,10 @@ formats and always hold public data only; the full export holds private columns 
 users allowed to see them (``organisations.visibility``).
 """
 
+from collections.abc import Iterator
+
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -14,7 +17,7 @@ from exports.filenames import download_name
 from exports.filtering import FilterError, filtered_organisations, in_list_order
 from exports.hsds import hsds_zip
 from exports.layouts import ANNUAIRE, FULL, HXL, Layout
-from exports.records import organisation_records
+from exports.records import Catalogues, organisation_records
 from exports.writers import SEPARATORS, csv_chunks, write_xlsx
 from organisations.visibility import sees_private
 
@@ -50,21 +53,30 @@ def table_file(
 ) -> HttpResponse:
     """The download of ``layout`` for ``queryset``, with what ``user`` may see."""
     columns = layout.columns_for(private=sees_private(user))
-    records = organisation_records(queryset, user, layout.parts)
+    catalogues = Catalogues()
+    records = organisation_records(queryset, user, layout.parts, catalogues)
     if fmt == "xlsx":
-        workbook = write_xlsx(layout, columns, records, title=layout.filename_stem)
+        workbook = write_xlsx(layout, columns, records, catalogues, title=layout.filename_stem)
         response = FileResponse(
             workbook, as_attachment=True, filename=filename, content_type=XLSX_TYPE
         )
     else:
+        chunks = csv_chunks(layout, columns, records, catalogues, separator)
         response = StreamingHttpResponse(
-            csv_chunks(layout, columns, records, separator),
+            _in_language(chunks, translation.get_language()),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Staff downloads may hold private data: never kept by a shared cache.
     response["Cache-Control"] = "private, no-store" if sees_private(user) else "private"
     return response
+
+
+def _in_language(chunks: Iterator[bytes], language: str) -> Iterator[bytes]:
+    """The chunks written in the request's language: a streamed body is produced after
+    the view has returned, when the request's language is no longer active."""
+    with translation.override(language):
+        yield from chunks
 
 
 @require_GET

@@ -26,6 +26,8 @@ ROWS_PER_CHUNK = 500
 
 def cell_text(value) -> str:
     """The text of a cell: ISO 8601 dates, plain numbers, empty for nothing."""
+    if value.__class__ is str:  # most cells: the fast path
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):
@@ -40,10 +42,12 @@ def is_phone_cell(column: Column, text: str) -> bool:
 
 
 def table_rows(
-    layout: Layout, columns: list[Column], records: Iterable[OrganisationRecord]
+    layout: Layout,
+    columns: list[Column],
+    records: Iterable[OrganisationRecord],
+    catalogues: Catalogues,
 ) -> Iterator[list[str]]:
     """Raw cell texts, row by row (numbered first when the layout says so)."""
-    catalogues = Catalogues()
     for number, record in enumerate(records, start=1):
         cells = [cell_text(column.get(record, catalogues)) for column in columns]
         yield [str(number), *cells] if layout.numbered else cells
@@ -79,6 +83,7 @@ def csv_chunks(
     layout: Layout,
     columns: list[Column],
     records: Iterable[OrganisationRecord],
+    catalogues: Catalogues,
     separator: str = ",",
 ) -> Iterator[bytes]:
     """UTF-8 CSV with a byte-order mark (so Excel reads the accents), in chunks.
@@ -92,7 +97,7 @@ def csv_chunks(
     if layout.with_hxl:
         writer.writerow(hxl_tags(layout, columns))
     yield (BOM + line.take()).encode()
-    for count, row in enumerate(table_rows(layout, columns, records), start=1):
+    for count, row in enumerate(table_rows(layout, columns, records, catalogues), start=1):
         writer.writerow([neutralise(text) for text in row])
         if count % ROWS_PER_CHUNK == 0:
             yield line.take().encode()
@@ -102,7 +107,11 @@ def csv_chunks(
 
 
 def write_xlsx(
-    layout: Layout, columns: list[Column], records: Iterable[OrganisationRecord], title: str
+    layout: Layout,
+    columns: list[Column],
+    records: Iterable[OrganisationRecord],
+    catalogues: Catalogues,
+    title: str,
 ):
     """The workbook in a temporary file, rewound, for streaming.
 
@@ -117,7 +126,7 @@ def write_xlsx(
     sheet.append(headings(layout, columns))
     if layout.with_hxl:
         sheet.append(hxl_tags(layout, columns))
-    for row in table_rows(layout, columns, records):
+    for row in table_rows(layout, columns, records, catalogues):
         cells = []
         for index, text in enumerate(row):
             column = columns[index - offset] if index >= offset else None

@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from exports.filenames import today
 from organisations.factories import OrganisationFactory
@@ -13,7 +14,16 @@ from tests.export_world import PRIVATE_EMAIL, PRIVATE_PHONE, build_export_world
 
 pytestmark = pytest.mark.django_db
 
+# French, the site's default language, as the report's Tableau 13.
 HEADER = [
+    "N°",
+    "Nom de l’organisation",
+    "Adresse du siège",
+    "Téléphones",
+    "Adresses électroniques",
+    "Site web",
+]
+HEADER_EN = [
     "No.",
     "Name of the organisation",
     "Head office address",
@@ -25,6 +35,13 @@ HEADER = [
 
 def download(client, fmt="csv", **params):
     return client.get(reverse("exports:annuaire", args=[fmt]), params)
+
+
+def test_headings_follow_the_language_of_the_url(client):
+    # The request activates English in this thread; the override restores it afterwards.
+    with translation.override("fr"):
+        response = client.get("/en/exports/annuaire.csv")
+        assert csv_rows(response)[0] == HEADER_EN
 
 
 def csv_rows(response, separator=","):
@@ -50,7 +67,7 @@ def test_it_lists_published_organisations_in_tableau_13_layout(client):
         "Maison du Migrant de Gao",
     ]
     # No web site, as the source said: the annuaire says so rather than leaving it blank.
-    assert rows[2][5] == "No web site"
+    assert rows[2][5] == "Pas de site web"
 
 
 def test_it_honours_the_list_filters_and_names_the_file_after_them(client):

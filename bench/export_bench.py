@@ -1,0 +1,240 @@
+"""Benchmark of the full CSV export against PostgreSQL's own COPY of the same columns.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/exports \
+        .venv/bin/python bench/export_bench.py --organisations 50000
+
+Fills the database up to N organisations (``manage.py generate_demo`` when the demo
+app is installed, else a small bulk generator here), then prints, for the full export
+as a staff member allowed to see everything: total seconds, time to the first byte and
+to the first data row, peak memory growth (tracemalloc, in a second pass) and the ratio
+to ``COPY (SELECT … string_agg …) TO STDOUT WITH CSV`` of the same columns.
+Targets: within 4x of COPY, memory growth under 100 MB.
+"""
+
+import argparse
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command, get_commands  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+
+from exports import views  # noqa: E402
+from organisations.models import (  # noqa: E402
+    ContactChannel,
+    Office,
+    Organisation,
+    OrganisationTheme,
+    OrganisationZone,
+    Theme,
+    Zone,
+)
+
+# The full export's columns computed by PostgreSQL: each multi-valued column is one
+# string_agg grouped by organisation (a hash join each), the fastest plan we found.
+AGGREGATES = {
+    "aliases": "SELECT organisation_id, string_agg(name, ' ; ' ORDER BY name) AS v "
+    "FROM organisations_organisationalias GROUP BY 1",
+    "identifiers": "SELECT organisation_id, string_agg(scheme || ':' || value, ' ; ' "
+    "ORDER BY scheme, value) AS v FROM organisations_organisationidentifier GROUP BY 1",
+    "zones": "SELECT oz.organisation_id, string_agg(concat_ws(' > ', z3.name, z2.name, z1.name, "
+    "z.name), ' ; ' ORDER BY z.path) AS v FROM organisations_organisationzone oz "
+    "JOIN organisations_zone z ON z.id = oz.zone_id "
+    "LEFT JOIN organisations_zone z1 ON z1.id = z.parent_id "
+    "LEFT JOIN organisations_zone z2 ON z2.id = z1.parent_id "
+    "LEFT JOIN organisations_zone z3 ON z3.id = z2.parent_id GROUP BY 1",
+    "themes": "SELECT ot.organisation_id, string_agg(th.slug, ' ; ' ORDER BY th.position, "
+    "th.name) AS v, string_agg(th.name, ' ; ' ORDER BY th.position, th.name) AS w "
+    "FROM organisations_organisationtheme ot "
+    "JOIN organisations_theme th ON th.id = ot.theme_id GROUP BY 1",
+    "networks": "SELECT m.organisation_id, string_agg(n.slug, ' ; ' ORDER BY n.name) AS v "
+    "FROM networks_membership m JOIN networks_network n ON n.id = m.network_id GROUP BY 1",
+    "partners": "SELECT ps.organisation_id, string_agg(p.slug, ' ; ' ORDER BY p.name) AS v, "
+    "string_agg(p.name, ' ; ' ORDER BY p.name) AS w FROM organisations_partnership ps "
+    "JOIN organisations_partner p ON p.id = ps.partner_id GROUP BY 1",
+    "offices": "SELECT organisation_id, "
+    "string_agg(address, ' ; ' ORDER BY id) FILTER (WHERE kind = 'seat') AS v, "
+    "string_agg(address, ' ; ' ORDER BY id) FILTER (WHERE kind = 'office') AS w "
+    "FROM organisations_office GROUP BY 1",
+    "channels": "SELECT organisation_id, {channels} FROM organisations_contactchannel GROUP BY 1",
+    "persons": "SELECT organisation_id, string_agg(concat_ws(' | ', name, role, phone, "
+    "phone_other, email), ' ; ' ORDER BY name) FILTER (WHERE is_publishable) AS v, "
+    "string_agg(concat_ws(' | ', consent_given_by, consent_date::text, notes), ' ; ' "
+    "ORDER BY name) FILTER (WHERE is_publishable) AS w, "
+    "string_agg(concat_ws(' | ', name, role, phone, phone_other, email, notes), ' ; ' "
+    "ORDER BY name) FILTER (WHERE NOT is_publishable) AS x "
+    "FROM organisations_contactperson GROUP BY 1",
+    "needs": "SELECT nd.organisation_id, string_agg(nc.slug, ' ; ' ORDER BY nc.position) "
+    "FILTER (WHERE nd.is_public) AS v, string_agg(nc.slug, ' ; ' ORDER BY nc.position) "
+    "FILTER (WHERE NOT nd.is_public) AS w FROM needs_organisationneed nd "
+    "JOIN needs_needcategory nc ON nc.id = nd.category_id GROUP BY 1",
+}
+CHANNELS = [
+    (public, kind) for public in (True, False) for kind in ("phone", "email", "website", "social")
+]
+COLUMNS = """o.slug, o.name, o.acronym, aliases.v, t.slug, t.name, o.legal_form,
+  o.registration_kind, o.registration_law, rc.iso_code, o.registration_reference,
+  o.year_founded, o.scope, o.scope_detail, o.description, o.budget_band,
+  o.members_individuals, o.members_organisations, o.members_countries, o.members_note,
+  o.website_status, o.survey_status, s.code, identifiers.v, zones.v, themes.v, themes.w,
+  networks.v, partners.v, partners.w, offices.v, offices.w, {public_channels}, persons.v,
+  needs.v, o.status, o.staff_notes, {private_channels}, persons.w, persons.x, needs.w"""
+
+
+def copy_sql() -> str:
+    channels = ", ".join(
+        f"string_agg(value, ' ; ' ORDER BY position, id) FILTER (WHERE kind = '{kind}' "
+        f"AND {'' if public else 'NOT '}is_public) AS {kind}_{'public' if public else 'private'}"
+        for public, kind in CHANNELS
+    )
+    ctes = ",\n".join(
+        f"{name} AS ({sql.format(channels=channels)})" for name, sql in AGGREGATES.items()
+    )
+    joins = "\n".join(f"LEFT JOIN {name} ON {name}.organisation_id = o.id" for name in AGGREGATES)
+    columns = COLUMNS.format(
+        public_channels=", ".join(f"channels.{k}_public" for p, k in CHANNELS if p),
+        private_channels=", ".join(f"channels.{k}_private" for p, k in CHANNELS if not p),
+    )
+    return (
+        f"COPY (WITH {ctes}\nSELECT {columns}\nFROM organisations_organisation o\n"
+        "LEFT JOIN organisations_typology t ON t.id = o.typology_id\n"
+        "LEFT JOIN organisations_zone rc ON rc.id = o.registration_country_id\n"
+        f"LEFT JOIN organisations_source s ON s.id = o.source_id\n{joins}\n"
+        "ORDER BY o.search_text, o.id) TO STDOUT WITH CSV HEADER"
+    )
+
+
+class ByteCounter:
+    def __init__(self):
+        self.size = 0
+
+    def write(self, data) -> None:
+        self.size += len(data)
+
+
+def fill(count: int) -> None:
+    missing = count - Organisation.objects.count()
+    if missing <= 0:
+        return
+    started = time.perf_counter()
+    if "generate_demo" in get_commands():
+        call_command("generate_demo", organisations=missing, seed=len(str(missing)))
+    else:
+        bulk_generate(missing)
+    print(f"generated {missing} organisations in {time.perf_counter() - started:.1f} s")
+
+
+def bulk_generate(count: int) -> None:
+    """A few links of each kind per organisation, enough to exercise every export part."""
+    country, _ = Zone.objects.get_or_create(
+        level="country", name="Pays du banc d'essai", defaults={"iso_code": "ZZ"}
+    )
+    regions = [
+        Zone.objects.get_or_create(level="region", name=f"Région {n}", parent=country)[0]
+        for n in range(8)
+    ]
+    themes = [
+        Theme.objects.get_or_create(slug=f"theme-banc-{n}", defaults={"name": f"Thème {n}"})[0]
+        for n in range(6)
+    ]
+    start = Organisation.objects.count()
+    for offset in range(0, count, 5000):
+        batch = range(start + offset, start + min(offset + 5000, count))
+        organisations = Organisation.objects.bulk_create(
+            Organisation(
+                name=f"Association banc d'essai {n}",
+                slug=f"banc-{n}",
+                status="published",
+                description=f"Description {n}",
+                search_text=f"association banc d essai {n}",
+            )
+            for n in batch
+        )
+        OrganisationZone.objects.bulk_create(
+            OrganisationZone(organisation=o, zone=regions[i % 8])
+            for i, o in enumerate(organisations)
+        )
+        OrganisationTheme.objects.bulk_create(
+            OrganisationTheme(organisation=o, theme=themes[(i + k) % 6])
+            for i, o in enumerate(organisations)
+            for k in range(2)
+        )
+        Office.objects.bulk_create(
+            Office(organisation=o, address=f"Rue {i}, porte {i % 300}")
+            for i, o in enumerate(organisations)
+        )
+        ContactChannel.objects.bulk_create(
+            ContactChannel(organisation=o, kind=kind, value=value)
+            for i, o in enumerate(organisations)
+            for kind, value in (("phone", f"+2232{i:07d}"), ("email", f"contact{i}@example.org"))
+        )
+
+
+def run_export() -> tuple[float, float, float, int]:
+    """(seconds, first byte, first data row, bytes) of the full CSV export as staff."""
+    request = RequestFactory().get("/exports/organisations.csv")
+    request.user = User(is_superuser=True, is_active=True)
+    started = time.perf_counter()
+    response = views.full(request, "csv")
+    first_byte = first_row = None
+    size = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        now = time.perf_counter() - started
+        first_byte = first_byte if first_byte is not None else now
+        if first_row is None and chunk.count(b"\n") > (1 if size == len(chunk) else 0):
+            first_row = now
+    return time.perf_counter() - started, first_byte, first_row or 0.0, size
+
+
+def run_copy() -> tuple[float, int]:
+    sink = ByteCounter()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.connection.cursor().copy_expert(copy_sql(), sink)
+    return time.perf_counter() - started, sink.size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--organisations", type=int, default=50_000)
+    args = parser.parse_args()
+    fill(args.organisations)
+    rows = Organisation.objects.count()
+    print(f"database: {connection.vendor}, {rows} organisations")
+    run_export()  # warm caches (database pages, imports)
+    seconds, first_byte, first_row, size = run_export()
+    print(f"full CSV export: {seconds:.2f} s, {size / 1e6:.1f} MB")
+    print(f"time to first byte: {first_byte * 1000:.1f} ms, first data row: {first_row:.2f} s")
+    tracemalloc.start()
+    baseline = tracemalloc.get_traced_memory()[0]
+    run_export()
+    peak = tracemalloc.get_traced_memory()[1] - baseline
+    tracemalloc.stop()
+    print(f"peak memory growth (tracemalloc): {peak / 1e6:.1f} MB")
+    if connection.vendor == "postgresql":
+        run_copy()
+        copy_seconds, copy_size = run_copy()
+        print(
+            f"PostgreSQL COPY of the same columns: {copy_seconds:.2f} s, {copy_size / 1e6:.1f} MB"
+        )
+        print(f"ratio export / COPY: {seconds / copy_seconds:.2f}x (target: 4x at most)")
+    else:
+        print("COPY comparison skipped: it needs PostgreSQL.")
+
+
+if __name__ == "__main__":
+    main()
