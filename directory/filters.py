@@ -89,9 +89,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
     )
     country = django_filters.ModelMultipleChoiceFilter(
         label=_("Country of registration"),
-        field_name="registration_country__iso_code",
         queryset=Zone.objects.countries().exclude(iso_code=""),
         to_field_name="iso_code",
+        method="filter_country",
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
@@ -130,13 +130,14 @@ class OrganisationFilterSet(django_filters.FilterSet):
             )
         return queryset
 
-    def filter_typology(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    # The ``value`` hints below also tell the API schema (drf-spectacular) what it gets.
+    def filter_typology(self, queryset: QuerySet, name: str, value: QuerySet[Typology]) -> QuerySet:
         if not value:
             return queryset
         # Choosing a family includes its sub-groups.
         return queryset.filter(Q(typology__in=value) | Q(typology__parent__in=value))
 
-    def filter_zone(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def filter_zone(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
         if not value:
             return queryset
         # A zone includes everything below it: a region its cercles, communes, localities.
@@ -144,18 +145,21 @@ class OrganisationFilterSet(django_filters.FilterSet):
         links = OrganisationZone.objects.filter(below_any, organisation=OuterRef("pk"))
         return queryset.filter(Exists(links))
 
-    def filter_theme(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def filter_theme(self, queryset: QuerySet, name: str, value: QuerySet[Theme]) -> QuerySet:
         return _having(queryset, OrganisationTheme.objects.filter(theme__in=value), value)
 
-    def filter_network(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def filter_network(self, queryset: QuerySet, name: str, value: QuerySet[Network]) -> QuerySet:
         return _having(queryset, Membership.objects.filter(network__in=value), value)
 
-    def filter_partner(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def filter_partner(self, queryset: QuerySet, name: str, value: QuerySet[Partner]) -> QuerySet:
         return _having(queryset, Partnership.objects.filter(partner__in=value), value)
 
-    def filter_need(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    def filter_need(self, queryset: QuerySet, name: str, value: QuerySet[NeedCategory]) -> QuerySet:
         needs = visible_needs(getattr(self.request, "user", None)).filter(category__in=value)
         return _having(queryset, needs, value)
+
+    def filter_country(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
+        return queryset.filter(registration_country__in=value) if value else queryset
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "-updated":
