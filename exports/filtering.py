@@ -1,11 +1,9 @@
 """The public list's filters, applied to an export."""
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from directory.filters import BY_NAME, OrganisationFilterSet
-from organisations.models import Organisation
+from directory.filters import OrganisationFilterSet
 from organisations.visibility import visible_organisations
 
 
@@ -15,6 +13,8 @@ class FilterError(ValueError):
 
 def filtered_organisations(request: HttpRequest, public_only: bool) -> OrganisationFilterSet:
     """The list's FilterSet over what the user may see (public data only if asked).
+
+    ``.qs`` is ordered as the list is (the FilterSet orders its own results).
 
     A public-only export is filtered as an anonymous visitor would be, so that even a
     staff member's download cannot be narrowed by private data (private needs).
@@ -31,10 +31,3 @@ def filtered_organisations(request: HttpRequest, public_only: bool) -> Organisat
         )
         raise FilterError(_("Invalid filter: %(problems)s") % {"problems": problems})
     return filterset
-
-
-def in_list_order(filterset: OrganisationFilterSet) -> QuerySet[Organisation]:
-    """The filtered organisations in the order the public list shows them."""
-    if filterset.form.cleaned_data.get("sort"):
-        return filterset.qs
-    return filterset.qs.order_by(*BY_NAME)

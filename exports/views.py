@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from exports.filenames import download_name
-from exports.filtering import FilterError, filtered_organisations, in_list_order
+from exports.filtering import FilterError, filtered_organisations
 from exports.hsds import hsds_zip
 from exports.layouts import ANNUAIRE, FULL, HXL, Layout
 from exports.records import Catalogues, organisation_records
@@ -45,7 +45,7 @@ def table_response(
         return _bad_request(error)
     user = None if public_only else request.user
     filename = download_name(layout.filename_stem, filterset, fmt)
-    return table_file(layout, fmt, in_list_order(filterset), user, filename, separator)
+    return table_file(layout, fmt, filterset.qs, user, filename, separator)
 
 
 def table_file(
@@ -100,7 +100,7 @@ def hsds(request: HttpRequest) -> HttpResponse:
         filterset = filtered_organisations(request, public_only=True)
     except FilterError as error:
         return _bad_request(error)
-    package = hsds_zip(in_list_order(filterset))
+    package = hsds_zip(filterset.qs)
     filename = download_name("hsds-osc", filterset, "zip")
     return FileResponse(
         package, as_attachment=True, filename=filename, content_type="application/zip"

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 
-from directory.filters import BY_NAME, OrganisationFilterSet
+from directory.filters import OrganisationFilterSet
 from exports.api import serializers
 from networks.models import Membership, Network
 from organisations.models import Office, Organisation, Partner, Theme, Zone
@@ -47,7 +47,6 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
                 Prefetch("contact_persons", visible_contact_persons(user)),
                 Prefetch("needs", visible_needs(user).select_related("category", "activity")),
             )
-            .order_by(*BY_NAME)
         )
 
 
