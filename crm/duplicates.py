@@ -85,11 +85,14 @@ def find_duplicates() -> list[DuplicatePair]:
         flag(ids, str(reason))
 
     distinct = set(DistinctPair.objects.values_list("first_id", "second_id"))
-    return [
+    found = [
         DuplicatePair(by_id[first], by_id[second], reasons)
         for (first, second), reasons in sorted(pairs.items())
         if (first, second) not in distinct
     ]
+    # The pairs with the most reasons first: the likeliest duplicates.
+    found.sort(key=lambda pair: -len(pair.reasons))
+    return found
 
 
 def _compact(text: str) -> str:
@@ -108,21 +111,25 @@ def _groups(organisations, keys):
 
 def _similar_names(organisations):
     folded = [fold(organisation.name) for organisation in organisations]
-    for i, name in enumerate(folded):
+    # token_sort_ratio, with each name's words sorted once rather than at every comparison.
+    sorted_words = [" ".join(sorted(name.split())) for name in folded]
+    for i, name in enumerate(sorted_words):
         if not name:
             continue
         # Only the names after this one, so each pair is scored once.
         matches = process.extract(
             name,
-            folded[i + 1 :],
-            scorer=fuzz.token_sort_ratio,
+            sorted_words[i + 1 :],
+            scorer=fuzz.ratio,
             score_cutoff=SIMILARITY_THRESHOLD,
             limit=None,
         )
-        for other_name, score, offset in matches:
-            if other_name == name or not _may_be_the_same(name, other_name):
+        for _match, score, offset in matches:
+            j = i + 1 + offset
+            # Equal names are flagged as such; reordered words are still compared.
+            if folded[j] == folded[i] or not _may_be_the_same(folded[i], folded[j]):
                 continue
-            yield organisations[i].pk, organisations[i + 1 + offset].pk, int(score)
+            yield organisations[i].pk, organisations[j].pk, int(score)
 
 
 def _may_be_the_same(name: str, other: str) -> bool:

@@ -16,7 +16,7 @@ from crm.merge import MergeError, merge_organisations
 from crm.models import DistinctPair
 from organisations.models import Organisation, Zone
 
-# Lists on the data quality page show this many organisations each, with the total.
+# Lists on the data quality page show this many rows each, with the total.
 QUALITY_LIST_LIMIT = 200
 
 
@@ -62,12 +62,14 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         )
         for quality_list in reports.quality_lists()
     ]
+    duplicates = find_duplicates()
     return _render(
         request,
         "admin/crm/data_quality.html",
         _("Data quality"),
         lists=lists,
-        duplicates=find_duplicates(),
+        duplicates=duplicates[:QUALITY_LIST_LIMIT],
+        duplicate_count=len(duplicates),
         can_merge=request.user.has_perm("organisations.change_organisation"),
     )
 

@@ -69,6 +69,12 @@ def test_a_shared_email_or_phone_is_found():
     }
 
 
+def test_the_same_words_in_another_order_are_found():
+    OrganisationFactory(name="Association des jeunes rapatriés de Kayes")
+    OrganisationFactory(name="Kayes : association des jeunes rapatriés")
+    assert len(_pairs()) == 1
+
+
 def test_names_that_differ_by_a_number_or_a_place_are_not_duplicates():
     OrganisationFactory(name="Groupement des femmes 1")
     OrganisationFactory(name="Groupement des femmes 2")
