@@ -12,9 +12,10 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from surveys import xlsx
 
 ZIP_MAGIC = b"PK\x03\x04"
 # Old .xls files and password-protected .xlsx files are both OLE2 compound documents.
@@ -93,30 +94,25 @@ def _read_xlsx(content: bytes) -> SurveyFile:
             }
         )
     try:
-        # Formulas are kept as written (data_only=False) so that they can be refused.
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds of errors on a broken workbook
-        raise FileRejected(_("The XLSX file is damaged and cannot be opened.")) from None
-    try:
-        sheets = [_read_worksheet(ws) for ws in workbook.worksheets]
+        strings = xlsx.shared_strings(archive)
+        sheets = [
+            _collect(name, xlsx.rows(archive, path, strings))
+            for name, path in xlsx.sheet_paths(archive)
+        ]
     except FileRejected:
         raise
-    except Exception:
+    except xlsx.UnsafeXML:
+        raise FileRejected(
+            _("The workbook contains XML constructs that are refused for safety (a DTD).")
+        ) from None
+    except Exception:  # a broken part can fail in many ways (XML, zip, missing part)
         raise FileRejected(_("The XLSX file is damaged and cannot be opened.")) from None
-    finally:
-        workbook.close()
     sheets = [sheet for sheet in sheets if sheet is not None]
     if not sheets:
         raise FileRejected(_("The file is empty."))
     main, *others = sheets
     repeats = [sheet for sheet in others if "_parent_index" in sheet.headers]
     return SurveyFile(main=main, repeats=repeats, format="xlsx")
-
-
-def _read_worksheet(worksheet) -> Sheet | None:
-    max_columns = settings.SURVEY_IMPORT_MAX_COLUMNS
-    rows = worksheet.iter_rows(values_only=True, max_col=max_columns + 1)
-    return _collect(worksheet.title, (list(row) for row in rows))
 
 
 def _read_csv(content: bytes) -> SurveyFile:
@@ -131,7 +127,7 @@ def _read_csv(content: bytes) -> SurveyFile:
         separator = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
-        sheet = _collect("csv", reader)
+        sheet = _collect("csv", enumerate(reader, start=1))
     except csv.Error:
         raise FileRejected(
             _("This file is not a spreadsheet. Upload an XLSX workbook or a CSV file.")
@@ -160,23 +156,30 @@ def _decode(content: bytes) -> tuple[str, str]:
 
 
 def _collect(name: str, rows) -> Sheet | None:
-    """Header = first non-empty row; then data rows until the caps say stop."""
+    """Header = first non-empty row; then data rows until the caps say stop.
+
+    ``rows`` gives (row number, values); rows absent from a worksheet count as empty.
+    """
     max_rows = settings.SURVEY_IMPORT_MAX_ROWS
     max_columns = settings.SURVEY_IMPORT_MAX_COLUMNS
     max_empty = settings.SURVEY_IMPORT_MAX_EMPTY_ROWS
     headers: list[str] | None = None
     data: list[tuple[int, list[str]]] = []
+    previous = 0
     empty_run = 0
     stopped_at = 0
-    for number, raw in enumerate(rows, start=1):
+    for number, raw in rows:
         cells = [cell_text(value) for value in raw]
         while cells and not cells[-1]:
             cells.pop()
+        empty_run += number - previous - 1
+        previous = number
         if not cells:
             empty_run += 1
-            if empty_run >= max_empty:
-                stopped_at = number
-                break
+        if empty_run >= max_empty:
+            stopped_at = number
+            break
+        if not cells:
             continue
         empty_run = 0
         if len(cells) > max_columns:

@@ -148,11 +148,20 @@ def write_export(path: Path, submissions) -> None:
         row["_index"] = index
         for code in THEME_CODES:
             row.setdefault(f"activites/themes/{code}", 0)
-        main.append([row.get(header, "") for header in MAIN_HEADERS])
+        main.append([row.get(header) for header in MAIN_HEADERS])
         for name, role, phone, email in submission.get("contacts", []):
             contact_index += 1
             contacts.append(
-                [name, role, phone, email, contact_index, "Questionnaire OSC", index, row["_id"]]
+                [
+                    name,
+                    role,
+                    phone or None,
+                    email or None,
+                    contact_index,
+                    "Questionnaire OSC",
+                    index,
+                    row["_id"],
+                ]
             )
     workbook.save(path)
 

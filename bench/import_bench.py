@@ -1,0 +1,192 @@
+"""Benchmark of the survey import: preview and apply of a 10,000-row KoboToolbox export.
+
+    .venv/bin/python bench/import_bench.py                      # SQLite (in memory)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/surveys \\
+        .venv/bin/python bench/import_bench.py --rows 10000     # PostgreSQL
+
+Works in a throwaway test database (test_<name>, dropped at the end): migrates, loads the
+Mali seed (manage.py seed_mali), adds organisations so that 10% of the file's rows match
+existing ones (half by the survey's _uuid, half by name), then builds an XLSX in the
+reference questionnaire's format (tests/data/reference_mapping.yaml): realistic names and
+zones, five multi-valued columns (zones, themes as select_multiple codes, partners,
+networks, phones) plus e-mails and one contact person per row on the repeat sheet.
+
+Prints rows/s and queries per row for the preview (read + plan) and for the apply (the
+writes, with every link and history row), and the process's peak memory.
+Targets: >= 2,000 rows/s for both on PostgreSQL, <= 0.1 queries per row, < 500 MB.
+For reference, django-import-export's default row-by-row import: 173 rows/s, ~12 queries/row.
+"""
+
+import argparse
+import io
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from networks.models import Network  # noqa: E402
+from organisations.models import (  # noqa: E402
+    Organisation,
+    OrganisationIdentifier,
+    Partner,
+    Zone,
+)
+from surveys.applying import apply_plan  # noqa: E402
+from surveys.models import ImportMapping  # noqa: E402
+from surveys.service import file_checksum, preview_import  # noqa: E402
+from tests.data.make_reference_export import THEME_CODES, write_export  # noqa: E402
+
+KINDS = ["Association", "ONG", "Groupement", "Coopérative", "Union", "Collectif", "Amicale"]
+PURPOSES = [
+    "des Femmes",
+    "des Jeunes",
+    "des Migrants de Retour",
+    "pour le Développement",
+    "des Ressortissants",
+    "d'Entraide",
+    "des Rapatriés",
+    "pour la Protection des Enfants",
+    "des Expulsés",
+    "de Solidarité",
+]
+QUALIFIERS = ["Espoir", "Avenir", "Benkadi", "Jigiya", "Yiriwa", "Sabati", "Badenya", "Hôrônya"]
+
+
+def organisation_name(number: int, place: str) -> str:
+    rng = random.Random(number)
+    kind, purpose, qualifier = rng.choice(KINDS), rng.choice(PURPOSES), rng.choice(QUALIFIERS)
+    return f"{kind} {qualifier} {purpose} de {place} n° {number}"
+
+
+def submissions(rows: int, existing: list[tuple[str, str]]):
+    rng = random.Random(2022)
+    mali = Zone.objects.get(iso_code="ML")
+    places = list(
+        Zone.objects.within(mali)
+        .filter(level__in=["region", "cercle"])
+        .values_list("name", flat=True)
+    )
+    partners = list(Partner.objects.values_list("name", flat=True)) or ["Union européenne"]
+    networks = [n.acronym or n.name for n in Network.objects.all()] or [""]
+    matching = {index * 10: pair for index, pair in enumerate(existing)}
+    for number in range(rows):
+        place = rng.choice(places)
+        name, uuid = matching.get(number, (organisation_name(number, place), f"uuid-{number}"))
+        yield {
+            "identification/nom_osc": name,
+            "identification/sigle": f"OSC{number}",
+            "identification/type_osc": rng.choice(["org_locale", "ong_nat", "diaspora", "retour"]),
+            "identification/statut_juridique": "formelle",
+            "identification/enregistrement": "declaree",
+            "identification/telephones": f"76 {number // 10000:02d} {number // 100 % 100:02d} "
+            f"{number % 100:02d}; 66 {rng.randrange(100):02d} 00 00",
+            "identification/emails": f"contact{number}@osc-mali.org",
+            "historique/annee_creation": rng.randrange(1960, 2022),
+            "historique/budget": rng.choice(["faible", "moyen", "bon"]),
+            "activites/perimetre": rng.choice(["commune", "cercle", "regional", "national"]),
+            "activites/zones": "; ".join(rng.sample(places, rng.randint(1, 3))),
+            "activites/themes": " ".join(rng.sample(THEME_CODES, rng.randint(1, 3))),
+            "experience/partenaires": "; ".join(rng.sample(partners, min(2, len(partners)))),
+            "experience/reseaux": rng.choice(networks),
+            "_uuid": uuid,
+            "contacts": [(f"Responsable {number}", "Président", "", "")],
+        }
+
+
+def add_existing(count: int) -> list[tuple[str, str]]:
+    """Organisations the file will describe again: half by uuid, half by name only."""
+    mali = Zone.objects.get(iso_code="ML")
+    places = list(Zone.objects.within(mali).filter(level="region").values_list("name", flat=True))
+    orgs = Organisation.objects.bulk_create(
+        Organisation(
+            name=organisation_name(900_000 + n, places[n % len(places)]),
+            slug=f"bench-existing-{n}",
+            status="published",
+        )
+        for n in range(count)
+    )
+    OrganisationIdentifier.objects.bulk_create(
+        OrganisationIdentifier(organisation=org, scheme="kobo-uuid", value=f"uuid-existing-{n}")
+        for n, org in enumerate(orgs)
+        if n % 2 == 0
+    )
+    return [
+        (org.name if n % 2 else f"Nom modifié {n}", f"uuid-existing-{n}" if n % 2 == 0 else "")
+        for n, org in enumerate(orgs)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        call_command("seed_mali", verbosity=0)
+        mapping = ImportMapping.objects.create(
+            name="Référence",
+            slug="reference",
+            definition=(ROOT / "tests/data/reference_mapping.yaml").read_text(encoding="utf-8"),
+        )
+        existing = add_existing(args.rows // 10)
+        buffer = io.BytesIO()
+        write_export(buffer, submissions(args.rows, existing))
+        content = buffer.getvalue()
+        vendor = connection.vendor
+        print(f"{vendor}: {args.rows} rows, XLSX {len(content) / 1_048_576:.1f} MB")
+
+        with CaptureQueriesContext(connection) as preview_queries:
+            started = time.perf_counter()
+            plan = preview_import(content, "bench.xlsx", mapping)
+            preview_seconds = time.perf_counter() - started
+        counts = plan.counts
+        print(f"  plan: {counts}, suggestions {len(plan.suggestions)}")
+        if plan.has_errors:
+            for problem in plan.errors[:5]:
+                print(f"  row {problem.row}: {problem.message}")
+            raise SystemExit("the benchmark file has rows in error")
+
+        with CaptureQueriesContext(connection) as apply_queries:
+            started = time.perf_counter()
+            batch = apply_plan(
+                plan,
+                mapping=mapping,
+                user=None,
+                file_name="bench.xlsx",
+                checksum=file_checksum(content),
+            )
+            apply_seconds = time.perf_counter() - started
+        links = sum(len(ids) for ids in batch.created.values())
+        rows = args.rows
+        print(
+            f"  preview: {rows / preview_seconds:,.0f} rows/s ({preview_seconds:.2f} s), "
+            f"{len(preview_queries) / rows:.4f} queries/row ({len(preview_queries)} queries)"
+        )
+        print(
+            f"  apply:   {rows / apply_seconds:,.0f} rows/s ({apply_seconds:.2f} s), "
+            f"{len(apply_queries) / rows:.4f} queries/row ({len(apply_queries)} queries), "
+            f"{links:,} records created"
+        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  peak memory (max RSS of the process): {peak:,.0f} MB")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
