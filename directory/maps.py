@@ -29,54 +29,67 @@ class Symbol:
     label_x: float = 0
     label_y: float = 0
     anchor: str = "start"  # SVG text-anchor of the label: start, end or middle
+    # Where the place really is, when the symbol was pushed aside (a leader line joins them).
+    place_x: float | None = None
+    place_y: float | None = None
+
+
+def _spread(symbols: list[Symbol]) -> None:
+    """Push smaller symbols off bigger ones they would hide (Koulikoro is next to
+    Bamako), so every number stays readable; each moved symbol keeps its true place."""
+    ordered = sorted(symbols, key=lambda s: -s.radius)
+    for index, symbol in enumerate(ordered):
+        for bigger in ordered[:index]:
+            dx, dy = symbol.x - bigger.x, symbol.y - bigger.y
+            distance = math.hypot(dx, dy)
+            needed = symbol.radius + bigger.radius + 1
+            if distance >= needed:
+                continue
+            if symbol.place_x is None:
+                symbol.place_x, symbol.place_y = symbol.x, symbol.y
+            if distance == 0:
+                dx, dy, distance = 0.0, -1.0, 1.0
+            symbol.x = round(bigger.x + dx / distance * needed, 1)
+            symbol.y = round(bigger.y + dy / distance * needed, 1)
 
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
-def _overlaps(box: Box, others: list[Box]) -> bool:
+def _overlap(box: Box, others: list[Box]) -> float:
+    """Area of ``box`` hidden by ``others``."""
     left, top, right, bottom = box
-    return any(
-        left < o_right and o_left < right and top < o_bottom and o_top < bottom
+    return sum(
+        max(0.0, min(right, o_right) - max(left, o_left))
+        * max(0.0, min(bottom, o_bottom) - max(top, o_top))
         for o_left, o_top, o_right, o_bottom in others
     )
 
 
 def _place_labels(symbols: list[Symbol], width: int, height: int) -> None:
-    """Put each label beside its symbol where it hides no other label or symbol
-    (right, left, below, above, in that order), so close capitals stay readable."""
-    taken: list[Box] = [
-        (s.x - s.radius, s.y - s.radius, s.x + s.radius, s.y + s.radius) for s in symbols
-    ]
+    """Put each label beside its symbol where it hides the least of the other labels
+    and symbols (right, left, below, above; right first on ties), inside the map."""
+    circles = {
+        id(s): (s.x - s.radius, s.y - s.radius, s.x + s.radius, s.y + s.radius) for s in symbols
+    }
+    labels: list[Box] = []
     for symbol in sorted(symbols, key=lambda s: s.x):
-        own = (
-            symbol.x - symbol.radius,
-            symbol.y - symbol.radius,
-            symbol.x + symbol.radius,
-            symbol.y + symbol.radius,
-        )
-        others = [box for box in taken if box != own]
+        others = [box for key, box in circles.items() if key != id(symbol)] + labels
         text_width, gap = 7 * len(symbol.label), symbol.radius + 2
-        candidates = [
+        candidates = []
+        for x, y, anchor in (
             (symbol.x + gap, symbol.y, "start"),
             (symbol.x - gap, symbol.y, "end"),
             (symbol.x, symbol.y + gap + 8, "middle"),
             (symbol.x, symbol.y - gap - 2, "middle"),
-        ]
-        chosen = None
-        for x, y, anchor in candidates:
+        ):
             left = {"start": x, "end": x - text_width, "middle": x - text_width / 2}[anchor]
             box = (left, y - 6, left + text_width, y + 6)
-            inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height
-            if inside and not _overlaps(box, others):
-                chosen = (x, y, anchor, box)
-                break
-        if chosen is None:
-            x, y, anchor = candidates[0] if symbol.x < width * 0.7 else candidates[1]
-            left = x if anchor == "start" else x - text_width
-            chosen = (x, y, anchor, (left, y - 6, left + text_width, y + 6))
-        symbol.label_x, symbol.label_y, symbol.anchor = chosen[0], chosen[1], chosen[2]
-        taken.append(chosen[3])
+            outside = box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height
+            candidates.append((outside, _overlap(box, others), x, y, anchor, box))
+        outside, _hidden, x, y, anchor, box = min(candidates, key=lambda c: (c[0], c[1]))
+        symbol.label_x, symbol.label_y, symbol.anchor = round(x, 1), round(y, 1), anchor
+        labels.append(box)
 
 
 @dataclass
@@ -107,6 +120,7 @@ def _symbols(frame, placed, largest) -> list[Symbol]:
         symbols.append(
             Symbol(x, y, _radius(count, largest), count, zone.display_name, list_url(zone))
         )
+    _spread(symbols)
     _place_labels(symbols, frame.width, frame.height)
     # Draw big symbols first so small ones stay visible on top.
     return sorted(symbols, key=lambda s: -s.radius)
