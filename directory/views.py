@@ -102,25 +102,26 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/home.html", context)
 
 
+def _bad_request(request: HttpRequest, errors: list[tuple[str, list[str]]]) -> HttpResponse:
+    """A malformed list address: say which value is wrong, in the visitor's language."""
+    return render(request, "directory/bad_request.html", {"errors": errors}, status=400)
+
+
 def organisation_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganisationFilterSet(
         request.GET, queryset=visible_organisations(request.user), request=request
     )
     if not filterset.is_valid():
-        return render(
-            request, "directory/bad_request.html", {"errors": filterset.errors}, status=400
-        )
+        errors = [
+            (filterset.filters[name].label, messages) for name, messages in filterset.errors.items()
+        ]
+        return _bad_request(request, errors)
     search = filterset.form.cleaned_data.get("q") or ""
     paginator = Paginator(_with_list_details(filterset.qs), PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
-        return render(
-            request,
-            "directory/bad_request.html",
-            {"errors": {"page": [_("This page number does not exist.")]}},
-            status=400,
-        )
+        return _bad_request(request, [(_("Page"), [_("This page number does not exist.")])])
     query = request.GET.copy()
     query.pop("page", None)
     facets = build_facets(filterset, request.user)

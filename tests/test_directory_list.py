@@ -166,7 +166,12 @@ def test_an_empty_result_offers_to_remove_each_filter(client, world):
 def test_malformed_values_are_a_400_not_a_500(client, world, query):
     response = client.get(f"{URL}?{query}")
     assert response.status_code == 400
-    assert "<h1>" in response.content.decode()
+    html = response.content.decode()
+    assert "<h1>Cette recherche ne peut pas être comprise</h1>" in html
+    label = {"page": "Page", "zone": "Zone", "theme": "Thème", "legal_form": "Forme juridique"}
+    name = query.split("=")[0]
+    if name in label:
+        assert f"<strong>{label[name]}</strong>" in html
 
 
 def test_pagination_keeps_the_filters(client, world):
