@@ -25,19 +25,25 @@ def _depth(path: str) -> int:
     return path.count("/")
 
 
+def _meeting_depth(path: str, other: str) -> int:
+    """Depth of the smaller of two zones when one contains the other, else 0."""
+    if path.startswith(other) or other.startswith(path):
+        return min(_depth(path), _depth(other))
+    return 0
+
+
 def zone_overlap(paths: list[str], other_paths: list[str]) -> int:
-    """How closely two sets of zones meet: the depth of the most precise shared place.
+    """How much two sets of zones share, the more precise places counting more.
 
     Zones meet when one contains the other (Yélimané cercle lies in Kayes region, which
-    lies in Mali): the same cercle scores 3, a cercle and its region 2, anything and its
-    country 1; zones side by side (two regions of one country) do not meet: 0.
+    lies in Mali): for each of the first set's zones, the closest meeting scores the
+    depth of the smaller zone (the same cercle 3, a cercle and its region 2); meeting
+    only through a whole country scores 1, once. Zones side by side (two regions of one
+    country) do not meet.
     """
-    best = 0
-    for path in paths:
-        for other in other_paths:
-            if path.startswith(other) or other.startswith(path):
-                best = max(best, min(_depth(path), _depth(other)))
-    return best
+    best = [max((_meeting_depth(p, o) for o in other_paths), default=0) for p in paths]
+    precise = sum(depth for depth in best if depth > 1)
+    return precise + (1 if 1 in best else 0)
 
 
 def related_organisations(

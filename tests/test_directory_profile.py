@@ -82,6 +82,11 @@ def test_zone_overlap_counts_containing_zones():
     assert zone_overlap([yelimane], [gao]) == 0  # neighbours in one country do not meet
     assert zone_overlap([yelimane], [mali]) == 1
     assert zone_overlap([yelimane], ["9/"]) == 0
+    # More shared places count more; the whole country counts once.
+    assert zone_overlap([kayes, gao], [kayes, gao]) == 4
+    assert zone_overlap([kayes, gao], [kayes]) == 2
+    assert zone_overlap([kayes, gao], [kayes, mali]) == 3  # Gao meets it only through Mali
+    assert zone_overlap([kayes, gao], [mali]) == 1
 
 
 def test_referral_ranks_by_shared_zones_and_themes(client, world):
