@@ -57,9 +57,14 @@ def stale_edit_messages(organisation: Organisation, seen_version: int) -> list[s
             else "?",
         }
     ]
+    empty = _("(empty)")
     messages += [
         _("%(field)s: “%(old)s” became “%(new)s”.")
-        % {"field": change.field, "old": change.old or "", "new": change.new or ""}
+        % {
+            "field": change.field.capitalize(),
+            "old": empty if change.old in (None, "") else change.old,
+            "new": empty if change.new in (None, "") else change.new,
+        }
         for change in changes.fields
     ]
     messages += [

@@ -42,7 +42,7 @@ class PartChange:
 
 
 def part_changes(organisation_id: int, since: datetime | None = None) -> list[PartChange]:
-    """Changes to the organisation's parts, newest first.
+    """Changes to the organisation's parts (from ``since`` on), newest first.
 
     A part moved here from another record (a merge) brings its whole history: rows
     are taken by the part's current owner as well as by the owner they recorded.
@@ -70,7 +70,7 @@ def part_changes(organisation_id: int, since: datetime | None = None) -> list[Pa
             else:
                 fields = []
             previous[row.id] = row
-            if since is not None and row.history_date <= since:
+            if since is not None and row.history_date < since:
                 continue
             changes.append(
                 PartChange(
@@ -122,10 +122,14 @@ def changes_since(organisation, version: int) -> ChangesSince:
     seen = organisation.history.filter(version=version).order_by("-history_date").first()
     fields: list[FieldChange] = []
     if seen is not None and later:
-        delta = later[-1].diff_against(seen)
+        delta = later[-1].diff_against(seen, foreign_keys_are_objs=True)
         by_name = {f.name: f for f in organisation._meta.fields}
         fields = [
-            FieldChange(str(by_name[c.field].verbose_name), c.old, c.new)
+            FieldChange(
+                str(by_name[c.field].verbose_name),
+                _readable(by_name[c.field], c.old),
+                _readable(by_name[c.field], c.new),
+            )
             for c in delta.changes
             if c.field in by_name
         ]
@@ -134,5 +138,14 @@ def changes_since(organisation, version: int) -> ChangesSince:
         users=users,
         last_saved=later[-1].history_date if later else None,
         fields=fields,
-        parts=part_changes(organisation.pk, since=seen.history_date) if seen else [],
+        # The admin saves the organisation, then its parts: parts changed by a later
+        # save are dated from that save's own history row on.
+        parts=part_changes(organisation.pk, since=later[0].history_date) if later else [],
     )
+
+
+def _readable(field, value):
+    """A choice's label rather than its code ("Published", not "published")."""
+    if field.choices and value is not None:
+        return dict(field.flatchoices).get(value, value)
+    return value

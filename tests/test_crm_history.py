@@ -1,10 +1,11 @@
 """History and safe concurrent edits of an organisation in the admin."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from organisations.factories import OrganisationFactory, RegionFactory
+from organisations.factories import ContactChannelFactory, OrganisationFactory, RegionFactory
 from organisations.models import Organisation, OrganisationZone
 from tests.test_admin import _organisation_form
 
@@ -57,6 +58,7 @@ def test_the_second_of_two_concurrent_saves_is_refused_with_what_changed(two_sta
 
 def test_the_refusal_names_parts_changed_meanwhile(two_staff):
     organisation = OrganisationFactory()
+    ContactChannelFactory(organisation=organisation, value="+22376000011")  # there before
     awa_form = _form_as_opened(two_staff["awa"], organisation)
     bakary_form = _form_as_opened(two_staff["bakary"], organisation)
     zone = RegionFactory(name="Ségou")
@@ -66,7 +68,20 @@ def test_the_refusal_names_parts_changed_meanwhile(two_staff):
     response = two_staff["awa"].post(_change_url(organisation), awa_form)
     errors = " ".join(response.context["adminform"].form.non_field_errors())
     assert "Ségou" in errors
+    assert "+22376000011" not in errors
     assert OrganisationZone.objects.get(organisation=organisation).zone == zone
+
+
+def test_the_refusal_shows_choices_by_their_label(two_staff):
+    organisation = OrganisationFactory(status="draft")
+    awa_form = _form_as_opened(two_staff["awa"], organisation)
+    bakary_form = _form_as_opened(two_staff["bakary"], organisation)
+    bakary_form["status"] = "published"
+    assert two_staff["bakary"].post(_change_url(organisation), bakary_form).status_code == 302
+    two_staff["awa"].cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = two_staff["awa"].post(_change_url(organisation), awa_form)
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "“Draft” became “Published”" in errors
 
 
 def test_a_save_from_the_current_version_goes_through_and_bumps_it(two_staff):
