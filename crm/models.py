@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.storage import AttachmentStorage
 from organisations.models import Organisation
 
 
@@ -53,7 +54,12 @@ class Interaction(models.Model):
     )
     summary = models.TextField(_("summary"))
     attachment = models.FileField(
-        _("attachment"), upload_to="interactions/%Y/%m/", blank=True, max_length=255
+        _("attachment"),
+        upload_to="interactions/%Y/%m/",
+        storage=AttachmentStorage(),
+        blank=True,
+        max_length=255,
+        help_text=_("Private: only staff can open it."),
     )
     follow_up_date = models.DateField(_("follow-up date"), null=True, blank=True, db_index=True)
     follow_up_note = models.CharField(_("what to follow up"), max_length=255, blank=True)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("quality/", admin.site.admin_view(views.data_quality), name="data_quality"),
     path("merge/", admin.site.admin_view(views.merge), name="merge"),
     path("distinct/", admin.site.admin_view(views.mark_distinct), name="mark_distinct"),
+    path("files/<path:name>", admin.site.admin_view(views.attachment), name="attachment"),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import permission_required
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from crm import reports
 from crm.duplicates import find_duplicates
 from crm.merge import MergeError, merge_organisations
-from crm.models import DistinctPair
+from crm.models import DistinctPair, Interaction
 from organisations.models import Organisation, Zone
 
 # Lists on the data quality page show this many rows each, with the total.
@@ -148,3 +148,13 @@ def mark_distinct(request: HttpRequest) -> HttpResponse:
         % {"first": first, "second": second},
     )
     return redirect(reverse("crm:data_quality") + "#duplicates")
+
+
+@permission_required("crm.view_interaction", raise_exception=True)
+def attachment(request: HttpRequest, name: str) -> FileResponse:
+    interaction = get_object_or_404(Interaction, attachment=name)
+    return FileResponse(
+        interaction.attachment.open("rb"),
+        as_attachment=True,
+        filename=name.rsplit("/", 1)[-1],
+    )

@@ -40,8 +40,25 @@ class OrganisationNeedInline(admin.StackedInline):
 
 @admin.register(OrganisationNeed)
 class OrganisationNeedAdmin(SimpleHistoryAdmin):
-    list_display = ["organisation", "category", "priority", "status"]
-    list_filter = ["category", "priority", "status"]
-    list_select_related = ["organisation", "category"]
-    search_fields = ["organisation__name", "organisation__acronym"]
+    list_display = [
+        "organisation",
+        "category",
+        "priority",
+        "status",
+        "support_given",
+        "support_partner",
+        "support_date",
+        "is_public",
+    ]
+    list_filter = [
+        "category",
+        "priority",
+        "status",
+        "is_public",
+        ("support_partner", admin.RelatedOnlyFieldListFilter),
+        ("organisation__typology", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["organisation", "category", "support_partner"]
+    search_fields = ["organisation__name", "organisation__acronym", "support_given", "notes"]
     autocomplete_fields = ["organisation", "activity", "support_partner"]
+    date_hierarchy = "support_date"

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,3 +124,34 @@ def test_the_mark_done_action_closes_follow_ups(admin_client):
     )
     assert response.status_code == 302
     assert Interaction.objects.filter(follow_up_done=True).count() == 2
+
+
+def test_attachments_open_for_staff_only_through_a_permission_check(
+    admin_client, client, django_user_model
+):
+    organisation = OrganisationFactory()
+    response = admin_client.post(
+        reverse("admin:crm_interaction_add"),
+        {
+            "organisation": organisation.pk,
+            "kind": "training",
+            "date": "2026-03-02",
+            "summary": "Formation en gestion",
+            "attachment": SimpleUploadedFile("liste-de-presence.pdf", b"%PDF-1.4 presence"),
+        },
+    )
+    assert response.status_code == 302
+    interaction = Interaction.objects.get()
+    url = interaction.attachment.url
+    assert url.startswith("/admin/crm/files/interactions/")
+    change_page = admin_client.get(reverse("admin:crm_interaction_change", args=[interaction.pk]))
+    assert url in change_page.content.decode()
+
+    download = admin_client.get(url)
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 presence"
+    assert "liste-de-presence.pdf" in download["Content-Disposition"]
+    # Anonymous visitors go to the login page; staff without the permission are refused.
+    assert client.get(url).status_code == 302
+    nobody = django_user_model.objects.create_user("nobody", password="x" * 12, is_staff=True)
+    client.force_login(nobody)
+    assert client.get(url).status_code == 403

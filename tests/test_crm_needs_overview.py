@@ -96,3 +96,14 @@ def test_the_overview_can_be_narrowed_to_one_country(admin_client, world):
     assert rows["Fonds"].organisations == 1
     assert rows["Formation"].organisations == 0
     assert "Dakar" in response.content.decode()
+
+
+def test_the_needs_list_filters_met_needs_with_their_support(
+    admin_client, world, django_assert_max_num_queries
+):
+    url = reverse("admin:needs_organisationneed_changelist")
+    with django_assert_max_num_queries(20):
+        response = admin_client.get(url, {"status__exact": "met"})
+    met = list(response.context["cl"].result_list)
+    assert len(met) == 2
+    assert {need.status for need in met} == {"met"}
