@@ -94,6 +94,7 @@ def _place_labels(symbols: list[Symbol], width: int, height: int) -> None:
 
 @dataclass
 class Map:
+    key: str  # unique on a page: the country's ISO numeric code, or "countries"
     title: str
     width: int
     height: int
@@ -167,6 +168,7 @@ def regions_map(country: Zone, regions: list[Zone], counts: dict[int, int]) -> M
         if counts.get(z.pk) and (z.latitude is None or z.longitude is None)
     ]
     return Map(
+        f"regions-{country.iso_numeric or country.pk}",
         country.display_name,
         frame.width,
         frame.height,
@@ -192,6 +194,7 @@ def countries_map(countries: list[Zone], counts: dict[int, int], title: str) -> 
             off_map.append((zone.display_name, count, list_url(zone)))
     largest = max((p[1] for p in placed), default=0)
     return Map(
+        "countries",
         title,
         ABROAD_FRAME.width,
         ABROAD_FRAME.height,
