@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.display import visibility_badge
 from needs.models import NeedActivity, NeedCategory, OrganisationNeed
 
 
@@ -30,12 +32,19 @@ class OrganisationNeedInline(admin.StackedInline):
     model = OrganisationNeed
     fields = [
         ("category", "activity"),
-        ("priority", "status", "is_public"),
+        ("priority", "status", "is_public", "visibility"),
         ("support_given", "support_partner", "support_date"),
         "notes",
     ]
     autocomplete_fields = ["activity", "support_partner"]
+    readonly_fields = ["visibility"]
     extra = 0
+
+    @admin.display(description=_("shown to the public"))
+    def visibility(self, need):
+        if need.pk is None:
+            return "—"
+        return visibility_badge(need.is_public, _("Needs are private unless marked public."))
 
 
 @admin.register(OrganisationNeed)

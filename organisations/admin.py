@@ -3,7 +3,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -11,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
 from crm.admin import AssignmentInline, InteractionInline
+from crm.display import visibility_badge
 from crm.forms import OrganisationAdminForm
 from exports.admin_actions import EXPORT_ACTIONS
 from needs.admin import OrganisationNeedInline
@@ -37,15 +37,6 @@ from organisations.models import (
 )
 from organisations.text import fold
 from organisations.visibility import sees_private, visible_channels, visible_contact_persons
-
-
-def visibility_badge(is_public: bool, private_reason: str = ""):
-    """A label that makes private values impossible to miss in the admin."""
-    if is_public:
-        return format_html('<span class="visibility-public">{}</span>', _("Public"))
-    return format_html(
-        '<span class="visibility-private" title="{}">{}</span>', private_reason, _("Private")
-    )
 
 
 class PrivateRowsInlineMixin:

@@ -159,8 +159,9 @@ def test_the_admin_labels_private_values(admin_client, planted):
     public = planted["public"]
     url = reverse("admin:organisations_organisation_change", args=[public.pk])
     content = admin_client.get(url).content.decode()
-    assert content.count('class="visibility-private"') == 3  # two channels, one person
-    assert content.count('class="visibility-public"') == 1
+    # Two channels, one person, one need are private; one channel, one need are public.
+    assert content.count('class="visibility-private"') == 4
+    assert content.count('class="visibility-public"') == 2
     assert "No consent to publish is recorded for this person." in content or (
         "Aucun consentement" in content
     )
