@@ -22,9 +22,11 @@ class TableWriter:
         self.table = meta.db_table
         self.columns = [f.column for f in given + defaulted]
         self.defaults = tuple(_default(field, now) for field in defaulted)
+        # The same on every line of a COPY: converted once.
+        self.copy_defaults = "".join("\t" + _copy_text(value) for value in self.defaults) + "\n"
 
     def insert(self, rows: Iterable[tuple]) -> None:
-        rows = [row + self.defaults for row in rows]
+        rows = list(rows)
         if not rows:
             return
         quote = connection.ops.quote_name
@@ -32,7 +34,8 @@ class TableWriter:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
-                data = io.StringIO("".join(_copy_line(row) for row in rows))
+                tail = self.copy_defaults
+                data = io.StringIO("".join("\t".join(map(_copy_text, row)) + tail for row in rows))
                 # debug_sql exists while queries are recorded (tests, DEBUG): COPY counts as one.
                 record = getattr(cursor, "debug_sql", None)
                 with record(sql) if record else nullcontext():
@@ -40,7 +43,7 @@ class TableWriter:
             else:
                 placeholders = ", ".join(["%s"] * len(self.columns))
                 sql = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({placeholders})"
-                cursor.executemany(sql, rows)
+                cursor.executemany(sql, [row + self.defaults for row in rows])
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -71,10 +74,6 @@ def _default(field: models.Field, now) -> object:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_line(row: tuple) -> str:
-    return "\t".join(map(_copy_text, row)) + "\n"
 
 
 def _copy_text(value: object) -> str:

@@ -125,16 +125,6 @@ ROLES = [
     "Chargée de programme",
     "Directeur exécutif",
 ]
-QUARTERS = [
-    "Quartier Plateau",
-    "Rue 12, porte 45",
-    "Route de l'aéroport",
-    "Quartier du marché",
-    "Avenue de l'indépendance",
-    "Près de la mairie",
-    "Cité administrative",
-    "Quartier Médine",
-]
 ACTIVITIES = [
     "accueille et oriente les migrants",
     "accompagne la réinsertion des migrants de retour",
