@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from directory import maps
 from directory.facets import build_facets, zone_counts
-from directory.filters import OrganisationFilterSet
+from directory.filters import BY_NAME, OrganisationFilterSet
 from directory.referral import related_organisations
 from networks.models import Membership, Network
 from organisations.models import (
@@ -34,6 +34,8 @@ from organisations.visibility import (
 )
 
 PAGE_SIZE = 20
+# Network, theme and zone pages show this many organisations, then link to the list.
+PREVIEW_SIZE = 20
 
 
 def list_url(**params) -> str:
@@ -46,6 +48,12 @@ def _with_list_details(organisations):
         Prefetch("zone_links", OrganisationZone.objects.select_related("zone")),
         Prefetch("theme_links", OrganisationTheme.objects.select_related("theme")),
     )
+
+
+def _preview(organisations) -> dict:
+    """The first organisations by name and how many there are in all."""
+    ordered = _with_list_details(organisations.order_by(*BY_NAME))
+    return {"organisations": list(ordered[:PREVIEW_SIZE]), "total": organisations.count()}
 
 
 def _country_maps(organisations) -> tuple[list[maps.Map], maps.Map, dict[int, int]]:
@@ -211,17 +219,15 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     network = get_object_or_404(Network.objects.prefetch_related("countries"), slug=slug)
-    members = _with_list_details(
-        visible_organisations(request.user).filter(memberships__network=network)
-    )
+    members = visible_organisations(request.user).filter(memberships__network=network)
     record = network.organisation
     if record and not visible_organisations(request.user).filter(pk=record.pk).exists():
         record = None
     context = {
         "network": network,
-        "members": members,
         "record": record,
         "list_url": list_url(network=network.slug),
+        **_preview(members),
     }
     return render(request, "directory/network_detail.html", context)
 
@@ -246,13 +252,11 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme.objects.select_related("group", "source"), slug=slug)
-    organisations = _with_list_details(
-        visible_organisations(request.user).filter(theme_links__theme=theme)
-    )
+    organisations = visible_organisations(request.user).filter(theme_links__theme=theme)
     context = {
         "theme": theme,
-        "organisations": organisations,
         "list_url": list_url(theme=theme.slug),
+        **_preview(organisations),
     }
     return render(request, "directory/theme_detail.html", context)
 
@@ -260,17 +264,16 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = get_object_or_404(Zone.objects.select_related("parent"), pk=pk)
     visible = visible_organisations(request.user)
-    organisations = _with_list_details(visible.in_zone(zone))
     counts = zone_counts(visible)
     children = [(z, counts[z.pk]) for z in zone.children.all() if counts.get(z.pk)]
     indicators = ZoneIndicator.objects.filter(zone=zone).select_related("source")
     context = {
         "zone": zone,
         "ancestors": zone.ancestors(),
-        "organisations": organisations,
         "children": children,
         "indicators": indicators,
         "list_url": list_url(zone=zone.pk),
+        **_preview(visible.in_zone(zone)),
     }
     return render(request, "directory/zone_detail.html", context)
 

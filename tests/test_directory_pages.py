@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from directory.views import PREVIEW_SIZE
 from networks.factories import NetworkFactory
 from organisations.factories import OrganisationFactory, SourceFactory, ZoneIndicatorFactory
 from tests.directory_world import build_world
@@ -134,3 +135,12 @@ def test_zone_page_queries_do_not_grow_with_the_data(client, world, django_asser
     OrganisationFactory.create_batch(15, zones=[world.gao, world.yelimane])
     with django_assert_max_num_queries(few):
         html(client, world.mali.get_absolute_url())
+
+
+def test_long_zone_pages_show_the_first_organisations_and_link_to_the_list(client, world):
+    OrganisationFactory.create_batch(PREVIEW_SIZE, zones=[world.segou])
+    response = client.get(world.segou.get_absolute_url())
+    assert len(response.context["organisations"]) == PREVIEW_SIZE
+    assert response.context["total"] == PREVIEW_SIZE + 1  # with Tilé Coura
+    page = response.content.decode()
+    assert f'<a href="/organisations/?zone={world.segou.pk}">Voir les {PREVIEW_SIZE + 1}' in page
