@@ -6,13 +6,17 @@ name, alias or code, accent- and case-insensitively.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from networks.models import Network
 from organisations.models import Partner, Theme, Typology, Zone
-from organisations.text import fold
+from organisations.text import fold as _fold_uncached
+
+# Survey answers repeat (zone names, theme codes, "Néant"): fold each distinct text once.
+fold = lru_cache(maxsize=100_000)(_fold_uncached)
 
 # "Cercle de Kayes", "Région de Kayes": the answer names its level itself.
 _LEVEL_PREFIX = re.compile(r"^(region|cercle|commune|village|pays)( de| du| d| des)? (.+)$")

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from organisations.models import ContactChannel, Organisation, OrganisationAlias
 from organisations.models import OrganisationIdentifier as Identifier
-from organisations.text import fold
+from surveys.catalogues import fold
 
 # Leading words that do not tell two organisations apart: "Association X" is "X".
 _NAME_PREFIXES = re.compile(
@@ -67,7 +67,14 @@ class OrganisationIndex:
         emails = ContactChannel.objects.filter(kind=ContactChannel.Kind.EMAIL)
         for org_id, value in emails.values_list("organisation_id", "value"):
             self.by_email.setdefault(value.strip().lower(), set()).add(org_id)
-        self._fuzzy_keys = list(self.by_name)
+        # Token-sorted names (token_sort_ratio once, not per comparison) and, per word,
+        # the names that hold it: a row is compared with the names sharing its rarest
+        # words, not with the whole directory.
+        self._sorted = {key: " ".join(sorted(key.split())) for key in self.by_name}
+        self._postings: dict[str, list[str]] = {}
+        for key in self.by_name:
+            for word in set(key.split()):
+                self._postings.setdefault(word, []).append(key)
 
     def match(self, identifier: str, name: str, acronym: str, emails: list[str]) -> Match:
         if identifier and identifier.strip().lower() in self.by_identifier:
@@ -87,16 +94,20 @@ class OrganisationIndex:
         return Match(suggestion=self._fuzzy(normalised))
 
     def _fuzzy(self, normalised: str) -> tuple[int, str, int] | None:
-        if not normalised or not self._fuzzy_keys:
+        words = [w for w in set(normalised.split()) if w in self._postings]
+        if not words:
             return None
+        rarest = sorted(words, key=lambda w: len(self._postings[w]))[:2]
+        keys = {key for word in rarest for key in self._postings[word]}
+        candidates = {self._sorted[key]: key for key in keys}
         best = process.extractOne(
-            normalised,
-            self._fuzzy_keys,
-            scorer=fuzz.token_sort_ratio,
+            " ".join(sorted(normalised.split())),
+            list(candidates),
+            scorer=fuzz.ratio,
             score_cutoff=FUZZY_THRESHOLD,
         )
         if best is None:
             return None
-        key, score, _index = best
-        org_id = min(self.by_name[key])
+        sorted_key, score, _index = best
+        org_id = min(self.by_name[candidates[sorted_key]])
         return org_id, self.labels[org_id], round(score)

@@ -8,12 +8,13 @@ and column numbers). The same plan is shown in the preview and then applied.
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import TextChoices
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from networks.models import Membership
 from organisations.models import (
@@ -26,9 +27,9 @@ from organisations.models import (
     OrganisationZone,
     Partnership,
 )
-from organisations.text import build_search_text, fold
+from organisations.text import build_search_text
 from organisations.validators import E164_PATTERN
-from surveys.catalogues import Catalogues, load_catalogues
+from surveys.catalogues import Catalogues, fold, load_catalogues
 from surveys.mapping import (
     CHOICE_FIELDS,
     CREATABLE,
@@ -726,7 +727,7 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
         row.changes.append(
             FieldChange(
                 attname,
-                str(Organisation._meta.get_field(attname.removesuffix("_id")).verbose_name),
+                _field_label(attname, get_language()),
                 _display(attname, old, catalogues),
                 _display(attname, new, catalogues),
             )
@@ -759,11 +760,12 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
 def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> None:
     """Drop the parts the organisation already has: contacts and zones are never doubled."""
     org_id = org.pk if org is not None else None
+    words = _words(get_language())
     labels = {
-        "zones": (existing.zones, catalogues.zones, _("zone")),
-        "themes": (existing.themes, catalogues.themes, _("theme")),
-        "partners": (existing.partners, catalogues.partners, _("partner")),
-        "networks": (existing.networks, catalogues.networks, _("network")),
+        "zones": (existing.zones, catalogues.zones, words["zone"]),
+        "themes": (existing.themes, catalogues.themes, words["theme"]),
+        "partners": (existing.partners, catalogues.partners, words["partner"]),
+        "networks": (existing.networks, catalogues.networks, words["network"]),
     }
     for target, (current, catalogue, word) in labels.items():
         kept = [v for v in row.links.get(target, []) if v not in current.get(org_id, set())]
@@ -771,7 +773,7 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
         for value in kept:
             name = value[1] if isinstance(value, tuple) else catalogue.label_of(value)
             if isinstance(value, tuple):
-                name = _("%(name)s (to be created)") % {"name": name}
+                name = words["to be created"] % {"name": name}
             row.added.append(f"{word}: {name}")
     taken = existing.aliases.get(org_id, set()) | {fold(org.name) if org else fold(row.name)}
     aliases = []
@@ -779,7 +781,7 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
         if fold(alias) not in taken:
             taken.add(fold(alias))
             aliases.append(alias)
-            row.added.append(_("other name: %(name)s") % {"name": alias})
+            row.added.append(words["other name"] % {"name": alias})
     row.links["aliases"] = aliases
     channels = []
     seen = set(existing.channels.get(org_id, set()))
@@ -796,13 +798,38 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
         if fold(contact["name"]) not in people:
             people = people | {fold(contact["name"])}
             contacts.append(contact)
-            row.added.append(_("contact person: %(name)s") % {"name": contact["name"]})
+            row.added.append(words["contact person"] % {"name": contact["name"]})
     row.links["contacts"] = contacts
     identifier = row.links.get("identifier")
     if identifier and identifier in existing.identifiers.get(org_id, set()):
         row.links.pop("identifier")
     elif identifier:
-        row.added.append(_("identifier: %(value)s") % {"value": identifier})
+        row.added.append(words["identifier"] % {"value": identifier})
+
+
+# Translated once per language, not once per row.
+@lru_cache(maxsize=8)
+def _words(language: str) -> dict[str, str]:
+    return {
+        "zone": _("zone"),
+        "theme": _("theme"),
+        "partner": _("partner"),
+        "network": _("network"),
+        "to be created": _("%(name)s (to be created)"),
+        "other name": _("other name: %(name)s"),
+        "contact person": _("contact person: %(name)s"),
+        "identifier": _("identifier: %(value)s"),
+    }
+
+
+@lru_cache(maxsize=256)
+def _field_label(attname: str, language: str) -> str:
+    return str(Organisation._meta.get_field(attname.removesuffix("_id")).verbose_name)
+
+
+@lru_cache(maxsize=256)
+def _choice_label(attname: str, value: str, language: str) -> str:
+    return str(CHOICE_FIELDS[attname](value).label)
 
 
 def _display(attname: str, value, catalogues) -> str:
@@ -813,5 +840,5 @@ def _display(attname: str, value, catalogues) -> str:
     if attname == "registration_country_id":
         return catalogues.countries.label_of(value)
     if attname in CHOICE_FIELDS:
-        return str(CHOICE_FIELDS[attname](value).label)
+        return _choice_label(attname, value, get_language())
     return str(value)
