@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from exports.hsds import hsds_id
+from organisations.factories import OrganisationFactory
 from tests.export_world import PRIVATE_EMAIL, PRIVATE_PERSON, PRIVATE_PHONE, build_export_world
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,12 @@ def test_identifiers_are_stable_from_one_export_to_the_next(client):
     first = package(client)[1]
     second = package(client)[1]
     assert first == second
+
+
+def test_the_query_count_does_not_grow_with_the_rows(client, django_assert_max_num_queries):
+    build_export_world()
+    OrganisationFactory.create_batch(40)
+    # ids, organisations, seven parts, five catalogues, theme groups, themes, typologies.
+    with django_assert_max_num_queries(18):
+        _descriptor, tables, _data = package(client)
+    assert len(tables["organizations"]) == 43
