@@ -244,7 +244,7 @@ _slugify = functools.cache(slugify)
 class OrganisationPlanner:
     """Draws organisations one after another from a seeded random generator."""
 
-    def __init__(self, catalogue: Catalogue, source: Source, seed: int):
+    def __init__(self, catalogue: Catalogue, source: Source, seed: int | str):
         self.catalogue = catalogue
         self.source = source
         self.random = random.Random(seed)
@@ -425,19 +425,25 @@ def _phone(rng: random.Random, iso_code: str) -> str:
 
 
 def generate(count: int, seed: int, chunk_size: int = CHUNK_SIZE) -> int:
-    """Insert ``count`` demo organisations with their links; return how many were created."""
+    """Add ``count`` demo organisations with their links; return how many were created.
+
+    Numbering continues after the demo organisations already there, and the random draws
+    depend on the seed and that starting number: the same calls give the same data.
+    """
     with transaction.atomic():
         source = demo_source()
-        if Organisation.objects.filter(source=source).exists():
-            raise DemoDataError(
-                "Demo data is already loaded; remove it first with generate_demo --delete."
-            )
-        planner = OrganisationPlanner(load_catalogue(source), source, seed)
+        first = _next_demo_number(source)
+        planner = OrganisationPlanner(load_catalogue(source), source, f"{seed}:{first}")
         writers = _Writers()
-        for start in range(0, count, chunk_size):
-            plans = [planner.plan(n) for n in range(start + 1, min(start + chunk_size, count) + 1)]
+        for start in range(first, first + count, chunk_size):
+            plans = [planner.plan(n) for n in range(start, min(start + chunk_size, first + count))]
             writers.insert(plans)
     return count
+
+
+def _next_demo_number(source: Source) -> int:
+    slugs = Organisation.objects.filter(source=source).values_list("slug", flat=True)
+    return max((int(slug.rsplit("-", 1)[1]) for slug in slugs), default=0) + 1
 
 
 class _Writers:

@@ -237,16 +237,24 @@ def test_delete_refuses_while_real_data_uses_a_demo_catalogue_entry():
     assert _demo_organisations().count() == 5
 
 
-def test_the_command_reports_what_it_made_and_refuses_to_run_twice(seeded_catalogue):
+def test_the_command_reports_what_it_made_and_adds_more_when_run_again(seeded_catalogue):
     out = StringIO()
     call_command("generate_demo", organisations=12, seed=5, stdout=out)
-    assert "12 organisations" in out.getvalue()
+    assert "Added 12 demo organisations" in out.getvalue()
+    assert "Demo data now: 12 organisations" in out.getvalue()
 
-    with pytest.raises(CommandError, match="--delete"):
-        call_command("generate_demo", organisations=3, seed=5, stdout=StringIO())
-    assert _demo_organisations().count() == 12
+    call_command("generate_demo", organisations=3, seed=5, stdout=StringIO())
+    slugs = list(_demo_organisations().values_list("slug", flat=True))
+    assert len(slugs) == len(set(slugs)) == 15
+    assert {slug.rsplit("-", 1)[1] for slug in slugs} == {str(n) for n in range(1, 16)}
 
     out = StringIO()
     call_command("generate_demo", delete=True, stdout=out)
-    assert "Removed 12 demo organisations" in out.getvalue()
+    assert "Removed 15 demo organisations" in out.getvalue()
     assert not _demo_organisations().exists()
+
+
+def test_the_command_refuses_a_count_below_one():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("generate_demo", organisations=0, stdout=StringIO())
+    assert not Source.objects.exists()

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Generate deterministic demo organisations, marked with the source 'demo', on top of the "
         "zones and catalogues in the database (a minimal set is created if they are empty). "
-        "Never run by default. --delete removes all demo data."
+        "Run again to add more. Never run by default. --delete removes all demo data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,4 +33,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
         counts = ", ".join(f"{count} {name}" for name, count in demo_row_counts().items())
-        self.stdout.write(f"Generated in {elapsed:.1f} s (seed {seed}): {counts}.")
+        self.stdout.write(
+            f"Added {organisations} demo organisations in {elapsed:.1f} s (seed {seed}). "
+            f"Demo data now: {counts}."
+        )
