@@ -11,6 +11,7 @@ import json
 import tempfile
 import uuid
 import zipfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -308,22 +309,31 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues
             tables["urls"].add(
                 id=hsds_id("url", slug, value), organization_id=org_id, url=value, label=label
             )
+    # Two persons (or offices) may share a name (an address): the n-th gets its rank.
+    occurrences: Counter = Counter()
+
+    def nth(*key) -> tuple:
+        occurrences[key] += 1
+        return key if occurrences[key] == 1 else (*key, occurrences[key])
+
     for name, role, phone, phone_other, email, *_rest in record.part("persons"):
-        contact_id = hsds_id("contact", slug, "person", name)
+        person_key = nth("person", name)
+        contact_id = hsds_id("contact", slug, *person_key)
         tables["contacts"].add(
             id=contact_id, organization_id=org_id, name=name, title=role, email=email
         )
         for number in (phone, phone_other):
             if number:
                 tables["phones"].add(
-                    id=hsds_id("phone", slug, name, number),
+                    id=hsds_id("phone", slug, *person_key, number),
                     organization_id=org_id,
                     contact_id=contact_id,
                     number=number,
                     type="voice",
                 )
     for kind, address, zone_id in record.part("offices"):
-        location_id = hsds_id("location", slug, kind, address)
+        office_key = nth(kind, address)
+        location_id = hsds_id("location", slug, *office_key)
         zone = catalogues.zones.get(zone_id) if zone_id else None
         chain = catalogues.zone_chain(zone_id) if zone_id else []
         tables["locations"].add(
@@ -336,7 +346,7 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues
         country = next((e for e in chain if e.level == Zone.Level.COUNTRY), None)
         region = next((e for e in chain if e.level == Zone.Level.REGION), None)
         tables["addresses"].add(
-            id=hsds_id("address", slug, kind, address),
+            id=hsds_id("address", slug, *office_key),
             location_id=location_id,
             address_1=address,
             city=zone.name if zone and zone.level != Zone.Level.COUNTRY else "",

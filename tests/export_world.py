@@ -121,6 +121,16 @@ def build_export_world() -> ExportWorld:
         name="Maison du Migrant de Gao", slug="maison-migrant-gao", zones=[gao]
     )
     OfficeFactory(organisation=gao_house, address="\tDioulabougou, Gao", zone=gao)
+    # Two persons of the same name (HSDS identifiers must still differ).
+    for phone in ("+22387313308", "+22376342743"):
+        ContactPersonFactory(
+            organisation=gao_house,
+            name="Amadou Maïga",
+            phone=phone,
+            is_publishable=True,
+            consent_given_by="Amadou Maïga",
+            consent_date=datetime.date(2026, 2, 1),
+        )
 
     draft = OrganisationFactory(
         name="PRIVATE draft organisation",
