@@ -39,9 +39,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @permission_required("needs.view_organisationneed", raise_exception=True)
 def needs_overview(request: HttpRequest) -> HttpResponse:
     countries = Zone.objects.countries().order_by("name")
-    country = None
-    if request.GET.get("country", "").isdigit():
-        country = countries.filter(pk=request.GET["country"]).first()
+    chosen = request.GET.get("country", "")
+    country = countries.filter(pk=chosen).first() if chosen.isdigit() else None
+    if chosen and country is None:
+        messages.error(request, _("Unknown country: all countries are shown."))
     return _render(
         request,
         "admin/crm/needs_overview.html",

@@ -1,6 +1,7 @@
 """The needs overview (report chapter 3.2) equals counts made one by one."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from needs.factories import NeedActivityFactory, NeedCategoryFactory, OrganisationNeedFactory
@@ -107,3 +108,12 @@ def test_the_needs_list_filters_met_needs_with_their_support(
     met = list(response.context["cl"].result_list)
     assert len(met) == 2
     assert {need.status for need in met} == {"met"}
+
+
+def test_an_unknown_country_says_so_and_shows_all_countries(admin_client, world):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = admin_client.get(URL, {"country": "999999"})
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["Unknown country: all countries are shown."]
+    assert len(response.context["overview"].regions) == 3
