@@ -242,11 +242,17 @@ def _check_defaults(defaults) -> None:
     allowed = {
         "status": Organisation.Status.values,
         "survey_status": Organisation.SurveyStatus.values,
+        "channels_public": [True, False],
     }
+    if not isinstance(defaults, dict):
+        defaults = {"": None}
     for key, value in defaults.items():
         if key not in allowed or value not in allowed[key]:
             raise MappingError(
-                _("“defaults” accepts status (%(status)s) and survey_status (%(survey)s).")
+                _(
+                    "“defaults” accepts status (%(status)s), survey_status (%(survey)s) and "
+                    "channels_public (true or false)."
+                )
                 % {
                     "status": ", ".join(allowed["status"]),
                     "survey": ", ".join(allowed["survey_status"]),

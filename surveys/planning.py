@@ -306,6 +306,7 @@ class _RowBuilder:
         self.allow_create = set(allow_create)
         self.creations: dict[str, dict[str, str]] = {kind: {} for kind in CREATABLE}
         self.identifiers: dict[int, str] = {}
+        self.longest_empty = max(map(len, mapping.empty_values), default=0) + 2
 
     def build(self, position: int, number: int, cells: list[str]) -> RowPlan:
         row = RowPlan(row=number, cells=cells)
@@ -360,7 +361,10 @@ class _RowBuilder:
 
     def _cell(self, cells: list[str], index: int) -> str:
         value = cells[index] if index < len(cells) else ""
-        return "" if fold(value) in self.mapping.empty_values else value
+        # Only short answers can be "Néant", "N/A"…: long ones are not folded for nothing.
+        if len(value) <= self.longest_empty and fold(value) in self.mapping.empty_values:
+            return ""
+        return value
 
     def _scalar(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
         indices = self.columns.fields[target]

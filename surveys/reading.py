@@ -169,7 +169,7 @@ def _collect(name: str, rows) -> Sheet | None:
     empty_run = 0
     stopped_at = 0
     for number, raw in rows:
-        cells = [cell_text(value) for value in raw]
+        cells = [value.strip() if type(value) is str else cell_text(value) for value in raw]
         while cells and not cells[-1]:
             cells.pop()
         empty_run += number - previous - 1
