@@ -29,6 +29,7 @@ def test_search_filter_open_a_profile_and_switch_to_english(page, site, screensh
     page.locator("summary", has_text="Zone").click()
     page.get_by_label(re.compile(r"^Kayes")).check()
     page.wait_for_url(re.compile(rf"zone={world.kayes.pk}"))
+    assert page.evaluate("document.activeElement.value") == str(world.kayes.pk)
     names = page.locator("ul.cards h3 a").all_inner_texts()
     assert names == [world.grdr.name, world.omrib.name]  # OMRIB works in a cercle of Kayes
     screenshot("region")
