@@ -54,7 +54,8 @@ def _field(name: str) -> Getter:
 
 
 def _joined(values) -> str:
-    return JOIN.join(str(value) for value in values if value not in (None, ""))
+    """Non-empty texts joined with " ; "."""
+    return JOIN.join(filter(None, values))
 
 
 def _channels(kind: str, public: bool) -> Getter:

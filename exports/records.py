@@ -63,20 +63,19 @@ BASE_FIELDS = (
     "status",
     "source__code",
     "staff_notes",
-    "updated_at",
 )
 
 
-def _of(queryset: QuerySet, ids: list[int]) -> QuerySet:
-    """Rows of the organisations ``ids``.
+def _of(queryset: QuerySet, ids: list[int], column: str = "organisation_id") -> QuerySet:
+    """Rows of ``queryset`` whose ``column`` is one of ``ids``.
 
     On PostgreSQL the ids travel as one array parameter: preparing thousands of
     ``IN`` parameters one by one costs more than the query itself.
     """
     if connection.vendor == "postgresql":
-        column = f'"{queryset.model._meta.db_table}"."organisation_id"'
-        return queryset.filter(RawSQL(f"{column} = ANY(%s)", (ids,), BooleanField()))
-    return queryset.filter(organisation_id__in=ids)
+        qualified = f'"{queryset.model._meta.db_table}"."{column}"'
+        return queryset.filter(RawSQL(f"{qualified} = ANY(%s)", (ids,), BooleanField()))
+    return queryset.filter(**{f"{column}__in": ids})
 
 
 # Each part reads (organisation_id, *values) rows in the order of its own columns;
@@ -282,6 +281,6 @@ def organisation_records(
 
 def _group(rows: Iterable[tuple]) -> dict[int, list[tuple]]:
     grouped: dict[int, list[tuple]] = defaultdict(list)
-    for organisation_id, *values in rows:
-        grouped[organisation_id].append(tuple(values))
+    for row in rows:
+        grouped[row[0]].append(row[1:])
     return grouped

@@ -32,8 +32,6 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
     return str(value)
 
 
