@@ -155,3 +155,25 @@ def test_viewers_cannot_merge(client, django_user_model):
 def test_editors_import_surveys_and_viewers_cannot(client, django_user_model, role, expected):
     client = _client_for(client, django_user_model, role)
     assert client.get(reverse("admin:surveys_import")).status_code == expected
+
+
+@pytest.mark.parametrize("role", [EDITORS, VIEWERS])
+def test_each_role_exports_private_values(client, django_user_model, role):
+    organisation = OrganisationFactory(status="draft")
+    ContactChannelFactory(organisation=organisation, value="+22399887766", is_public=False)
+    client = _client_for(client, django_user_model, role)
+    response = client.post(
+        reverse("admin:organisations_organisation_changelist"),
+        {"action": "export_full_csv", "_selected_action": [organisation.pk]},
+    )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "+22399887766" in body
+
+
+def test_missing_permissions_are_created_before_the_roles_are_set():
+    # As on a fresh database, where the roles are set before some permissions exist.
+    Permission.objects.filter(codename="view_private").delete()
+    sync_roles()
+    for role in [EDITORS, VIEWERS]:
+        assert Group.objects.get(name=role).permissions.filter(codename="view_private").exists()
