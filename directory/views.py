@@ -4,7 +4,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -56,28 +56,29 @@ def _preview(organisations) -> dict:
     return {"organisations": list(ordered[:PREVIEW_SIZE]), "total": organisations.count()}
 
 
-def _country_maps(organisations) -> tuple[list[maps.Map], maps.Map, dict[int, int]]:
-    """A regions map per country with placed regions, and the countries map."""
+def _placed_zones(organisations) -> tuple[dict[int, int], list[Zone]]:
+    """Organisations per zone, and the countries and regions where some work."""
     counts = zone_counts(organisations)
-    zones = list(
-        Zone.objects.filter(
-            pk__in=list(counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION]
-        ).order_by("path")
-    )
-    countries = [z for z in zones if z.level == Zone.Level.COUNTRY]
+    zones = Zone.objects.filter(
+        pk__in=list(counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION]
+    ).order_by("path")
+    return counts, list(zones)
+
+
+def _region_maps(zones: list[Zone], counts: dict[int, int]) -> list[maps.Map]:
+    """A map of regions for each country whose regions can be placed."""
     region_maps = []
-    for country in countries:
+    for country in (z for z in zones if z.level == Zone.Level.COUNTRY):
         regions = [z for z in zones if z.parent_id == country.pk]
         region_map = maps.regions_map(country, regions, counts)
         if region_map:
             region_maps.append(region_map)
-    abroad = maps.countries_map(countries, counts, _("Countries where they work"))
-    return region_maps, abroad, counts
+    return region_maps
 
 
 def home(request: HttpRequest) -> HttpResponse:
     organisations = visible_organisations(request.user)
-    region_maps, abroad, counts = _country_maps(organisations)
+    counts, zones = _placed_zones(organisations)
     by_typology = defaultdict(int)
     for row in organisations.values("typology", "typology__parent").annotate(n=Count("pk")):
         family = row["typology__parent"] or row["typology"]
@@ -87,7 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for t in Typology.objects.filter(parent=None)
         if by_typology.get(t.pk)
     ]
-    regions = Zone.objects.filter(level=Zone.Level.REGION, pk__in=list(counts)).order_by("path")
+    regions = [z for z in zones if z.level == Zone.Level.REGION]
     theme_counts = dict(
         OrganisationTheme.objects.filter(organisation__in=organisations)
         .values_list("theme")
@@ -104,8 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "regions": [(z, counts[z.pk], list_url(zone=z.pk)) for z in regions],
         "region_count": len(regions),
         "themes": themes,
-        "region_maps": region_maps,
-        "abroad_map": abroad,
+        "region_maps": _region_maps(zones, counts),
     }
     return render(request, "directory/home.html", context)
 
@@ -354,12 +354,17 @@ def statistics(request: HttpRequest) -> HttpResponse:
         ],
         "networks": [
             (n, network_counts[n.pk], list_url(network=n.slug))
-            for n in Network.objects.filter(Q(pk__in=list(network_counts)))
+            for n in Network.objects.filter(pk__in=list(network_counts))
         ],
     }
     return render(request, "directory/statistics.html", context)
 
 
 def map_view(request: HttpRequest) -> HttpResponse:
-    region_maps, abroad, _counts = _country_maps(visible_organisations(request.user))
-    return render(request, "directory/map.html", {"region_maps": region_maps, "abroad_map": abroad})
+    counts, zones = _placed_zones(visible_organisations(request.user))
+    countries = [z for z in zones if z.level == Zone.Level.COUNTRY]
+    context = {
+        "region_maps": _region_maps(zones, counts),
+        "abroad_map": maps.countries_map(countries, counts, _("Countries where they work")),
+    }
+    return render(request, "directory/map.html", context)
