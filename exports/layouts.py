@@ -29,6 +29,8 @@ class Column:
     private: bool = False
     # A phone column: its cells are E.164 numbers (see exports.safety.is_plain_phone).
     phone: bool = False
+    # A whole-number column: a number cell in XLSX.
+    number: bool = False
 
     @property
     def heading(self) -> str:
@@ -239,14 +241,14 @@ FULL = Layout(
         Column("registration_law", _field("registration_law")),
         Column("registration_country", _registration_country),
         Column("registration_reference", _field("registration_reference")),
-        Column("year_founded", _field("year_founded")),
+        Column("year_founded", _field("year_founded"), number=True),
         Column("scope", _field("scope")),
         Column("scope_detail", _field("scope_detail")),
         Column("description", _field("description")),
         Column("budget_band", _field("budget_band")),
-        Column("members_individuals", _field("members_individuals")),
-        Column("members_organisations", _field("members_organisations")),
-        Column("members_countries", _field("members_countries")),
+        Column("members_individuals", _field("members_individuals"), number=True),
+        Column("members_organisations", _field("members_organisations"), number=True),
+        Column("members_countries", _field("members_countries"), number=True),
         Column("members_note", _field("members_note")),
         Column("website_status", _field("website_status")),
         Column("survey_status", _field("survey_status")),

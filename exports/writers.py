@@ -35,8 +35,9 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def is_phone_cell(column: Column, text: str) -> bool:
-    return column.phone and bool(text) and all(is_plain_phone(p) for p in text.split(JOIN))
+def is_phone_cell(text: str) -> bool:
+    """E.164 numbers only (" ; "-joined): no spreadsheet runs them as formulas."""
+    return bool(text) and all(is_plain_phone(p) for p in text.split(JOIN))
 
 
 def table_rows(
@@ -113,22 +114,27 @@ def write_xlsx(
 ):
     """The workbook in a temporary file, rewound, for streaming.
 
-    Every cell is a text cell, so nothing is ever evaluated; cells starting with a
-    formula character are still prefixed with an apostrophe (they would turn into
-    formulas once edited), except E.164 phone numbers, which are written with Excel's
-    "quote prefix" style: they show as "+22320241122" and stay text when edited.
+    Whole numbers (row number, year, member counts) are number cells; every other cell
+    is a text cell, so nothing is ever evaluated. Text starting with a formula character
+    is still prefixed with an apostrophe (it would turn into a formula once edited),
+    except E.164 phone numbers, written with Excel's "quote prefix" style: they show as
+    "+22320241122" and stay text when edited.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    offset = 1 if layout.numbered else 0
+    # The row number, then each column: (is a number column, is a phone column).
+    kinds = [(True, False)] if layout.numbered else []
+    kinds += [(column.number, column.phone) for column in columns]
     sheet.append(headings(layout, columns))
     if layout.with_hxl:
         sheet.append(hxl_tags(layout, columns))
     for row in table_rows(layout, columns, records, catalogues):
         cells = []
-        for index, text in enumerate(row):
-            column = columns[index - offset] if index >= offset else None
-            if column is not None and is_phone_cell(column, text):
+        for (number, phone), text in zip(kinds, row, strict=True):
+            if number and text.isdigit():
+                cells.append(int(text))
+                continue
+            if phone and is_phone_cell(text):
                 cell = WriteOnlyCell(sheet, value=text)
                 cell.quotePrefix = True
             else:

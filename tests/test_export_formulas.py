@@ -40,7 +40,7 @@ def test_every_dangerous_prefix_is_neutralised_in_exports(client, fmt):
         sheet = openpyxl.load_workbook(io.BytesIO(body)).active
         # XML turns a carriage return into a line feed; the apostrophe still leads.
         rows = [
-            [(value or "").replace("\n", "\r") for value in row]
+            [str(value or "").replace("\n", "\r") for value in row]
             for row in sheet.iter_rows(min_row=2, values_only=True)
         ]
     names = sorted(row[1] for row in rows)
