@@ -158,9 +158,13 @@ class Dashboard:
     my_organisations: QuerySet[Organisation]
 
 
-def dashboard(user, today: date | None = None) -> Dashboard:
+def dashboard(user, only_mine: bool = False, today: date | None = None) -> Dashboard:
+    """Follow-ups and recent interactions (everyone's, or only ``user``'s), and the
+    organisations ``user`` follows."""
     today = today or timezone.localdate()
     interactions = Interaction.objects.select_related("organisation", "staff")
+    if only_mine:
+        interactions = interactions.filter(staff=user)
     open_follow_ups = interactions.filter(follow_up_done=False).order_by("follow_up_date", "pk")
     mine = Q(Exists(Assignment.objects.filter(organisation=OuterRef("pk"), user=user))) | Q(
         Exists(Interaction.objects.filter(organisation=OuterRef("pk"), staff=user))

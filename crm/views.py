@@ -28,11 +28,13 @@ def _render(request: HttpRequest, template: str, title: str, **context) -> HttpR
 
 @permission_required("crm.view_interaction", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    only_mine = request.GET.get("mine") == "1"
     return _render(
         request,
         "admin/crm/dashboard.html",
         _("Follow-up dashboard"),
-        dashboard=reports.dashboard(request.user),
+        dashboard=reports.dashboard(request.user, only_mine=only_mine),
+        only_mine=only_mine,
     )
 
 

@@ -37,6 +37,18 @@ def test_the_dashboard_lists_overdue_and_due_follow_ups(admin_client):
     assert "Plus tard" not in content and "Fait" not in content
 
 
+def test_staff_narrow_the_dashboard_to_their_own_follow_ups(admin_client, django_user_model):
+    me = admin_client.get(DASHBOARD).wsgi_request.user
+    colleague = django_user_model.objects.create_user("colleague", password="x" * 12)
+    mine = InteractionFactory(staff=me, follow_up_date=_days(-1))
+    InteractionFactory(staff=colleague, follow_up_date=_days(-1))
+    everyone = admin_client.get(DASHBOARD).context["dashboard"]
+    assert len(everyone.overdue) == 2
+    only_mine = admin_client.get(DASHBOARD, {"mine": "1"}).context["dashboard"]
+    assert list(only_mine.overdue) == [mine]
+    assert list(only_mine.recent) == [mine]
+
+
 def test_my_organisations_are_those_i_follow_or_logged(admin_client, django_user_model):
     me = admin_client.get(DASHBOARD).wsgi_request.user
     colleague = django_user_model.objects.create_user("colleague", password="x" * 12)
