@@ -266,7 +266,12 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = visible_organisations(request.user)
     counts = zone_counts(visible)
     children = [(z, counts[z.pk]) for z in zone.children.all() if counts.get(z.pk)]
-    indicators = ZoneIndicator.objects.filter(zone=zone).select_related("source")
+    # In the order the report gives them (Tableau 1, then Tableau 8).
+    order = {value: i for i, value in enumerate(ZoneIndicator.Indicator.values)}
+    indicators = sorted(
+        ZoneIndicator.objects.filter(zone=zone).select_related("source"),
+        key=lambda indicator: order.get(indicator.indicator, len(order)),
+    )
     context = {
         "zone": zone,
         "ancestors": zone.ancestors(),
