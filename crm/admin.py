@@ -22,9 +22,9 @@ class FollowUpListFilter(admin.SimpleListFilter):
         today = timezone.localdate()
         value = self.value()
         if value == "overdue":
-            return queryset.filter(follow_up_done=False, follow_up_date__lt=today)
+            return queryset.overdue(today)
         if value == "open":
-            return queryset.filter(follow_up_done=False, follow_up_date__isnull=False)
+            return queryset.open_follow_ups()
         if value == "done":
             return queryset.filter(follow_up_done=True)
         if value == "none":

@@ -148,7 +148,7 @@ def _may_be_the_same(name: str, other: str) -> bool:
     return True
 
 
-def normalise_channel(kind: str, value: str) -> str:
+def _normalise_channel(kind: str, value: str) -> str:
     if kind == ContactChannel.Kind.PHONE:
         digits = re.sub(r"\D", "", value)
         return digits if len(digits) >= 8 else ""
@@ -165,7 +165,7 @@ def _shared_channels():
         .values_list("organisation_id", "kind", "value")
     )
     for organisation_id, kind, value in rows:
-        normalised = normalise_channel(kind, value)
+        normalised = _normalise_channel(kind, value)
         if normalised:
             owners[(kind, normalised)].add(organisation_id)
     return [(kind, ids) for (kind, _value), ids in owners.items() if len(ids) > 1]

@@ -1,6 +1,8 @@
 """What the staff do with each organisation over time: interactions, follow-ups and
 who follows which organisation."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,13 +15,16 @@ from organisations.models import Organisation
 
 
 class InteractionQuerySet(models.QuerySet):
-    def follow_ups_due(self, on=None):
-        """Open follow-ups whose date is today or past."""
-        on = on or timezone.localdate()
-        return self.filter(follow_up_done=False, follow_up_date__lte=on)
+    def open_follow_ups(self):
+        return self.filter(follow_up_done=False, follow_up_date__isnull=False)
 
-    def for_user(self, user):
-        return self.filter(staff=user)
+    def overdue(self, today):
+        return self.open_follow_ups().filter(follow_up_date__lt=today)
+
+    def due_within(self, today, days: int):
+        return self.open_follow_ups().filter(
+            follow_up_date__gte=today, follow_up_date__lte=today + timedelta(days=days)
+        )
 
 
 class Interaction(models.Model):
@@ -88,14 +93,6 @@ class Interaction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}, {self.date:%Y-%m-%d}"
-
-    @property
-    def follow_up_is_overdue(self) -> bool:
-        return bool(
-            self.follow_up_date
-            and not self.follow_up_done
-            and self.follow_up_date < timezone.localdate()
-        )
 
 
 class Assignment(models.Model):

@@ -21,7 +21,7 @@ from organisations.models import (
 )
 
 STALE_AFTER = timedelta(days=365)
-DUE_SOON = timedelta(days=7)
+DUE_SOON_DAYS = 7
 
 
 def active_organisations() -> QuerySet[Organisation]:
@@ -165,7 +165,7 @@ def dashboard(user, only_mine: bool = False, today: date | None = None) -> Dashb
     interactions = Interaction.objects.select_related("organisation", "staff")
     if only_mine:
         interactions = interactions.filter(staff=user)
-    open_follow_ups = interactions.filter(follow_up_done=False).order_by("follow_up_date", "pk")
+    follow_ups = interactions.order_by("follow_up_date", "pk")
     mine = Q(Exists(Assignment.objects.filter(organisation=OuterRef("pk"), user=user))) | Q(
         Exists(Interaction.objects.filter(organisation=OuterRef("pk"), staff=user))
     )
@@ -181,10 +181,8 @@ def dashboard(user, only_mine: bool = False, today: date | None = None) -> Dashb
         .order_by("name")
     )
     return Dashboard(
-        overdue=open_follow_ups.filter(follow_up_date__lt=today),
-        due_soon=open_follow_ups.filter(
-            follow_up_date__gte=today, follow_up_date__lte=today + DUE_SOON
-        ),
+        overdue=follow_ups.overdue(today),
+        due_soon=follow_ups.due_within(today, DUE_SOON_DAYS),
         recent=interactions.order_by("-date", "-pk")[:20],
         my_organisations=my_organisations,
     )
