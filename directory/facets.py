@@ -70,108 +70,110 @@ def _by_field(organisations: QuerySet, key: str) -> dict:
     return {row[key]: row["n"] for row in rows}
 
 
-def _options(catalogue, counts: dict, selected: set[str], value, label) -> list[Option]:
+def _selected(filterset: OrganisationFilterSet, name: str) -> set[str]:
+    return set(filterset.data.getlist(name)) if filterset.is_bound else set()
+
+
+def _catalogue_options(catalogue, counts: dict, chosen: set[str], value, label) -> list[Option]:
+    """Options for catalogue entries some organisation has, or the visitor chose."""
     options = []
     for item in catalogue:
-        count = counts.get(item.pk, 0)
-        chosen = value(item) in selected
-        if count or chosen:
-            options.append(Option(value(item), label(item), count, chosen))
+        count, key = counts.get(item.pk, 0), value(item)
+        if count or key in chosen:
+            options.append(Option(key, label(item), count, key in chosen))
     return options
 
 
-def _selected(filterset: OrganisationFilterSet, name: str) -> set[str]:
-    return {raw for raw in filterset.data.getlist(name)} if filterset.is_bound else set()
-
-
-def build_facets(filterset: OrganisationFilterSet, user) -> list[Facet]:
-    facets = []
-
-    def add(name: str, options: list[Option]) -> None:
-        facets.append(Facet(name, str(filterset.filters[name].label), options))
-
-    # Typology: families with their sub-groups; a family counts its sub-groups too.
-    counts = _by_field(filterset.queryset_without("typology"), "typology")
+def _typology_options(organisations: QuerySet, chosen: set[str]) -> list[Option]:
+    """Families, each followed by its sub-groups; a family counts its sub-groups too."""
+    counts = _by_field(organisations, "typology")
     typologies = list(Typology.objects.all())
-    chosen = _selected(filterset, "typology")
     options = []
     for family in (t for t in typologies if t.parent_id is None):
         subgroups = [t for t in typologies if t.parent_id == family.pk]
         total = counts.get(family.pk, 0) + sum(counts.get(t.pk, 0) for t in subgroups)
         if total or family.slug in chosen:
             options.append(Option(family.slug, family.display_name, total, family.slug in chosen))
-        for sub in subgroups:
-            n = counts.get(sub.pk, 0)
-            if n or sub.slug in chosen:
-                options.append(Option(sub.slug, sub.display_name, n, sub.slug in chosen, True))
-    add("typology", options)
+        options += [
+            Option(sub.slug, sub.display_name, counts.get(sub.pk, 0), sub.slug in chosen, True)
+            for sub in subgroups
+            if counts.get(sub.pk) or sub.slug in chosen
+        ]
+    return options
 
-    # Zones: countries and regions (plus any zone chosen from a zone page).
-    chosen = _selected(filterset, "zone")
-    counts = zone_counts(filterset.queryset_without("zone"))
-    zones = Zone.objects.filter(pk__in=[pk for pk, n in counts.items() if n]).filter(
-        level__in=[Zone.Level.COUNTRY, Zone.Level.REGION, Zone.Level.TERRITORY]
-    ) | Zone.objects.filter(pk__in=[v for v in chosen if v.isdigit()])
-    add(
-        "zone",
-        [
-            Option(
-                str(z.pk),
-                z.display_name,
-                counts.get(z.pk, 0),
-                str(z.pk) in chosen,
-                z.level != Zone.Level.COUNTRY,
-            )
-            for z in zones.order_by("path")
-        ],
+
+def _zone_options(organisations: QuerySet, chosen: set[str]) -> list[Option]:
+    """Countries and regions where organisations work, plus any zone chosen elsewhere
+    (a cercle from its zone page)."""
+    counts = zone_counts(organisations)
+    broad = Zone.objects.filter(
+        pk__in=list(counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION, Zone.Level.TERRITORY]
     )
+    zones = broad | Zone.objects.filter(pk__in=[v for v in chosen if v.isdigit()])
+    return [
+        Option(
+            str(z.pk),
+            z.display_name,
+            counts.get(z.pk, 0),
+            str(z.pk) in chosen,
+            indent=z.level != Zone.Level.COUNTRY,
+        )
+        for z in zones.order_by("path")
+    ]
 
-    def catalogue_facet(name, catalogue, links, key, value=lambda i: i.slug, label=str):
-        counts = _grouped(links.filter(organisation__in=filterset.queryset_without(name)), key)
-        add(name, _options(catalogue, counts, _selected(filterset, name), value, label))
 
-    catalogue_facet(
-        "theme",
-        Theme.objects.all(),
-        OrganisationTheme.objects.all(),
-        "theme",
-        label=lambda t: t.display_name,
-    )
-    catalogue_facet("network", Network.objects.all(), Membership.objects.all(), "network")
-    catalogue_facet("partner", Partner.objects.all(), Partnership.objects.all(), "partner")
-    catalogue_facet(
-        "need",
-        NeedCategory.objects.all(),
-        visible_needs(user),
-        "category",
-        label=lambda c: c.display_name,
-    )
+def _choice_options(organisations: QuerySet, field: str, choices, chosen: set[str]) -> list[Option]:
+    counts = _by_field(organisations, field)
+    return [
+        Option(value, str(label), counts.get(value, 0), value in chosen)
+        for value, label in choices
+        if counts.get(value) or value in chosen
+    ]
 
+
+def _country_options(organisations: QuerySet, chosen: set[str]) -> list[Option]:
+    counts = _by_field(organisations, "registration_country")
+    countries = Zone.objects.countries().filter(pk__in=[pk for pk in counts if pk])
+    return [
+        Option(c.iso_code, c.display_name, counts[c.pk], c.iso_code in chosen)
+        for c in countries.exclude(iso_code="").order_by("name")
+    ]
+
+
+def build_facets(filterset: OrganisationFilterSet, user) -> list[Facet]:
+    """Every filter's options with their counts, in the order the list shows them."""
+
+    def base(name: str) -> QuerySet:
+        return filterset.queryset_without(name)
+
+    def linked(name: str, links: QuerySet, key: str, catalogue, label=str) -> list[Option]:
+        counts = _grouped(links.filter(organisation__in=base(name)), key)
+        chosen = _selected(filterset, name)
+        return _catalogue_options(catalogue, counts, chosen, lambda item: item.slug, label)
+
+    def display_name(item) -> str:
+        return item.display_name
+
+    options = {
+        "typology": _typology_options(base("typology"), _selected(filterset, "typology")),
+        "zone": _zone_options(base("zone"), _selected(filterset, "zone")),
+        "theme": linked(
+            "theme", OrganisationTheme.objects.all(), "theme", Theme.objects.all(), display_name
+        ),
+        "network": linked("network", Membership.objects.all(), "network", Network.objects.all()),
+        "partner": linked("partner", Partnership.objects.all(), "partner", Partner.objects.all()),
+        "need": linked(
+            "need", visible_needs(user), "category", NeedCategory.objects.all(), display_name
+        ),
+    }
     for name, model_field, choices in (
         ("legal_form", "legal_form", Organisation.LegalForm.choices),
         ("registration", "registration_kind", Organisation.RegistrationKind.choices),
         ("scope", "scope", Organisation.Scope.choices),
         ("budget", "budget_band", Organisation.BudgetBand.choices),
     ):
-        counts = _by_field(filterset.queryset_without(name), model_field)
-        chosen = _selected(filterset, name)
-        add(
-            name,
-            [
-                Option(value, str(label), counts.get(value, 0), value in chosen)
-                for value, label in choices
-                if counts.get(value) or value in chosen
-            ],
+        options[name] = _choice_options(
+            base(name), model_field, choices, _selected(filterset, name)
         )
-
-    counts = _by_field(filterset.queryset_without("country"), "registration_country")
-    chosen = _selected(filterset, "country")
-    countries = Zone.objects.countries().filter(pk__in=[pk for pk in counts if pk])
-    add(
-        "country",
-        [
-            Option(c.iso_code, c.display_name, counts[c.pk], c.iso_code in chosen)
-            for c in countries.exclude(iso_code="").order_by("name")
-        ],
-    )
-    return facets
+    options["country"] = _country_options(base("country"), _selected(filterset, "country"))
+    return [Facet(name, str(filterset.filters[name].label), opts) for name, opts in options.items()]
