@@ -3,9 +3,9 @@
 An export walks the filtered queryset's primary keys in chunks; for each chunk it reads
 the organisations' own columns in one query and each part (aliases, zones, channels…)
 in one more query, then groups the rows in Python. The number of queries grows with
-the number of chunks, never with the number of organisations, and memory holds one
-chunk at a time. Which channels, persons and needs a part holds is decided by
-``organisations.visibility`` for the user the export is made for.
+the number of chunks, never with the number of organisations, and memory holds the
+list of primary keys and one chunk at a time. Which channels, persons and needs a part
+holds is decided by ``organisations.visibility`` for the user the export is made for.
 """
 
 from collections import defaultdict
@@ -249,7 +249,7 @@ def chunk_size() -> int:
 
 
 def organisation_records(
-    queryset: QuerySet[Organisation], user, parts: Iterable[str], catalogues: "Catalogues"
+    queryset: QuerySet[Organisation], user, parts: Iterable[str], catalogues: Catalogues
 ) -> Iterator[OrganisationRecord]:
     """Each organisation of ``queryset``, in its order, with the ``parts`` asked for.
 
@@ -263,9 +263,8 @@ def organisation_records(
     size = chunk_size()
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
-        base = {
-            row["id"]: row for row in Organisation.objects.filter(pk__in=chunk).values(*BASE_FIELDS)
-        }
+        own_columns = _of(Organisation.objects, chunk, "id").values(*BASE_FIELDS)
+        base = {row["id"]: row for row in own_columns}
         grouped = {name: _group(PARTS[name](chunk, user)) for name in parts}
         for name, by_organisation in grouped.items():
             if name in PART_ORDER:
