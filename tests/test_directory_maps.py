@@ -1,5 +1,6 @@
 """Maps drawn from the shipped Natural Earth outlines: symbols readable, nothing lost."""
 
+import json
 import math
 
 import pytest
@@ -45,3 +46,40 @@ def test_labels_stay_inside_the_map():
     drawn = maps.regions_map(mali, [kidal], {kidal.pk: 3})
     (symbol,) = drawn.symbols
     assert 0 <= symbol.label_x <= drawn.width and 0 <= symbol.label_y <= drawn.height
+
+
+def test_build_basemap_keeps_the_region_and_simplifies(tmp_path):
+    square = [
+        [-5.0, 12.0],
+        [-4.999, 12.0005],
+        [-4.0, 12.0],
+        [-4.0, 13.0],
+        [-5.0, 13.0],
+        [-5.0, 12.0],
+    ]
+    far_away = [[100.0, 10.0], [101.0, 10.0], [101.0, 11.0], [100.0, 10.0]]
+    source = tmp_path / "countries.geojson"
+    source.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "id": "466",
+                        "properties": {"name": "Mali"},
+                        "geometry": {"type": "Polygon", "coordinates": [square]},
+                    },
+                    {
+                        "id": "764",
+                        "properties": {"name": "Thailand"},
+                        "geometry": {"type": "Polygon", "coordinates": [far_away]},
+                    },
+                ],
+            }
+        )
+    )
+    built = basemap.build(source)
+    (mali,) = built["countries"]
+    assert mali["iso_numeric"] == "466"
+    assert len(mali["rings"][0]) == 5  # the near-duplicate point is gone
+    assert mali["centroid"] == (-4.5, 12.5)

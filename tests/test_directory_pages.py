@@ -1,6 +1,7 @@
 """Home, network, theme, zone and map pages; language switch and page metadata."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.urls import reverse
 from directory.views import PREVIEW_SIZE
 from networks.factories import NetworkFactory
 from organisations.factories import OrganisationFactory, SourceFactory, ZoneIndicatorFactory
+from organisations.models import Organisation
 from tests.directory_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,13 @@ def test_long_zone_pages_show_the_first_organisations_and_link_to_the_list(clien
     assert response.context["total"] == PREVIEW_SIZE + 1  # with Tilé Coura
     page = response.content.decode()
     assert f'<a href="/organisations/?zone={world.segou.pk}">Voir les {PREVIEW_SIZE + 1}' in page
+
+
+def test_dates_follow_the_language(client, world):
+    Organisation.objects.filter(pk=world.tile_coura.pk).update(
+        updated_at=datetime(2026, 3, 5, 12, tzinfo=UTC)
+    )
+    french = html(client, "/organisations/atc/")
+    english = html(client, "/en/organisations/atc/")
+    assert "Dernière mise à jour :" in french and "5 mars 2026" in french
+    assert "Last update:" in english and "March 5, 2026" in english
