@@ -127,13 +127,16 @@ def _merge_preview(organisation: Organisation) -> dict:
 
 
 def _merge_summary(kept, duplicate, result) -> str:
-    moved = ", ".join(f"{label}: {count}" for label, count in sorted(result.moved.items()))
+    def counts(by_label):
+        return ", ".join(f"{label}: {count}" for label, count in sorted(by_label.items()))
+
     return _(
         "“%(duplicate)s” was merged into this record and archived. Moved: %(moved)s. "
-        "Other names added: %(aliases)s."
+        "Already here, kept once: %(combined)s. Other names added: %(aliases)s."
     ) % {
         "duplicate": duplicate.name,
-        "moved": moved or _("nothing"),
+        "moved": counts(result.moved) or _("nothing"),
+        "combined": counts(result.combined) or _("nothing"),
         "aliases": ", ".join(result.aliases_added) or _("none"),
     }
 

@@ -1,6 +1,7 @@
 """Merging a duplicate into the kept record moves every link, in one transaction."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from crm.factories import AssignmentFactory, InteractionFactory
@@ -123,6 +124,7 @@ def test_a_merge_that_cannot_finish_changes_nothing(records):
 def test_staff_merge_from_the_admin(records, admin_client):
     kept, duplicate = records
     url = reverse("crm:merge")
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = admin_client.get(url, {"first": kept.pk, "second": duplicate.pk})
     assert page.status_code == 200
     response = admin_client.post(
@@ -136,6 +138,12 @@ def test_staff_merge_from_the_admin(records, admin_client):
     kept.refresh_from_db()
     assert kept.status == Organisation.Status.ARCHIVED
     assert "Maison du Migrant" in set(duplicate.aliases.values_list("name", flat=True))
+    # The zone, phone, partner and need both had are counted as kept once.
+    summary = str(list(admin_client.get(response["Location"]).context["messages"])[0])
+    assert (
+        "Moved: nothing. Already here, kept once: capacity needs: 1, contact channels: 1, "
+        "intervention zones: 1, partnerships: 1." in summary
+    )
 
 
 def test_the_merge_page_refuses_a_missing_choice_and_the_same_record(records, admin_client):
