@@ -56,7 +56,8 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
                 [meta.db_table, meta.pk.column, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        # SQLite: the caller's transaction holds the write lock, so nobody takes these meanwhile.
+        # SQLite has one writer at a time: should another insert slip in before ours, ours fails
+        # on the primary key and the caller's transaction rolls back; nothing is overwritten.
         quote = connection.ops.quote_name
         cursor.execute(
             f"SELECT COALESCE(MAX({quote(meta.pk.column)}), 0) FROM {quote(meta.db_table)}"

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
+from demo.bulk import TableWriter
 from demo.generator import DEMO_SOURCE_CODE, delete_demo_data, generate
 from needs.factories import NeedActivityFactory
 from needs.models import NeedCategory, OrganisationNeed
@@ -176,6 +177,24 @@ def test_it_runs_a_number_of_queries_independent_of_the_number_of_organisations(
     with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as more:
         generate(40, seed=1)
     assert len(more) == len(few)
+
+
+def test_the_bulk_writer_stores_awkward_values_exactly():
+    # COPY's text format escapes tabs, line breaks and backslashes; None, booleans, dates.
+    writer = TableWriter(Source, ["code", "document", "section", "year"])
+    writer.insert([("awkward", "a\tb\nc\\d\re", "", None), ("plain", "Tableau 13", "T13", 2022)])
+    awkward = Source.objects.get(code="awkward")
+    assert (awkward.document, awkward.section, awkward.year) == ("a\tb\nc\\d\re", "", None)
+    assert awkward.kind == Source.Kind.REPORT  # the model default
+    assert Source.objects.get(code="plain").year == 2022
+
+    organisation = OrganisationFactory()
+    TableWriter(
+        ContactPerson, ["organisation_id", "name", "is_publishable", "consent_date"]
+    ).insert([(person.pk, "Awa Diarra", True, "2023-05-04")])
+    consented = ContactPerson.objects.get(name="Awa Diarra")
+    assert consented.is_publishable is True
+    assert str(consented.consent_date) == "2023-05-04"
 
 
 def test_it_works_on_an_empty_database_with_a_minimal_catalogue():
