@@ -108,11 +108,13 @@ def test_it_refuses_a_workbook_that_expands_too_much(settings):
     assert "expands to 5 MB" in _rejected(buffer.getvalue())
 
 
-def test_it_refuses_an_xml_bomb():
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_it_refuses_an_xml_bomb(part):
     bomb = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-        "<workbook>&lol2;</workbook>"
+        '<worksheet><sheetData><row><c t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+        "</sheetData></worksheet>"
     )
     buffer = io.BytesIO()
     with (
@@ -121,7 +123,7 @@ def test_it_refuses_an_xml_bomb():
     ):
         for item in source.infolist():
             data = source.read(item.filename)
-            target.writestr(item, bomb if item.filename == "xl/workbook.xml" else data)
+            target.writestr(item, bomb if item.filename == part else data)
     assert "refused for safety" in _rejected(buffer.getvalue())
 
 
