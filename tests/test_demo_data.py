@@ -191,7 +191,7 @@ def test_the_bulk_writer_stores_awkward_values_exactly():
     organisation = OrganisationFactory()
     TableWriter(
         ContactPerson, ["organisation_id", "name", "is_publishable", "consent_date"]
-    ).insert([(person.pk, "Awa Diarra", True, "2023-05-04")])
+    ).insert([(organisation.pk, "Awa Diarra", True, "2023-05-04")])
     consented = ContactPerson.objects.get(name="Awa Diarra")
     assert consented.is_publishable is True
     assert str(consented.consent_date) == "2023-05-04"
