@@ -340,6 +340,12 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         extra_context = {**(extra_context or {}), "part_changes": part_changes(object_id)}
         return super().history_view(request, object_id, extra_context=extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert checks and saves the version like the change form does: in one
+        # transaction, holding the row (simple-history's view has none of its own).
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request, obj, form, change):
         if change:
             # Continue from the stored version (a revert starts from an old one).

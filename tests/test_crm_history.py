@@ -105,6 +105,8 @@ def test_an_edit_made_outside_the_admin_also_makes_the_form_stale(two_staff):
     assert "Nom changé par un import" in errors
 
 
+# Transactional, as in production: the revert must run in a transaction of its own.
+@pytest.mark.django_db(transaction=True)
 def test_staff_revert_an_old_version_from_the_admin(two_staff):
     client = two_staff["awa"]
     organisation = OrganisationFactory(description="Première rédaction")
