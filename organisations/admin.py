@@ -355,7 +355,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def _set_status(self, request, queryset, status, message):
         now = timezone.now()
         with transaction.atomic():
-            changed = list(queryset.exclude(status=status).select_related(None).select_for_update())
+            # By primary key: the changelist's queryset may be DISTINCT (a search on
+            # other names) or joined, which row locks do not allow.
+            rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
+            changed = list(rows.exclude(status=status).select_for_update())
             for organisation in changed:
                 organisation.status = status
                 organisation.version += 1

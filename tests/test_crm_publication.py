@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from organisations.factories import OrganisationFactory
+from organisations.factories import OrganisationAliasFactory, OrganisationFactory
 from organisations.models import Organisation
 from organisations.visibility import visible_organisations
 
@@ -56,3 +56,18 @@ def test_viewers_have_no_bulk_actions(client, django_user_model):
     offered = [name for name, _label in page.context["action_form"].fields["action"].choices]
     assert {"publish", "archive", "merge_two"}.isdisjoint(offered)
     assert "export_full_csv" in offered  # reading actions stay
+
+
+def test_staff_publish_every_result_of_a_search(admin_client):
+    found = OrganisationFactory(name="Coordination CAMARCI", status="draft")
+    OrganisationAliasFactory(organisation=found, name="CAMRCI")
+    OrganisationAliasFactory(organisation=found, name="CAMRCI Bamako")
+    other = OrganisationFactory(name="Autre", status="draft")
+    response = admin_client.post(
+        f"{CHANGELIST}?q=camrci",
+        {"action": "publish", "select_across": "1", "_selected_action": [found.pk]},
+    )
+    assert response.status_code == 302
+    found.refresh_from_db()
+    other.refresh_from_db()
+    assert (found.status, other.status) == ("published", "draft")
