@@ -204,6 +204,17 @@ CONTENT_SECURITY_POLICY_ADMIN_ADDITIONS = {
     "script-src-attr": [UNSAFE_HASHES, "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
 }
 
+# --- Logging -------------------------------------------------------------------------------
+# Everything at LOG_LEVEL and above goes to stderr (the journal under systemd, the platform's
+# log elsewhere), tracebacks of server errors included: Django alone prints them only with DEBUG.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL") or "INFO"},
+}
+
 # --- Read-only API and open data (exports app; README, "API") ------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
