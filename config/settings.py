@@ -207,12 +207,15 @@ CONTENT_SECURITY_POLICY_ADMIN_ADDITIONS = {
 # --- Logging -------------------------------------------------------------------------------
 # Everything at LOG_LEVEL and above goes to stderr (the journal under systemd, the platform's
 # log elsewhere), tracebacks of server errors included: Django alone prints them only with DEBUG.
+# Django's own loggers lose their DEBUG-only console handler, so nothing is printed twice.
+_LOG_LEVEL = env_str("LOG_LEVEL") or "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL") or "INFO"},
+    "root": {"handlers": ["stderr"], "level": _LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": _LOG_LEVEL}},
 }
 
 # --- Read-only API and open data (exports app; README, "API") ------------------------------
