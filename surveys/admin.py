@@ -20,7 +20,13 @@ from surveys.mapping import MappingError
 from surveys.models import ImportBatch, ImportMapping
 from surveys.planning import Action
 from surveys.reading import FileRejected
-from surveys.service import apply_import, error_rows_csv, file_checksum, preview_import
+from surveys.service import (
+    PlanChanged,
+    apply_import,
+    error_rows_csv,
+    file_checksum,
+    preview_import,
+)
 
 PERMISSION = "surveys.import_survey"
 TOKEN_SALT = "surveys.import"
@@ -122,6 +128,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             except (FileRejected, MappingError) as exc:
                 form.add_error("file", str(exc))
             else:
+                options["previewed"] = plan.fingerprint()
                 token = self._keep_upload(request, content, upload.name, options)
                 return self._preview(request, plan, token, upload.name)
         return TemplateResponse(
@@ -212,7 +219,18 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 data["on_existing"],
                 tuple(data["allow_create"]),
                 confirmed,
+                previewed=data["previewed"],
             )
+        except PlanChanged as exc:
+            messages.warning(request, str(exc))
+            plan = preview_import(
+                content, data["file_name"], mapping, data["on_existing"], data["allow_create"]
+            )
+            options = {key: data[key] for key in ("mapping", "on_existing", "allow_create")}
+            options["previewed"] = plan.fingerprint()
+            default_storage.delete(data["stored"])
+            token = self._keep_upload(request, content, data["file_name"], options)
+            return self._preview(request, plan, token, data["file_name"])
         except (FileRejected, MappingError, PlanHasErrors) as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:surveys_import"))

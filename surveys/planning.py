@@ -5,6 +5,7 @@ updates one (field by field), changes nothing, or cannot be imported and why (wi
 and column numbers). The same plan is shown in the preview and then applied.
 """
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -140,6 +141,18 @@ class ImportPlan:
     @property
     def headers(self) -> list[str]:
         return self.survey.main.headers
+
+    def fingerprint(self) -> str:
+        """Digest of what the plan would do, to tell whether the directory moved since the
+        preview."""
+        digest = hashlib.sha256()
+        for row in self.rows:
+            changes = [(change.field, change.new) for change in row.changes]
+            digest.update(repr((row.row, row.action, row.organisation_id, changes)).encode())
+            digest.update(
+                repr((row.added, row.suggestion, [p.message for p in row.errors])).encode()
+            )
+        return digest.hexdigest()
 
 
 @dataclass

@@ -63,6 +63,10 @@ def preview_import(
     )
 
 
+class PlanChanged(Exception):
+    """The directory changed between the preview and the confirmation."""
+
+
 def apply_import(
     content: bytes,
     file_name: str,
@@ -71,9 +75,22 @@ def apply_import(
     on_existing: str = ImportBatch.OnExisting.FILL,
     allow_create: tuple[str, ...] = (),
     confirmed_matches: dict[int, int] | None = None,
+    previewed: str = "",
 ) -> tuple[ImportPlan, ImportBatch]:
-    """Plan again (the database may have moved since the preview) and apply, all or nothing."""
-    plan = preview_import(content, file_name, mapping, on_existing, allow_create, confirmed_matches)
+    """Plan again and apply, all or nothing.
+
+    ``previewed`` is the fingerprint of the plan the user saw: if the directory moved
+    since (someone else imported or edited), nothing is written and PlanChanged is raised.
+    """
+    plan = preview_import(content, file_name, mapping, on_existing, allow_create)
+    if previewed and plan.fingerprint() != previewed:
+        raise PlanChanged(
+            _("The directory changed since the preview; check the new preview and confirm again.")
+        )
+    if confirmed_matches:
+        plan = preview_import(
+            content, file_name, mapping, on_existing, allow_create, confirmed_matches
+        )
     batch = apply_plan(
         plan,
         mapping=mapping,

@@ -98,6 +98,24 @@ def test_a_confirmed_suggestion_merges_into_the_existing_organisation(importer, 
     assert existing.year_founded == 1996
 
 
+def test_a_directory_changed_since_the_preview_gets_a_new_preview(importer, mapping, world):
+    preview = _upload(importer, mapping, reference_export(EXAMPLE_SUBMISSIONS))
+    # Meanwhile a colleague adds one of the file's organisations.
+    OrganisationFactory(name="Association des Ressortissants de Diéma pour le Développement")
+
+    response = importer.post(reverse("admin:surveys_import_confirm"), {"token": _token(preview)})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The directory changed since the preview" in html
+    assert '<tr class="count-update"><th scope="row">Update</th><td>1</td></tr>' in html
+    assert Organisation.objects.count() == 1
+    assert ImportBatch.objects.count() == 0
+
+    importer.post(reverse("admin:surveys_import_confirm"), {"token": _token(response)})
+    assert Organisation.objects.count() == 3
+
+
 def test_rows_in_error_block_the_import_and_can_be_downloaded(importer, mapping, world):
     submissions = [*EXAMPLE_SUBMISSIONS, {"identification/nom_osc": "=cmd|' /C calc'!A0"}]
     preview = _upload(importer, mapping, reference_export(submissions))
