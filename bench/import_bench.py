@@ -185,6 +185,8 @@ def main() -> None:
             )
             apply_seconds = time.perf_counter() - started
         links = sum(len(ids) for ids in batch.created.values())
+        # PostgreSQL's COPY statements bypass Django's query hooks; the import counts them.
+        apply_queries.count += batch.copy_statements
         rows = args.rows
         print(
             f"  preview: {rows / preview_seconds:,.0f} rows/s ({preview_seconds:.2f} s), "

@@ -5,8 +5,10 @@ created in bulk too, so that an import of ten thousand rows takes a few hundred 
 and still shows in every organisation's history.
 """
 
+import io
 import sqlite3
 from collections import defaultdict
+from datetime import datetime
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -88,6 +90,7 @@ def apply_plan(
         writer.create_catalogue_entries()
         writer.write_organisations()
         writer.write_links()
+        batch.copy_statements = writer.inserter.copies
         batch.created = {label: ids for label, ids in writer.created.items() if ids}
         batch.updated = {label: rows for label, rows in writer.updated.items() if rows}
         batch.save(update_fields=["created", "updated"])
@@ -279,6 +282,22 @@ class _Writer:
         return ids
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
 def _max_query_params() -> int:
     """Parameters one statement may carry (PostgreSQL: 65,535).
 
@@ -305,6 +324,8 @@ class _Inserter:
         self.user_id = user.pk if user is not None else None
         self.reason = reason
         self.max_params = _max_query_params()
+        # COPY statements do not pass through Django's query hooks: counted here.
+        self.copies = 0
 
     def _template(self, model) -> tuple[list, list]:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -401,6 +422,33 @@ class _Inserter:
         self._execute(history_model, [f.column for f in history_fields], rows, returning=False)
 
     def _execute(self, model, columns: list[str], rows: list[tuple], returning: bool) -> list:
+        if connection.vendor == "postgresql":
+            return self._copy(model, columns, rows, returning)
+        return self._insert_statements(model, columns, rows, returning)
+
+    def _copy(self, model, columns: list[str], rows: list[tuple], returning: bool) -> list:
+        """PostgreSQL's COPY, about twice as fast as INSERT; new ids are drawn from the
+        table's sequence first, in one query."""
+        quote = connection.ops.quote_name
+        table = model._meta.db_table
+        ids: list = []
+        with connection.cursor() as cursor:
+            if returning:
+                pk = model._meta.pk.column
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [table, pk, len(rows)],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+                columns = [pk, *columns]
+                rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
+            data = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
+            column_list = ", ".join(quote(c) for c in columns)
+            cursor.copy_expert(f"COPY {quote(table)} ({column_list}) FROM STDIN", data)
+            self.copies += 1
+        return ids
+
+    def _insert_statements(self, model, columns, rows, returning: bool) -> list:
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         column_list = ", ".join(quote(c) for c in columns)

@@ -12,6 +12,7 @@ defusedxml gives:
 """
 
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from xml.etree.ElementTree import XMLPullParser
@@ -72,7 +73,7 @@ def shared_strings(archive: zipfile.ZipFile) -> list[str]:
         parts += [
             t.text or "" for run in item if run.tag == run_tag for t in run if t.tag == text_tag
         ]
-        strings.append("".join(parts))
+        strings.append(unescape("".join(parts)))
         item.clear()
     return strings
 
@@ -97,6 +98,14 @@ def rows(archive: zipfile.ZipFile, path: str, strings: list[str]) -> Iterator[tu
             yield from reader.take_rows()
     parser.Parse(b"", True)
     yield from reader.take_rows()
+
+
+# Excel writes characters XML cannot hold (carriage return, control codes) as _x000D_.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def _refuse_dtd(*args):
@@ -143,7 +152,7 @@ class _SheetReader:
     def end(self, name: str) -> None:
         tag = _local(name)
         if tag in ("v", "t"):
-            self.value += "".join(self.parts)
+            self.value += unescape("".join(self.parts))
             self.parts = None
         elif tag == "f":
             self.formula = "=" + "".join(self.parts)

@@ -260,3 +260,16 @@ def test_the_reference_mapping_file_is_valid():
     mapping = parse_mapping(Path(DATA / "reference_mapping.yaml").read_text(encoding="utf-8"))
     assert mapping.identifier_scheme == "kobo-uuid"
     assert mapping.contacts.sheet == "contacts"
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_written(world, mapping):
+    text = "Ligne 1\tcolonne\nC:\\dossier\\N \\N"
+    # Excel writes a carriage return as _x000D_ (XML would turn a raw one into a line feed).
+    answers = {"historique/historique": text}
+    content = reference_export(
+        [{"identification/nom_osc": "A", **answers, "identification/recepisse": "N°1_x000D_2"}]
+    )
+    apply_import(content, "kobo.xlsx", mapping, None)
+    org = Organisation.objects.get()
+    assert org.description == text
+    assert org.registration_reference == "N°1\r2"
