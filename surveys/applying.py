@@ -73,7 +73,7 @@ def apply_plan(
         raise PlanHasErrors(_("The file has rows in error; nothing was imported."))
     now = timezone.now()
     with transaction.atomic():
-        source = _source(plan)
+        source = _source(plan, mapping)
         batch = ImportBatch.objects.create(
             mapping=mapping,
             mapping_definition=mapping.definition,
@@ -97,10 +97,9 @@ def apply_plan(
     return batch
 
 
-def _source(plan: ImportPlan) -> Source | None:
-    spec = plan.mapping.source
-    if not spec:
-        return None
+def _source(plan: ImportPlan, mapping: ImportMapping) -> Source:
+    """The mapping's source, or one named after the mapping: imported records always have one."""
+    spec = plan.mapping.source or {"code": f"survey-{mapping.slug}"[:80], "document": mapping.name}
     source, _created = Source.objects.get_or_create(
         code=spec["code"],
         defaults={
@@ -126,7 +125,7 @@ class _Writer:
             "default_date": now,
             "batch_size": BATCH_SIZE,
         }
-        self.source_id = source.pk if source is not None else None
+        self.source_id = source.pk
         self.inserter = _Inserter(now, user, batch.change_reason)
         self.created: dict[str, list[int]] = defaultdict(list)
         self.updated: dict[str, dict[str, dict]] = {}

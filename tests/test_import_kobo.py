@@ -273,3 +273,16 @@ def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_written(world, 
     org = Organisation.objects.get()
     assert org.description == text
     assert org.registration_reference == "N°1\r2"
+
+
+def test_a_mapping_without_source_still_gives_imported_records_a_survey_source(world):
+    mapping = ImportMapping.objects.create(
+        name="Enquête Niger", slug="niger", definition="fields: {name: nom}"
+    )
+    apply_import(csv_bytes([["nom"], ["Association A"]]), "niger.csv", mapping, None)
+    source = Organisation.objects.get().source
+    assert (source.code, source.kind, source.document) == (
+        "survey-niger",
+        "survey",
+        "Enquête Niger",
+    )
