@@ -10,7 +10,6 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -169,7 +168,7 @@ def _collect(name: str, rows) -> Sheet | None:
     empty_run = 0
     stopped_at = 0
     for number, raw in rows:
-        cells = [value.strip() if type(value) is str else cell_text(value) for value in raw]
+        cells = [value.strip() for value in raw]
         while cells and not cells[-1]:
             cells.pop()
         empty_run += number - previous - 1
@@ -199,17 +198,3 @@ def _collect(name: str, rows) -> Sheet | None:
     if headers is None:
         return None
     return Sheet(name=name, headers=headers, rows=data, stopped_at=stopped_at)
-
-
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value).strip()
