@@ -7,6 +7,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -233,6 +234,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return self._preview(request, plan, token, data["file_name"])
         except (FileRejected, MappingError, PlanHasErrors) as exc:
             messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:surveys_import"))
+        except IntegrityError as exc:
+            # A record written meanwhile by someone else collides with the import.
+            messages.error(
+                request,
+                _("The import could not be written (%(error)s); nothing was changed.")
+                % {"error": exc},
+            )
             return HttpResponseRedirect(reverse("admin:surveys_import"))
         default_storage.delete(data["stored"])
         messages.success(

@@ -649,7 +649,17 @@ def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -
         found = index.match(
             row.links.get("identifier", ""), row.name, row.values.get("acronym", ""), emails
         )
-        if row.row in confirmed:
+        if row.row in confirmed and found.organisation_id not in (None, confirmed[row.row]):
+            row.errors.append(
+                Problem(
+                    row.row,
+                    None,
+                    "",
+                    _("This row is already “%(organisation)s” (%(reason)s); it cannot be merged.")
+                    % {"organisation": index.labels[found.organisation_id], "reason": found.reason},
+                )
+            )
+        elif row.row in confirmed:
             row.organisation_id = confirmed[row.row]
             row.match_reason = _("confirmed by you")
         elif found.organisation_id:

@@ -206,3 +206,22 @@ def test_the_preview_page_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(25):
         response = _upload(importer, mapping, content)
     assert response.status_code == 200
+
+
+def test_a_collision_at_write_time_is_reported_not_a_server_error(
+    importer, mapping, world, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from surveys import admin as survey_admin
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    preview = _upload(importer, mapping, reference_export(EXAMPLE_SUBMISSIONS))
+    monkeypatch.setattr(survey_admin, "apply_import", collide)
+    response = importer.post(
+        reverse("admin:surveys_import_confirm"), {"token": _token(preview)}, follow=True
+    )
+    assert "The import could not be written (duplicate key value" in response.content.decode()
+    assert Organisation.objects.count() == 0

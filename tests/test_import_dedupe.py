@@ -133,3 +133,13 @@ def test_existing_zones_contacts_and_channels_are_not_doubled(mapping, ame, worl
     ]
     assert list(ame.channels.values_list("value", flat=True)) == ["contact@ame.org"]
     assert ame.identifiers.count() == 1
+
+
+def test_a_row_already_matched_with_certainty_cannot_be_merged_elsewhere(mapping, ame):
+    other = OrganisationFactory(name="Autre association")
+    content = reference_export([{"identification/nom_osc": "X", "_uuid": "uuid-ame"}])
+    plan = preview_import(content, "kobo.xlsx", mapping, confirmed_matches={2: other.pk})
+    assert plan.errors[0].message == (
+        "This row is already “Association Malienne des Expulsés (AME)” (same identifier); "
+        "it cannot be merged."
+    )
