@@ -817,7 +817,8 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
             if (channel[0], channel[1].lower()) not in seen:
                 seen.add((channel[0], channel[1].lower()))
                 channels.append(channel)
-                row.added.append(f"{channel[0]}: {channel[1]}")
+                kind = _choice_label("channel_kind", channel[0], get_language()).lower()
+                row.added.append(f"{kind}: {channel[1]}")
     row.links["channels"] = channels
     people = existing.contacts.get(org_id, set())
     contacts = []
@@ -854,9 +855,12 @@ def _field_label(attname: str, language: str) -> str:
     return str(Organisation._meta.get_field(attname.removesuffix("_id")).verbose_name)
 
 
+_LABELLED_CHOICES = {**CHOICE_FIELDS, "channel_kind": ContactChannel.Kind}
+
+
 @lru_cache(maxsize=256)
 def _choice_label(attname: str, value: str, language: str) -> str:
-    return str(CHOICE_FIELDS[attname](value).label)
+    return str(_LABELLED_CHOICES[attname](value).label)
 
 
 def _display(attname: str, value, catalogues) -> str:

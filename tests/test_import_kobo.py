@@ -112,6 +112,25 @@ def test_a_bare_name_is_the_highest_level_and_the_preview_says_so(world, mapping
     assert "zone: Kayes (region, Mali)" in row.added
 
 
+def test_the_preview_lists_each_part_to_add_in_words(world, mapping):
+    answers = {
+        "identification/telephones": "76 45 12 30",
+        "identification/emails": "a@example.org",
+        "identification/autres_noms": "Asso A",
+        "_uuid": "u-1",
+        "contacts": [("Awa Keita", "", "", "")],
+    }
+    content = reference_export([{"identification/nom_osc": "Association A", **answers}])
+    row = preview_import(content, "kobo.xlsx", mapping).rows[0]
+    assert row.added == [
+        "other name: Asso A",
+        "phone: +22376451230",
+        "e-mail: a@example.org",
+        "contact person: Awa Keita",
+        "identifier: u-1",
+    ]
+
+
 def test_a_column_can_fix_the_zone_level(world, mapping):
     definition = mapping.definition.replace("level: highest", "level: cercle")
     mapping = ImportMapping.objects.create(name="Cercles", slug="cercles", definition=definition)
