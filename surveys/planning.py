@@ -120,6 +120,8 @@ class ImportPlan:
     missing_columns: list[str]
     creations: dict[str, dict[str, str]]
     on_existing: str
+    # Rows of the repeat sheet whose _parent_index names no submission: listed, not dropped.
+    orphan_contacts: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -198,6 +200,7 @@ def build_plan(
         survey=survey,
         rows=rows,
         unknown_columns=_unknown_columns(survey, mapping, columns),
+        orphan_contacts=_orphan_contacts(survey, columns),
         missing_columns=missing,
         creations=builder.creations,
         on_existing=on_existing,
@@ -296,6 +299,22 @@ def _unknown_columns(survey: SurveyFile, mapping: Mapping, columns: _Columns) ->
             if i not in contact_used and not mapping.is_ignored(header)
         ]
     return unknown
+
+
+def _orphan_contacts(survey: SurveyFile, columns: _Columns) -> list[int]:
+    if columns.contact_sheet is None or columns.contact_sheet is survey.main:
+        return []
+    index = columns.index_column
+    if index is None:
+        keys = {str(position) for position in range(1, len(survey.main.rows) + 1)}
+    else:
+        keys = {cells[index] if index < len(cells) else "" for _number, cells in survey.main.rows}
+    return sorted(
+        number
+        for key, rows in columns.contacts_by_parent.items()
+        if key not in keys
+        for number, _cells in rows
+    )
 
 
 def _column_letter(index: int) -> str:
@@ -556,6 +575,11 @@ class _RowBuilder:
                 )
                 continue
             if not values.get("name"):
+                if any(values.values()):
+                    row.notes.append(
+                        _("The contact on row %(row)s of “%(sheet)s” has no name: not imported.")
+                        % {"row": number, "sheet": self.columns.contact_sheet.name}
+                    )
                 continue
             contact = {"name": values["name"][:255], "role": values.get("role", "")[:255]}
             phone = normalise_phone(

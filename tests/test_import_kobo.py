@@ -1,8 +1,10 @@
 """The reference questionnaire's KoboToolbox export, read through its mapping."""
 
+import io
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from networks.models import Membership
 from organisations.models import (
@@ -305,3 +307,24 @@ def test_a_mapping_without_source_still_gives_imported_records_a_survey_source(w
         "survey",
         "Enquête Niger",
     )
+
+
+def test_contact_rows_without_a_submission_or_a_name_are_reported(world, mapping):
+    workbook = Workbook()
+    main = workbook.active
+    main.append(["identification/nom_osc", "_uuid", "_index"])
+    main.append(["Association A", "u-1", 1])
+    contacts = workbook.create_sheet("contacts")
+    contacts.append(["contacts/nom_contact", "contacts/telephone_contact", "_parent_index"])
+    contacts.append(["Awa Keita", "", 1])
+    contacts.append(["", "76 45 12 30", 1])
+    contacts.append(["Moussa Coulibaly", "", 7])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    plan = preview_import(buffer.getvalue(), "kobo.xlsx", mapping)
+
+    assert plan.orphan_contacts == [4]
+    row = plan.rows[0]
+    assert [contact["name"] for contact in row.links["contacts"]] == ["Awa Keita"]
+    assert row.notes == ["The contact on row 3 of “contacts” has no name: not imported."]

@@ -83,6 +83,9 @@ class Command(BaseCommand):
         )
         if plan.unknown_columns:
             self.stdout.write("Unknown columns (not imported): " + "; ".join(plan.unknown_columns))
+        if plan.orphan_contacts:
+            rows = ", ".join(map(str, plan.orphan_contacts))
+            self.stdout.write(f"Contact rows pointing at no submission (not imported): {rows}")
         if plan.missing_columns:
             self.stdout.write("Mapped columns not in the file: " + "; ".join(plan.missing_columns))
         for row in plan.rows:
