@@ -68,6 +68,8 @@ _FALSE_FLAGS = {"", "0", "false", "faux", "non", "no"}
 _validate_url = URLValidator()
 # A single text value stored in a field of at most this many characters.
 _MAX_LENGTHS = {f.name: f.max_length for f in Organisation._meta.fields if f.max_length}
+# Other names, channel values, contact names and roles: 255 characters at most.
+_MAX_PART_LENGTH = 255
 
 
 @dataclass
@@ -495,7 +497,16 @@ class _RowBuilder:
     def _multi(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
         links = row.links.setdefault(target, [])
         for index, token in self._tokens(row, target, spec):
-            if target == "aliases":
+            if len(token) > _MAX_PART_LENGTH:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("Too long: %(length)s characters, at most %(limit)s.")
+                        % {"length": len(token), "limit": _MAX_PART_LENGTH},
+                    )
+                )
+            elif target == "aliases":
                 links.append(token)
             elif target in ("phones", "emails", "websites"):
                 parts = _PHONE_SPLIT.split(token) if target == "phones" else [token]
@@ -531,21 +542,21 @@ class _RowBuilder:
             if phone:
                 return (ContactChannel.Kind.PHONE, phone, False, "")
             note = _("Phone “%(value)s” kept as written, to verify.") % {"value": value}
-            return (ContactChannel.Kind.PHONE, value[:255], True, note)
+            return (ContactChannel.Kind.PHONE, value, True, note)
         if target == "emails":
             email = value.strip().lower()
             try:
                 validate_email(email)
             except ValidationError:
                 note = _("E-mail “%(value)s” kept as written, to verify.") % {"value": value}
-                return (ContactChannel.Kind.EMAIL, value[:255], True, note)
+                return (ContactChannel.Kind.EMAIL, value, True, note)
             return (ContactChannel.Kind.EMAIL, email, False, "")
         url = value if "://" in value else f"https://{value}"
         try:
             _validate_url(url)
         except ValidationError:
             note = _("Web site “%(value)s” kept as written, to verify.") % {"value": value}
-            return (ContactChannel.Kind.WEBSITE, value[:255], True, note)
+            return (ContactChannel.Kind.WEBSITE, value, True, note)
         return (ContactChannel.Kind.WEBSITE, value, False, "")
 
     def _contacts(self, row: RowPlan, position: int) -> None:
@@ -581,7 +592,19 @@ class _RowBuilder:
                         % {"row": number, "sheet": self.columns.contact_sheet.name}
                     )
                 continue
-            contact = {"name": values["name"][:255], "role": values.get("role", "")[:255]}
+            too_long = [value for value in values.values() if len(value) > _MAX_PART_LENGTH]
+            if too_long:
+                row.errors.append(
+                    Problem(
+                        number,
+                        None,
+                        self.columns.contact_sheet.name,
+                        _("Too long: %(length)s characters, at most %(limit)s.")
+                        % {"length": len(too_long[0]), "limit": _MAX_PART_LENGTH},
+                    )
+                )
+                continue
+            contact = {"name": values["name"], "role": values.get("role", "")}
             phone = normalise_phone(
                 values.get("phone", ""), self.mapping.phone_prefix, self.mapping.phone_digits
             )

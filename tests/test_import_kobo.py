@@ -328,3 +328,15 @@ def test_contact_rows_without_a_submission_or_a_name_are_reported(world, mapping
     row = plan.rows[0]
     assert [contact["name"] for contact in row.links["contacts"]] == ["Awa Keita"]
     assert row.notes == ["The contact on row 3 of “contacts” has no name: not imported."]
+
+
+def test_values_too_long_for_the_directory_are_errors_not_cut(world, mapping):
+    long_alias = "A" * 300
+    content = reference_export(
+        [{"identification/nom_osc": "Association A", "identification/autres_noms": long_alias}]
+    )
+    problem = preview_import(content, "kobo.xlsx", mapping).errors[0]
+    assert (problem.header, problem.message) == (
+        "identification/autres_noms",
+        "Too long: 300 characters, at most 255.",
+    )
