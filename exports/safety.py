@@ -8,14 +8,14 @@ apostrophe so they show as text; the stored data is never changed.
 import re
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_DANGEROUS_FIRST = frozenset(DANGEROUS_PREFIXES)
+DANGEROUS_FIRST = frozenset(DANGEROUS_PREFIXES)
 QUOTE = "'"
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def neutralise(value: str) -> str:
     """``value`` as a spreadsheet shows it as text."""
-    return QUOTE + value if value[:1] in _DANGEROUS_FIRST else value
+    return QUOTE + value if value[:1] in DANGEROUS_FIRST else value
 
 
 def restore(value: str) -> str:

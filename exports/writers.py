@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from exports.layouts import JOIN, Column, Layout
 from exports.records import Catalogues, OrganisationRecord
-from exports.safety import is_plain_phone, neutralise
+from exports.safety import DANGEROUS_FIRST, QUOTE, is_plain_phone, neutralise
 
 BOM = "\ufeff"
 SEPARATORS = {"comma": ",", "semicolon": ";"}
@@ -47,8 +47,11 @@ def table_rows(
     catalogues: Catalogues,
 ) -> Iterator[list[str]]:
     """Raw cell texts, row by row (numbered first when the layout says so)."""
+    getters = [column.get for column in columns]
     for number, record in enumerate(records, start=1):
-        cells = [cell_text(column.get(record, catalogues)) for column in columns]
+        values = [get(record, catalogues) for get in getters]
+        # Most values are already text; cell_text() formats the others.
+        cells = [v if v.__class__ is str else cell_text(v) for v in values]
         yield [str(number), *cells] if layout.numbered else cells
 
 
@@ -87,7 +90,8 @@ def csv_chunks(
 ) -> Iterator[bytes]:
     """UTF-8 CSV with a byte-order mark (so Excel reads the accents), in chunks.
 
-    Every cell that a spreadsheet could run as a formula is neutralised, phone
+    Every cell that a spreadsheet could run as a formula is neutralised (as
+    ``exports.safety.neutralise`` does, inlined: this loop runs for every cell), phone
     numbers included: "+22320241122" becomes "'+22320241122".
     """
     line = _Line()
@@ -97,7 +101,7 @@ def csv_chunks(
         writer.writerow(hxl_tags(layout, columns))
     yield (BOM + line.take()).encode()
     for count, row in enumerate(table_rows(layout, columns, records, catalogues), start=1):
-        writer.writerow([neutralise(text) for text in row])
+        writer.writerow([QUOTE + t if t[:1] in DANGEROUS_FIRST else t for t in row])
         if count % ROWS_PER_CHUNK == 0:
             yield line.take().encode()
     rest = line.take()
