@@ -1,5 +1,6 @@
 """Staff pages: saved mappings, the import flow (upload, preview, confirm) and undo."""
 
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.contrib import admin, messages
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +34,7 @@ from surveys.service import (
 PERMISSION = "surveys.import_survey"
 TOKEN_SALT = "surveys.import"
 TOKEN_MAX_AGE = 24 * 3600
+UPLOAD_FOLDER = "survey-imports"
 # The preview lists at most this many rows (errors first); the counts cover every row.
 PREVIEW_ROWS = 500
 
@@ -140,9 +143,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def _keep_upload(self, request, content: bytes, file_name: str, options: dict) -> str:
         """Store the file until confirmation; the signed token names it and the choices."""
+        _purge_stale_uploads()
         checksum = file_checksum(content)
         suffix = PurePath(file_name).suffix.lower()[:8]
-        stored = default_storage.save(f"survey-imports/{checksum}{suffix}", ContentFile(content))
+        stored = default_storage.save(f"{UPLOAD_FOLDER}/{checksum}{suffix}", ContentFile(content))
         return signing.dumps(
             {
                 "stored": stored,
@@ -188,9 +192,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return data, content
 
+    def _expired(self, request) -> HttpResponse:
+        messages.error(request, _("This preview has expired; upload the file again."))
+        return HttpResponseRedirect(reverse("admin:surveys_import"))
+
     def errors_view(self, request: HttpRequest) -> HttpResponse:
         self._check(request)
-        data, content = self._load_token(request)
+        try:
+            data, content = self._load_token(request)
+        except FileNotFoundError:
+            return self._expired(request)
         mapping = get_object_or_404(ImportMapping, pk=data["mapping"])
         plan = preview_import(
             content, data["file_name"], mapping, data["on_existing"], tuple(data["allow_create"])
@@ -204,7 +215,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         self._check(request)
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:surveys_import"))
-        data, content = self._load_token(request)
+        try:
+            data, content = self._load_token(request)
+        except FileNotFoundError:
+            return self._expired(request)
         mapping = get_object_or_404(ImportMapping, pk=data["mapping"])
         confirmed = {}
         for value in request.POST.getlist("merge"):
@@ -289,3 +303,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if request.user.has_perm(PERMISSION):
             extra_context["import_url"] = reverse("admin:surveys_import")
         return super().changelist_view(request, extra_context)
+
+
+def _purge_stale_uploads() -> None:
+    """Survey files hold personal data: those never confirmed go once their token expires."""
+    try:
+        _folders, names = default_storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return
+    expired = timezone.now() - timedelta(seconds=TOKEN_MAX_AGE)
+    for name in names:
+        path = f"{UPLOAD_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) < expired:
+            default_storage.delete(path)

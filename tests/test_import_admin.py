@@ -225,3 +225,27 @@ def test_a_collision_at_write_time_is_reported_not_a_server_error(
     )
     assert "The import could not be written (duplicate key value" in response.content.decode()
     assert Organisation.objects.count() == 0
+
+
+def test_unconfirmed_uploads_are_purged_once_expired(importer, mapping, world, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    from surveys import admin as survey_admin
+
+    def stored():
+        return set(default_storage.listdir("survey-imports")[1])
+
+    before = stored() if default_storage.exists("survey-imports") else set()
+    first = _upload(importer, mapping, reference_export(EXAMPLE_SUBMISSIONS))
+    assert len(stored() - before) == 1
+    # Every stored upload counts as expired: the next upload removes the first one.
+    monkeypatch.setattr(survey_admin, "TOKEN_MAX_AGE", -1)
+    _upload(importer, mapping, reference_export(EXAMPLE_SUBMISSIONS[:1]))
+    assert len(stored()) == 1
+
+    monkeypatch.undo()
+    response = importer.post(
+        reverse("admin:surveys_import_confirm"), {"token": _token(first)}, follow=True
+    )
+    assert "This preview has expired; upload the file again." in response.content.decode()
+    assert Organisation.objects.count() == 0
