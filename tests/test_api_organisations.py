@@ -117,3 +117,49 @@ def test_cors_is_open_for_reading(client):
     response = client.get(reverse("api:organisation-list"), HTTP_ORIGIN="https://example.org")
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_the_fields_of_a_known_organisation(client):
+    world = build_export_world()
+    ame = client.get(reverse("api:organisation-detail", args=["ame"])).json()
+    assert {key: ame[key] for key in ("slug", "name", "acronym", "other_names", "typology")} == {
+        "slug": "ame",
+        "name": "Association Malienne des Expulsés",
+        "acronym": "AME",
+        "other_names": ["Association des Expulsés du Mali"],
+        "typology": "retour",
+    }
+    assert ame["year_founded"] == 1996
+    assert ame["registration_country"] == f"http://testserver/api/zones/{world.mali.pk}/"
+    assert ame["offices"] == [
+        {
+            "kind": "seat",
+            "address": "Djélibougou, route de Koulikoro, Bamako",
+            "zone": f"http://testserver/api/zones/{world.mali.pk}/",
+        }
+    ]
+    assert [(c["kind"], c["value"]) for c in ame["channels"]] == [
+        ("email", "expulsesmaliensbasta@yahoo.fr"),
+        ("phone", "+22320241122"),
+        ("phone", "+22366772111"),
+        ("social", "-facebook.com/ame"),
+        ("website", "www.expulsesmaliens.info"),
+    ]
+    assert ame["contact_persons"] == [
+        {
+            "name": "Ousmane Diarra",
+            "role": "Président",
+            "phone": "+22376000000",
+            "phone_other": "",
+            "email": "o.diarra@example.org",
+        }
+    ]
+    assert ame["needs"] == [
+        {
+            "category": "formation",
+            "activity": "Gestion de projet",
+            "priority": "medium",
+            "status": "identified",
+        },
+        {"category": "plaidoyer", "activity": None, "priority": "medium", "status": "identified"},
+    ]
