@@ -406,7 +406,6 @@ def datapackage(tables: Iterable[Table]) -> dict:
         "name": "annuaire-osc-migrations-hsds",
         "title": "Annuaire OSC Migrations (Open Referral HSDS 3.0)",
         "version": HSDS_VERSION,
-        "licenses": [{"name": "ODbL-1.0", "path": "https://opendatacommons.org/licenses/odbl/"}],
         "resources": [table.resource() for table in tables],
     }
 
