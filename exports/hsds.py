@@ -405,7 +405,7 @@ def datapackage(tables: Iterable[Table]) -> dict:
         "profile": "tabular-data-package",
         "name": "annuaire-osc-migrations-hsds",
         "title": "Annuaire OSC Migrations (Open Referral HSDS 3.0)",
-        "version": HSDS_VERSION,
+        "hsds_version": HSDS_VERSION,
         "resources": [table.resource() for table in tables],
     }
 
