@@ -2,8 +2,8 @@
 through the survey import and exports/mappings/full_export.yaml.
 
 The import engine reads part of the export today (COVERED); README "Exports" lists the
-rest (zones as paths, contact persons, needs, offices, status, slugs, the publicity of
-channels) as the import's gaps.
+rest (zones as paths, contact persons, needs, offices, status, slugs, private channels)
+as the import's gaps.
 """
 
 import csv
@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from organisations.models import Organisation
+from organisations.models import ContactChannel, Organisation
 from organisations.seed import load_mali_seed
 from surveys.service import apply_import, load_mapping
+from tests.export_world import PRIVATE_EMAIL, PRIVATE_PHONE, build_export_world
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +46,9 @@ COVERED = [
     "networks",
     "partners",
     "partner_names",
+    "phones",
+    "websites",
 ]
-# The import creates every channel as private (its mapping cannot say otherwise yet).
-CHANNELS = {"phones": "private_phones", "emails": "private_emails", "websites": "private_websites"}
 
 
 def export(client, fmt: str) -> bytes:
@@ -78,12 +79,8 @@ def test_the_seed_comes_back_from_its_export(staff_client):
     assert sorted(after) == sorted(before)
     for name, row in before.items():
         assert {c: after[name][c] for c in COVERED} == {c: row[c] for c in COVERED}, name
-        for public, private in CHANNELS.items():
-            # The import also lower-cases e-mails (Infos@… becomes infos@…).
-            values = " ; ".join(v for v in (row[public], row[private]) if v)
-            wanted = values.lower() if public == "emails" else values
-            assert after[name][private] == wanted, (name, public)
-            assert after[name][public] == ""
+        # The import lower-cases e-mails (Infos@… becomes infos@…).
+        assert after[name]["emails"] == row["emails"].lower(), name
 
 
 def test_exporting_again_gives_the_same_file(staff_client):
@@ -94,3 +91,12 @@ def test_exporting_again_gives_the_same_file(staff_client):
     reimport(staff_client, export(staff_client, "xlsx"))
 
     assert export(staff_client, "csv") == first
+
+
+def test_private_channels_are_never_imported_as_public(staff_client):
+    build_export_world()
+    reimport(staff_client, export(staff_client, "xlsx"))
+    assert Organisation.objects.filter(name="Association Malienne des Expulsés").exists()
+    assert not ContactChannel.objects.filter(value__in=[PRIVATE_PHONE, PRIVATE_EMAIL]).exists()
+    public = ContactChannel.objects.filter(is_public=True).values_list("value", flat=True)
+    assert "+22320241122" in public
