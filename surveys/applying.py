@@ -285,16 +285,16 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\
 
 
 def _copy_text(value) -> str:
-    """A value in COPY's text format."""
+    """A value in COPY's text format (most are text: tested first)."""
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES)
     if value is None:
         return "\\N"
     if value is True or value is False:
         return "t" if value else "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
     if isinstance(value, datetime):
         return value.isoformat()
-    return str(value)
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _max_query_params() -> int:
