@@ -9,6 +9,7 @@ import io
 import sqlite3
 from collections import defaultdict
 from datetime import datetime
+from operator import itemgetter
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -336,36 +337,41 @@ class _Inserter:
         return fields, defaults
 
     def insert(self, model, records: list[dict]) -> list[int]:
+        ids, _rows = self._insert_rows(model, records)
+        return ids
+
+    def _insert_rows(self, model, records: list[dict]) -> tuple[list[int], list[tuple]]:
         fields, defaults = self._template(model)
         names = [f.attname for f in fields]
-        rows = [
-            tuple(record.get(name, default) for name, default in zip(names, defaults, strict=True))
-            for record in records
-        ]
-        return self._execute(model, [f.column for f in fields], rows, returning=True)
+        rows = [tuple(map(record.get, names, defaults)) for record in records]
+        ids = self._execute(model, [f.column for f in fields], rows, returning=True)
+        return ids, rows
 
     def insert_with_history(self, model, records: list[dict]) -> list[int]:
-        ids = self.insert(model, records)
+        ids, rows = self._insert_rows(model, records)
         history_model = model.history.model
-        fields, defaults = self._template(history_model)
+        history_fields, history_defaults = self._template(history_model)
         fixed = {
             "history_date": connection.ops.adapt_datetimefield_value(self.now),
             "history_type": "+",
             "history_change_reason": self.reason,
             "history_user_id": self.user_id,
         }
-        model_fields, model_defaults = self._template(model)
-        base = dict(zip((f.attname for f in model_fields), model_defaults, strict=True))
-        rows = []
-        for record, pk in zip(records, ids, strict=True):
-            values = {**base, **record, model._meta.pk.attname: pk, **fixed}
-            rows.append(
-                tuple(
-                    values.get(f.attname, default)
-                    for f, default in zip(fields, defaults, strict=True)
-                )
-            )
-        self._execute(history_model, [f.column for f in fields], rows, returning=False)
+        # Each history row is picked from (id, *row, *fixed values, *history defaults) by
+        # position, so that it is built in C rather than value by value.
+        names = [model._meta.pk.attname]
+        names += [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        names += list(fixed)
+        position = {name: index for index, name in enumerate(names)}
+        tail = (*fixed.values(), *history_defaults)
+        picks = [
+            position.get(f.attname, len(names) + index) for index, f in enumerate(history_fields)
+        ]
+        pick = itemgetter(*picks)
+        history_rows = [pick((pk, *row, *tail)) for pk, row in zip(ids, rows, strict=True)]
+        self._execute(
+            history_model, [f.column for f in history_fields], history_rows, returning=False
+        )
         return ids
 
     def update_with_history(self, model, objects: list, attnames: list[str]) -> None:
