@@ -5,10 +5,10 @@ created in bulk too, so that an import of ten thousand rows takes a few hundred 
 and still shows in every organisation's history.
 """
 
+import csv
 import io
 import sqlite3
 from collections import defaultdict
-from datetime import datetime
 from operator import itemgetter
 
 from django.apps import apps
@@ -282,22 +282,6 @@ class _Writer:
         return ids
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _copy_text(value) -> str:
-    """A value in COPY's text format (most are text: tested first)."""
-    if type(value) is str:
-        return value.translate(_COPY_ESCAPES)
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).translate(_COPY_ESCAPES)
-
-
 def _max_query_params() -> int:
     """Parameters one statement may carry (PostgreSQL: 65,535).
 
@@ -433,7 +417,11 @@ class _Inserter:
 
     def _copy(self, model, columns: list[str], rows: list[tuple], returning: bool) -> list:
         """PostgreSQL's COPY, about twice as fast as INSERT; new ids are drawn from the
-        table's sequence first, in one query."""
+        table's sequence first, in one query.
+
+        Rows go as CSV, written by the csv module in C: an unquoted empty field is NULL, so
+        columns that cannot be NULL are told to read it as an empty text (FORCE_NOT_NULL).
+        """
         quote = connection.ops.quote_name
         table = model._meta.db_table
         ids: list = []
@@ -447,9 +435,18 @@ class _Inserter:
                 ids = [row[0] for row in cursor.fetchall()]
                 columns = [pk, *columns]
                 rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-            data = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
+            data = io.StringIO()
+            # "\r\n" as line end makes the writer quote any field holding either character.
+            csv.writer(data, lineterminator="\r\n").writerows(rows)
+            data.seek(0)
+            nullable = {f.column for f in model._meta.concrete_fields if f.null}
+            not_null = ", ".join(quote(c) for c in columns if c not in nullable)
             column_list = ", ".join(quote(c) for c in columns)
-            cursor.copy_expert(f"COPY {quote(table)} ({column_list}) FROM STDIN", data)
+            cursor.copy_expert(
+                f"COPY {quote(table)} ({column_list}) FROM STDIN "
+                f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))",
+                data,
+            )
             self.copies += 1
         return ids
 
