@@ -6,6 +6,7 @@ database values; columns not given take their model default, prepared once per t
 """
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 
@@ -75,6 +76,7 @@ def _default(field: models.Field, now) -> object:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
 def _copy_text(value: object) -> str:
@@ -86,7 +88,7 @@ def _copy_text(value: object) -> str:
     if value is False:
         return "f"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

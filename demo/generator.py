@@ -58,6 +58,7 @@ class Place:
     zone_id: int
     name: str
     path: str
+    level: str
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _load_geography() -> tuple[list[Country], list[Place]]:
     )
     countries = {}
     for pk, name, path, level, iso_code in sorted(zones, key=lambda z: (z[2].count("/"), z[1])):
-        place = Place(pk, name, path)
+        place = Place(pk, name, path, level)
         if level == Zone.Level.COUNTRY:
             countries[pk] = Country(place, iso_code)
             continue
@@ -283,7 +284,7 @@ class OrganisationPlanner:
             "registration_kind": registration,
             "registration_country_id": country.place.zone_id if legal_form == "formal" else None,
             "year_founded": rng.randint(1975, 2023),
-            "scope": _scope(places, country, self.catalogue.foreign_countries),
+            "scope": _scope(places, country),
             "description": description,
             "budget_band": rng.choice(BUDGET_BANDS),
             "members_individuals": rng.randint(7, 2500) if rng.random() < 0.6 else None,
@@ -405,12 +406,12 @@ def _legal_status(rng: random.Random) -> tuple[str, str]:
     return legal_form, Organisation.RegistrationKind.UNKNOWN.value
 
 
-def _scope(places: list[Place], country: Country, foreign: list[Place]) -> str:
-    if any(p in foreign for p in places):
+def _scope(places: list[Place], country: Country) -> str:
+    if any(not p.path.startswith(country.place.path) for p in places):
         return Organisation.Scope.INTERNATIONAL.value
     if len(places) >= 3:
         return Organisation.Scope.NATIONAL.value
-    if any(p in country.regions for p in places):
+    if any(p.level == Zone.Level.REGION for p in places):
         return Organisation.Scope.REGIONAL.value
     return Organisation.Scope.CERCLE.value
 
