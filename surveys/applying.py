@@ -115,11 +115,9 @@ def _source(plan: ImportPlan, mapping: ImportMapping) -> Source:
 
 class _Writer:
     def __init__(self, batch, user, now, source, plan: ImportPlan):
-        self.batch = batch
-        self.user = user
         self.now = now
-        self.source = source
         self.plan = plan
+        # For Django's bulk writes, used where the fast paths do not apply (SQLite < 3.35).
         self.history = {
             "default_user": user,
             "default_change_reason": batch.change_reason,
