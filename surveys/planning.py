@@ -61,6 +61,23 @@ _MULTI_SPLIT = re.compile(r"\s*[;,\n]\s*")
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
 _PHONE_SPLIT = re.compile(r"\s*/\s*")
 _FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|])")
+# An HTML tag or comment: names are shown on public pages (escaped, but refused here too).
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+
+
+def _refusal(value: str) -> str:
+    """Why a cell cannot be imported at all (a formula, HTML markup), or ""."""
+    if _FORMULA.match(value):
+        return _("The cell holds a formula (%(formula)s); paste values only.") % {
+            "formula": value[:40]
+        }
+    if _MARKUP.search(value):
+        return _("The cell holds HTML markup (%(markup)s); type plain text.") % {
+            "markup": value[:40]
+        }
+    return ""
+
+
 _PHONE_JUNK = re.compile(r"[\s.\-/()]")
 _E164 = re.compile(E164_PATTERN)
 _TRUE_FLAGS = {"1", "true", "vrai", "oui", "yes", "x"}
@@ -345,15 +362,8 @@ class _RowBuilder:
     def build(self, position: int, number: int, cells: list[str]) -> RowPlan:
         row = RowPlan(row=number, cells=cells)
         for index, value in enumerate(cells):
-            if value and _FORMULA.match(value):
-                row.errors.append(
-                    self._problem(
-                        row,
-                        index,
-                        _("The cell holds a formula (%(formula)s); paste values only.")
-                        % {"formula": value[:40]},
-                    )
-                )
+            if value and (refusal := _refusal(value)):
+                row.errors.append(self._problem(row, index, refusal))
         for index in range(len(self.headers), len(cells)):
             if cells[index]:
                 row.errors.append(
@@ -573,16 +583,10 @@ class _RowBuilder:
         contacts = []
         for number, cells in sources:
             values = {key: self._cell(cells, index) for key, index in columns.items()}
-            formulas = [value for value in values.values() if _FORMULA.match(value)]
-            if formulas:
+            refusals = [refusal for value in values.values() if (refusal := _refusal(value))]
+            if refusals:
                 row.errors.append(
-                    Problem(
-                        number,
-                        None,
-                        self.columns.contact_sheet.name,
-                        _("The cell holds a formula (%(formula)s); paste values only.")
-                        % {"formula": formulas[0][:40]},
-                    )
+                    Problem(number, None, self.columns.contact_sheet.name, refusals[0])
                 )
                 continue
             if not values.get("name"):

@@ -8,6 +8,7 @@ stop after a long run of empty rows (sheets "used" down to row 1,048,576).
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -20,6 +21,12 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Old .xls files and password-protected .xlsx files are both OLE2 compound documents.
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CSV_SEPARATORS = [";", ",", "\t"]
+# Files people pick by mistake (a report, a picture, an archive), known by their first bytes.
+OTHER_FORMATS_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# UTF-8 sequences of accented letters and typographic quotes: in a file that is not UTF-8
+# as a whole, they mean lines saved in two encodings (read as cp1252 they would become "Ã©").
+_UTF8_SEQUENCES = re.compile(rb"\xc3[\x80-\xbf]|\xe2\x80[\x80-\xbf]")
 
 
 class FileRejected(Exception):
@@ -69,8 +76,24 @@ def read_survey_file(content: bytes, file_name: str = "") -> SurveyFile:
             )
         )
     if content.startswith(ZIP_MAGIC):
-        return _read_xlsx(content)
-    return _read_csv(content)
+        survey = _read_xlsx(content)
+    elif content.startswith(OTHER_FORMATS_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
+        raise FileRejected(
+            _("This file is not a spreadsheet. Upload an XLSX workbook or a CSV file.")
+        )
+    else:
+        survey = _read_csv(content)
+    if not survey.main.rows and not survey.main.stopped_at:
+        raise FileRejected(_("The file has column headers but no data rows."))
+    if not survey.main.rows:
+        raise FileRejected(
+            _(
+                "The file has column headers but no data rows before row %(row)s, where "
+                "reading stopped after a long run of empty rows. Delete the empty rows."
+            )
+            % {"row": survey.main.stopped_at}
+        )
+    return survey
 
 
 def _read_xlsx(content: bytes) -> SurveyFile:
@@ -137,21 +160,25 @@ def _read_csv(content: bytes) -> SurveyFile:
 
 
 def _decode(content: bytes) -> tuple[str, str]:
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    unknown = FileRejected(
+        _(
+            "This file is not a spreadsheet, or its text encoding is unknown. Save it as "
+            "CSV UTF-8 or as XLSX."
+        )
+    )
+    if content.startswith(UTF16_BOMS):
+        raise unknown
     try:
+        if content.startswith(b"\xef\xbb\xbf"):
+            return content[3:].decode("utf-8"), "utf-8-sig"
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
+        if content.startswith(b"\xef\xbb\xbf") or _UTF8_SEQUENCES.search(content):
+            raise unknown from None
     try:
         return content.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        raise FileRejected(
-            _(
-                "This file is not a spreadsheet, or its text encoding is unknown. Save it as "
-                "CSV UTF-8 or as XLSX."
-            )
-        ) from None
+        raise unknown from None
 
 
 def _collect(name: str, rows) -> Sheet | None:
