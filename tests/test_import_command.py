@@ -117,3 +117,9 @@ def test_load_survey_mapping(db, capsys):
     call_command("load_survey_mapping", MAPPING_FILE)
     assert "saved as reference_mapping" in capsys.readouterr().out
     assert ImportMapping.objects.get().name.startswith("Questionnaire de référence")
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(world, mapping, export, settings):
+    settings.SURVEY_IMPORT_MAX_BYTES = 100
+    with pytest.raises(CommandError, match="over the size limit"):
+        call_command("import_survey", str(export), "--mapping", "reference")

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -42,6 +43,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path: Path = options["file"]
         try:
+            # Checked before reading, so that a huge file is not loaded to be refused.
+            if path.stat().st_size > settings.SURVEY_IMPORT_MAX_BYTES:
+                raise CommandError(
+                    f"{path} is over the size limit (SURVEY_IMPORT_MAX_BYTES = "
+                    f"{settings.SURVEY_IMPORT_MAX_BYTES} bytes); nothing was imported."
+                )
             content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
