@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Source
+from surveys.mapping import Mapping, MappingError, parse_mapping
 
 
 class ImportMapping(models.Model):
@@ -28,16 +29,12 @@ class ImportMapping(models.Model):
         return self.name
 
     def clean(self):
-        from surveys.mapping import MappingError, parse_mapping
-
         try:
             parse_mapping(self.definition)
         except MappingError as exc:
             raise ValidationError({"definition": str(exc)}) from None
 
-    def parsed(self):
-        from surveys.mapping import parse_mapping
-
+    def parsed(self) -> Mapping:
         mapping = parse_mapping(self.definition)
         mapping.name = mapping.name or self.name
         return mapping
