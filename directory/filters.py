@@ -14,6 +14,7 @@ from functools import reduce
 from operator import or_
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,29 @@ from organisations.visibility import visible_needs
 # search_text starts with the folded name, so it sorts "Écoute" with the E's and
 # "association des…" before "Association Tilé…" on SQLite and PostgreSQL alike.
 BY_NAME = ("search_text", "pk")
+
+
+# The largest primary key the databases hold (a 64-bit signed integer); a bigger number
+# in ?zone= would crash SQLite's driver instead of matching nothing.
+MAX_ID = 2**63 - 1
+
+
+class _IdsField(django_filters.fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or int(pk) > MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Filter by primary keys, refusing what is not one (a 400, never a server error)."""
+
+    field_class = _IdsField
 
 
 class OrganisationFilterSet(django_filters.FilterSet):
@@ -60,9 +84,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     scope = django_filters.MultipleChoiceFilter(
         label=_("Scope of intervention"), choices=Organisation.Scope.choices
     )
-    zone = django_filters.ModelMultipleChoiceFilter(
-        label=_("Zone"), queryset=Zone.objects.all(), method="filter_zone"
-    )
+    zone = IdsFilter(label=_("Zone"), queryset=Zone.objects.all(), method="filter_zone")
     theme = django_filters.ModelMultipleChoiceFilter(
         label=_("Theme"), queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
     )
