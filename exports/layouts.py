@@ -97,6 +97,14 @@ def _offices(kind: str) -> Getter:
     )
 
 
+def _offices_with_places(record, catalogues) -> str:
+    """Each office as "kind | address | zone path" (the survey import reads it back)."""
+    return JOIN.join(
+        FIELD_JOIN.join([kind, address, catalogues.zone_path(zone_id) if zone_id else ""])
+        for kind, address, zone_id in record.part("offices")
+    )
+
+
 def _seat_address(record, catalogues) -> str:
     """The seat's address; an organisation with offices but no seat shows its offices."""
     offices = record.part("offices")
@@ -289,6 +297,7 @@ FULL = Layout(
         Column("contact_persons_consent", _consents, private=True),
         Column("private_contact_persons", _persons(publishable=False), private=True),
         Column("private_needs", _needs(public=False), private=True),
+        Column("offices", _offices_with_places),
     ),
 )
 

@@ -18,10 +18,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from needs.models import OrganisationNeed
 from networks.models import Membership, Network
 from organisations.models import (
     ContactChannel,
     ContactPerson,
+    Office,
     Organisation,
     OrganisationAlias,
     OrganisationIdentifier,
@@ -157,16 +159,21 @@ class _Writer:
     def write_organisations(self) -> None:
         defaults = self.plan.mapping.defaults
         new_rows = [row for row in self.plan.rows if row.action == Action.NEW]
-        slugs = _unique_slugs(Organisation, [row.name for row in new_rows])
+        slugs = _unique_slugs(
+            Organisation,
+            [row.name for row in new_rows],
+            [row.links.get("slug", "") for row in new_rows],
+        )
         status = defaults.get("status", Organisation.Status.DRAFT)
         survey_status = defaults.get("survey_status", Organisation.SurveyStatus.REGISTERED)
+        # A row's own status, survey status and source (columns of a full export) win.
         records = [
             {
-                **row.values,
-                "slug": slug,
                 "source_id": self.source_id,
                 "status": status,
                 "survey_status": survey_status,
+                **row.values,
+                "slug": slug,
                 "search_text": row.search_text,
             }
             for row, slug in zip(new_rows, slugs, strict=True)
@@ -227,10 +234,28 @@ class _Writer:
                     "value": value,
                     "to_verify": to_verify,
                     "verification_note": note[:255],
-                    "is_public": public,
+                    "is_public": public if is_public is None else is_public,
                     "position": position,
                 }
-                for position, (kind, value, to_verify, note) in enumerate(row.links["channels"])
+                for position, (kind, value, to_verify, note, is_public) in enumerate(
+                    row.links["channels"]
+                )
+            ),
+        )
+        self._create_for_rows(
+            Office,
+            rows,
+            lambda row: (
+                {"kind": kind, "address": address, "zone_id": zone_id}
+                for kind, address, zone_id in row.links.get("offices", [])
+            ),
+        )
+        self._create_for_rows(
+            OrganisationNeed,
+            rows,
+            lambda row: (
+                {"category_id": category_id, "activity_id": activity_id, "is_public": is_public}
+                for category_id, activity_id, is_public, _key in row.links.get("needs", [])
             ),
         )
         self._create_for_rows(ContactPerson, rows, lambda row: row.links["contacts"])
@@ -238,11 +263,14 @@ class _Writer:
         self._create_for_rows(
             OrganisationIdentifier,
             rows,
-            lambda row: (
-                [{"scheme": scheme, "value": row.links["identifier"]}]
-                if row.links.get("identifier")
-                else []
-            ),
+            lambda row: [
+                *(
+                    [{"scheme": scheme, "value": row.links["identifier"]}]
+                    if row.links.get("identifier")
+                    else []
+                ),
+                *({"scheme": s, "value": v} for s, v in row.links.get("identifiers", [])),
+            ],
         )
 
     def _entry_id(self, target: str, value) -> int:
@@ -470,13 +498,20 @@ class _Inserter:
         return ids
 
 
-def _unique_slugs(model, names: list[str]) -> list[str]:
-    """Slugs free in the table and among themselves; one query for the taken ones."""
+def _unique_slugs(model, names: list[str], wanted: list[str] | None = None) -> list[str]:
+    """Slugs free in the table and among themselves; one query for the taken ones.
+
+    A wanted slug (the file's own) is kept when free, else it is the base of a new one.
+    """
     max_length = model._meta.get_field("slug").max_length
     taken = set(model.objects.values_list("slug", flat=True))
     slugs = []
-    for name in names:
-        base = (slugify(name)[: max_length - 8].strip("-")) or model._meta.model_name
+    for name, slug in zip(names, wanted or [""] * len(names), strict=True):
+        if slug and slug not in taken:
+            taken.add(slug)
+            slugs.append(slug)
+            continue
+        base = (slug or slugify(name)[: max_length - 8].strip("-")) or model._meta.model_name
         slug, number = base, 2
         while slug in taken:
             slug, number = f"{base}-{number}", number + 1
@@ -489,6 +524,8 @@ def _unique_slugs(model, names: list[str]) -> list[str]:
 
 # Deleted in this order: parts first, then organisations, then catalogue entries.
 _UNDO_ORDER = [
+    OrganisationNeed,
+    Office,
     OrganisationIdentifier,
     ContactPerson,
     ContactChannel,

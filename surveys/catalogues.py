@@ -11,8 +11,9 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from needs.models import NeedActivity, NeedCategory
 from networks.models import Network
-from organisations.models import Partner, Theme, Typology, Zone
+from organisations.models import Partner, Source, Theme, Typology, Zone
 from organisations.text import fold as _fold_uncached
 
 # Survey answers repeat (zone names, theme codes, "Néant"): fold each distinct text once.
@@ -142,6 +143,9 @@ class Catalogues:
     typologies: Catalogue
     zone_names: dict[int, str]
     zone_paths: dict[int, str]
+    sources: Catalogue
+    # "category-slug" and "category-slug/position" (the exports' keys) -> (category, activity)
+    needs: dict[str, tuple[int, int | None]]
     country: Zone | None = None
 
     def for_field(self, target: str) -> Catalogue:
@@ -152,11 +156,12 @@ class Catalogues:
             "networks": self.networks,
             "typology": self.typologies,
             "registration_country": self.countries,
+            "source": self.sources,
         }[target]
 
 
-def load_catalogues(country_code: str = "") -> Catalogues:
-    """One query per catalogue."""
+def load_catalogues(country_code: str = "", targets=()) -> Catalogues:
+    """One query per catalogue; sources and needs only when a mapped field uses them."""
     zones = list(
         Zone.objects.only(
             "id",
@@ -185,13 +190,18 @@ def load_catalogues(country_code: str = "") -> Catalogues:
     )
     zone_catalogue = ZoneCatalogue(_("zones"))
     countries = Catalogue(_("countries"))
-    for zone in zones:
+    full_names: dict[int, str] = {}
+    for zone in zones:  # ordered by path: a parent comes before its children
+        parent_name = full_names.get(zone.parent_id)
+        full_names[zone.id] = f"{parent_name} > {zone.name}" if parent_name else zone.name
         depth = zone.path.count("/")
         parent = names.get(zone.parent_id, "")
         label = f"{zone.name} ({zone.get_level_display().lower()}{', ' + parent if parent else ''})"
         entry = Entry(zone.id, label, {"level": zone.level, "depth": depth, "name": zone.name})
         keys = [zone.name, zone.name_en, zone.iso_code, zone.official_code]
         keys += [alias for alias in zone.aliases.split(";")]
+        # "Mali > Kayes > Bafoulabé", as the full export writes a zone.
+        keys.append(full_names[zone.id])
         if zone.level == Zone.Level.COUNTRY:
             countries.add(Entry(zone.id, zone.name), *keys, zone.iso_numeric)
         if country is None or zone.path.startswith(country.path):
@@ -210,8 +220,22 @@ def load_catalogues(country_code: str = "") -> Catalogues:
         typologies.add(
             Entry(typology.id, typology.name), typology.name, typology.name_en, typology.slug
         )
+    sources = Catalogue(_("sources"))
+    if "source" in targets:
+        for source_id, code in Source.objects.values_list("id", "code"):
+            sources.add(Entry(source_id, code), code)
+    need_keys: dict[str, tuple[int, int | None]] = {}
+    if {"needs", "private_needs"} & set(targets):
+        category_slugs = dict(NeedCategory.objects.values_list("id", "slug"))
+        for category_id, slug in category_slugs.items():
+            need_keys[slug] = (category_id, None)
+        activities = NeedActivity.objects.values_list("id", "category_id", "position")
+        for activity_id, category_id, position in activities:
+            need_keys[f"{category_slugs[category_id]}/{position}"] = (category_id, activity_id)
     return Catalogues(
         zones=zone_catalogue,
+        sources=sources,
+        needs=need_keys,
         countries=countries,
         themes=themes,
         partners=partners,

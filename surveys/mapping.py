@@ -36,8 +36,14 @@ CHOICE_FIELDS = {
     "registration_kind": Organisation.RegistrationKind,
     "scope": Organisation.Scope,
     "budget_band": Organisation.BudgetBand,
+    "status": Organisation.Status,
+    "survey_status": Organisation.SurveyStatus,
+    "website_status": Organisation.WebsiteStatus,
 }
-LOOKUP_FIELDS = {"typology", "registration_country"}
+# "source" names a Source by its code.
+LOOKUP_FIELDS = {"typology", "registration_country", "source"}
+# The slug, kept when it is free (it is an organisation's address on the public site).
+SLUG_FIELDS = {"slug"}
 # Several values per cell (and per organisation).
 MULTI_FIELDS = {
     "zones",
@@ -48,8 +54,33 @@ MULTI_FIELDS = {
     "phones",
     "emails",
     "websites",
+    "social_links",
+    "private_phones",
+    "private_emails",
+    "private_websites",
+    "private_social_links",
+    # Entries with parts, in the full export's formats (README "Exports").
+    "identifiers",
+    "offices",
+    "contact_persons",
+    "private_contact_persons",
+    "contact_persons_consent",
+    "needs",
+    "private_needs",
 }
-SCALAR_FIELDS = TEXT_FIELDS | INTEGER_FIELDS | set(CHOICE_FIELDS) | LOOKUP_FIELDS
+# Channel targets: kind, and whether the column holds public (True) or private (False)
+# values; None follows defaults.channels_public.
+CHANNEL_FIELDS = {
+    "phones": ("phone", None),
+    "emails": ("email", None),
+    "websites": ("website", None),
+    "social_links": ("social", None),
+    "private_phones": ("phone", False),
+    "private_emails": ("email", False),
+    "private_websites": ("website", False),
+    "private_social_links": ("social", False),
+}
+SCALAR_FIELDS = TEXT_FIELDS | INTEGER_FIELDS | set(CHOICE_FIELDS) | LOOKUP_FIELDS | SLUG_FIELDS
 ALL_FIELDS = SCALAR_FIELDS | MULTI_FIELDS
 # Catalogue entries an import may create when the user allows it. Zones never: a place
 # needs a level and a parent, which a survey answer does not give.
@@ -71,6 +102,7 @@ TOP_LEVEL_KEYS = {
     "contact_persons",
     "ignore",
     "empty_values",
+    "exported",
 }
 
 
@@ -107,6 +139,9 @@ class Mapping:
     contacts: ContactSpec | None = None
     ignore: list[str] = field(default_factory=list)
     empty_values: set[str] = field(default_factory=set)
+    # The file is one of the directory's own exports: cells are split at " ; " only and
+    # the apostrophe exports put before formula characters is taken off.
+    exported: bool = False
 
     def is_ignored(self, header: str) -> bool:
         lowered = header.lower()
@@ -156,7 +191,8 @@ def parse_mapping(text: str) -> Mapping:
         phone_digits=_positive_int(data.get("phone_digits"), "phone_digits"),
         contacts=_contact_spec(data.get("contact_persons")),
         ignore=[str(p).lower() for p in (data.get("ignore") or [])] + DEFAULT_IGNORE,
-        empty_values={fold(v) for v in (data.get("empty_values") or DEFAULT_EMPTY_VALUES)},
+        empty_values=_empty_values(data),
+        exported=_flag(data.get("exported", False), "exported"),
     )
 
 
@@ -227,6 +263,19 @@ def _positive_int(value, key: str) -> int:
         return 0
     if not isinstance(value, int) or value < 0:
         raise MappingError(_("“%(key)s” must be a whole number.") % {"key": key})
+    return value
+
+
+def _empty_values(data: dict) -> set[str]:
+    """Answers that mean "nothing"; none by default in our own exports, where "-" is data."""
+    if "empty_values" not in data and data.get("exported"):
+        return set()
+    return {fold(v) for v in (data.get("empty_values") or DEFAULT_EMPTY_VALUES)}
+
+
+def _flag(value, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise MappingError(_("“%(key)s” must be true or false.") % {"key": key})
     return value
 
 

@@ -5,6 +5,7 @@ updates one (field by field), changes nothing, or cannot be imported and why (wi
 and column numbers). The same plan is shown in the preview and then applied.
 """
 
+import datetime
 import hashlib
 import re
 from collections import Counter
@@ -17,10 +18,13 @@ from django.db.models import TextChoices
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
+from exports.safety import restore
+from needs.models import OrganisationNeed
 from networks.models import Membership
 from organisations.models import (
     ContactChannel,
     ContactPerson,
+    Office,
     Organisation,
     OrganisationAlias,
     OrganisationIdentifier,
@@ -32,6 +36,7 @@ from organisations.text import build_search_text
 from organisations.validators import E164_PATTERN
 from surveys.catalogues import Catalogues, fold, load_catalogues
 from surveys.mapping import (
+    CHANNEL_FIELDS,
     CHOICE_FIELDS,
     CREATABLE,
     INTEGER_FIELDS,
@@ -58,6 +63,24 @@ class Action(TextChoices):
 
 
 _MULTI_SPLIT = re.compile(r"\s*[;,\n]\s*")
+# Entries with parts (contact persons, offices…) may hold commas: split at ";" only.
+_ENTRY_SPLIT = re.compile(r"\s*[;\n]\s*")
+# How the exports join values in a cell (exports.layouts.JOIN) and parts of an entry.
+_EXPORT_SPLIT = re.compile(r" ; ")
+_FIELD_SPLIT = " | "
+_ENTRY_FIELDS = {
+    "identifiers",
+    "offices",
+    "contact_persons",
+    "private_contact_persons",
+    "contact_persons_consent",
+    "needs",
+    "private_needs",
+}
+# Entries whose parts are checked one by one (an address or notes may be long).
+_LONG_ENTRIES = {"offices", "contact_persons", "private_contact_persons", "contact_persons_consent"}
+_AS_WRITTEN = _ENTRY_FIELDS | {"aliases"}
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
 _PHONE_SPLIT = re.compile(r"\s*/\s*")
 _FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|])")
@@ -198,7 +221,7 @@ def build_plan(
 ) -> ImportPlan:
     """Read every row against the catalogues and the existing organisations; no writes."""
     columns, missing = _locate_columns(survey, mapping)
-    catalogues = load_catalogues(mapping.country)
+    catalogues = load_catalogues(mapping.country, mapping.fields)
     if mapping.country and catalogues.country is None:
         raise FileRejected(
             _("The mapping's country “%(country)s” is not in the zones.")
@@ -211,7 +234,9 @@ def build_plan(
         for position, (number, cells) in enumerate(survey.main.rows, start=1)
     ]
     _match(rows, index, builder.identifiers, confirmed_matches or {})
-    existing = _ExistingState.load({row.organisation_id for row in rows if row.organisation_id})
+    existing = _ExistingState.load(
+        {row.organisation_id for row in rows if row.organisation_id}, mapping.fields
+    )
     for row in rows:
         _decide(row, existing, on_existing, mapping, catalogues)
     return ImportPlan(
@@ -392,6 +417,7 @@ class _RowBuilder:
                 self.identifiers[number] = identifier
         if self.mapping.contacts and "name" in self.columns.contact_columns:
             self._contacts(row, position)
+        self._join_persons(row)
         return row
 
     def _problem(self, row: RowPlan, index: int | None, message: str, sheet_row=None) -> Problem:
@@ -405,6 +431,8 @@ class _RowBuilder:
 
     def _cell(self, cells: list[str], index: int) -> str:
         value = cells[index] if index < len(cells) else ""
+        if self.mapping.exported:
+            return restore(value)
         # Only short answers can be "Néant", "N/A"…: long ones are not folded for nothing.
         if len(value) <= self.longest_empty and fold(value) in self.mapping.empty_values:
             return ""
@@ -435,7 +463,20 @@ class _RowBuilder:
             row.values[target] = text
             return
         index, value = present[0]
-        if target in INTEGER_FIELDS:
+        if target == "slug":
+            if not _SLUG.match(value) or len(value) > _MAX_LENGTHS["slug"]:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("“%(value)s” is not a slug (letters, digits, - and _ only).")
+                        % {"value": value[:40]},
+                    )
+                )
+                return
+            # Used for a new organisation only, when no other one has it.
+            row.links["slug"] = value
+        elif target in INTEGER_FIELDS:
             number = _parse_int(value)
             low, high = (1800, 2100) if target == "year_founded" else (0, 2_000_000_000)
             if number is None or not low <= number <= high:
@@ -463,7 +504,7 @@ class _RowBuilder:
                 )
                 return
             row.values[target] = choice
-        else:  # typology, registration_country
+        else:  # typology, registration_country, source
             wanted = spec.choices.get(fold(value), value)
             resolution = self.catalogues.for_field(target).resolve(wanted)
             if resolution.entry is None:
@@ -475,7 +516,11 @@ class _RowBuilder:
         tokens: list[tuple[int, str]] = []
         for index in self.columns.fields[target]:
             value = self._cell(row.cells, index)
-            for token in _MULTI_SPLIT.split(value) if value else []:
+            if self.mapping.exported:
+                split = _EXPORT_SPLIT.split
+            else:
+                split = (_ENTRY_SPLIT if target in _ENTRY_FIELDS else _MULTI_SPLIT).split
+            for token in split(value) if value else []:
                 parts = token.split()
                 # KoboToolbox writes select_multiple answers as space-separated codes.
                 if spec.choices and len(parts) > 1 and all(fold(p) in spec.choices for p in parts):
@@ -498,8 +543,11 @@ class _RowBuilder:
         seen: set[str] = set()
         unique = []
         for index, token in tokens:
-            key = fold(spec.choices.get(fold(token), token))
-            if key not in seen:
+            # Other names and entries are compared as written ("Local-Mali" is not
+            # "Local Mali"); consents pair with persons by position, so two alike are two.
+            as_written = target in _AS_WRITTEN
+            key = token if as_written else fold(spec.choices.get(fold(token), token))
+            if target == "contact_persons_consent" or key not in seen:
                 seen.add(key)
                 unique.append((index, token))
         return unique
@@ -507,7 +555,7 @@ class _RowBuilder:
     def _multi(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
         links = row.links.setdefault(target, [])
         for index, token in self._tokens(row, target, spec):
-            if len(token) > _MAX_PART_LENGTH:
+            if len(token) > _MAX_PART_LENGTH and target not in _LONG_ENTRIES:
                 row.errors.append(
                     self._problem(
                         row,
@@ -518,13 +566,48 @@ class _RowBuilder:
                 )
             elif target == "aliases":
                 links.append(token)
-            elif target in ("phones", "emails", "websites"):
-                parts = _PHONE_SPLIT.split(token) if target == "phones" else [token]
-                for part in parts:
-                    channel = self._channel(target, part)
+            elif target in CHANNEL_FIELDS:
+                kind, public = CHANNEL_FIELDS[target]
+                split_phones = kind == "phone" and not self.mapping.exported
+                for part in _PHONE_SPLIT.split(token) if split_phones else [token]:
+                    channel = (*self._channel(kind, part), public)
                     if channel[2]:
                         row.notes.append(channel[3])
                     links.append(channel)
+            elif target == "identifiers":
+                scheme, colon, value = token.partition(":")
+                if not (colon and scheme.strip() and value.strip()):
+                    row.errors.append(
+                        self._problem(
+                            row,
+                            index,
+                            _("“%(value)s” is not written scheme:identifier.") % {"value": token},
+                        )
+                    )
+                else:
+                    links.append((scheme.strip(), value.strip()))
+            elif target == "offices":
+                self._office(row, index, token, links)
+            elif target in ("contact_persons", "private_contact_persons"):
+                self._person(row, index, token, target == "contact_persons", links)
+            elif target == "contact_persons_consent":
+                links.append((index, token))
+            elif target in ("needs", "private_needs"):
+                need = self.catalogues.needs.get(token.strip())
+                if need is None:
+                    row.errors.append(
+                        self._problem(
+                            row,
+                            index,
+                            _(
+                                "“%(value)s” is not a need of the catalogue "
+                                "(category or category/number)."
+                            )
+                            % {"value": token},
+                        )
+                    )
+                else:
+                    links.append((*need, target == "needs", token.strip()))
             elif target == "zones":
                 resolution = self.catalogues.zones.resolve_zone(
                     spec.choices.get(fold(token), token), spec.level
@@ -546,28 +629,146 @@ class _RowBuilder:
         else:
             row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
 
+    def _office(self, row: RowPlan, index: int, token: str, links: list) -> None:
+        """ "kind | address | zone" (kind: seat or office; the zone may be a full path)."""
+        kind, _sep, rest = _entry(token).partition(_FIELD_SPLIT)
+        address, sep, place = rest.rpartition(_FIELD_SPLIT)
+        if not sep:  # no place given
+            address, place = rest, ""
+        if kind not in Office.Kind.values or not address:
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("“%(value)s” is not written kind | address | place (kind: %(kinds)s).")
+                    % {"value": token[:60], "kinds": ", ".join(Office.Kind.values)},
+                )
+            )
+            return
+        zone_id = None
+        if place:
+            resolution = self.catalogues.zones.resolve_zone(place, "highest")
+            if resolution.entry is None:
+                row.errors.append(self._problem(row, index, _unmatched(place, resolution)))
+                return
+            zone_id = resolution.entry.id
+        links.append((kind, address, zone_id))
+
+    def _person(self, row: RowPlan, index: int, token: str, listed_public: bool, links) -> None:
+        """ "name | role | phone | other phone | e-mail" (+ " | notes" in private columns).
+
+        Persons of the public column are publishable only in our own exports, which list
+        there only the persons who consented; from any other file they stay private.
+        """
+        parts = _entry(token).split(_FIELD_SPLIT)
+        size = 5 if listed_public else 6
+        if not listed_public and len(parts) > size:  # notes may hold " | "
+            parts[5:] = [_FIELD_SPLIT.join(parts[5:])]
+        parts += [""] * (size - len(parts))
+        if any(len(part) > _MAX_PART_LENGTH for part in parts[:5]):
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("Too long: %(length)s characters, at most %(limit)s.")
+                    % {"length": max(map(len, parts[:5])), "limit": _MAX_PART_LENGTH},
+                )
+            )
+            return
+        if len(parts) > size or not parts[0]:
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("“%(value)s” is not written name | role | phone | other phone | e-mail.")
+                    % {"value": token[:60]},
+                )
+            )
+            return
+        name, role, phone, phone_other, email, notes = (*parts, "")[:6]
+        contact = {
+            "name": name,
+            "role": role,
+            "is_publishable": listed_public and self.mapping.exported,
+            "notes": notes,
+        }
+        written = []
+        for key, value in (("phone", phone), ("phone_other", phone_other)):
+            contact[key] = normalise_phone(
+                value, self.mapping.phone_prefix, self.mapping.phone_digits
+            )
+            if value and not contact[key]:
+                written.append(_("Phone as written: %(value)s") % {"value": value})
+        contact["email"] = _valid_email(email)
+        if email and not contact["email"]:
+            written.append(_("E-mail as written: %(value)s") % {"value": email})
+        contact["notes"] = "\n".join(filter(None, [notes, *written]))
+        links.append(contact)
+
+    def _join_persons(self, row: RowPlan) -> None:
+        """Contact persons of every column, with the consent of the publishable ones."""
+        persons = row.links.pop("contact_persons", []) + row.links.pop(
+            "private_contact_persons", []
+        )
+        consents = row.links.pop("contact_persons_consent", [])
+        publishable = [person for person in persons if person["is_publishable"]]
+        for (index, consent), person in zip(consents, publishable, strict=False):
+            given_by, date, *notes = _entry(consent).split(_FIELD_SPLIT) + [""]
+            notes = _FIELD_SPLIT.join(notes[:-1]) if len(notes) > 1 else ""
+            try:
+                person["consent_date"] = datetime.date.fromisoformat(date) if date else None
+            except ValueError:
+                row.errors.append(
+                    self._problem(
+                        row, index, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": date}
+                    )
+                )
+            person["consent_given_by"] = given_by
+            person["notes"] = notes
+        if len(consents) > len(publishable):
+            row.errors.append(
+                self._problem(
+                    row,
+                    consents[-1][0],
+                    _("More consents than publishable contact persons."),
+                )
+            )
+        for person in publishable:
+            if not person.get("consent_date"):
+                # Published only with a recorded consent (a database rule): kept private.
+                person["is_publishable"] = False
+                row.notes.append(
+                    _("%(name)s has no consent date: kept as a private contact person.")
+                    % {"name": person["name"]}
+                )
+        if persons:
+            row.links["contacts"] = row.links.get("contacts", []) + persons
+
     def _channel(self, target: str, value: str) -> tuple[str, str, bool, str]:
-        if target == "phones":
+        if target == "phone":
             phone = normalise_phone(value, self.mapping.phone_prefix, self.mapping.phone_digits)
+            if self.mapping.exported and phone:
+                # The directory already holds it so ("+ 223 2202056"): kept as it was.
+                return (ContactChannel.Kind.PHONE, value, phone != value, "")
             if phone:
                 return (ContactChannel.Kind.PHONE, phone, False, "")
             note = _("Phone “%(value)s” kept as written, to verify.") % {"value": value}
             return (ContactChannel.Kind.PHONE, value, True, note)
-        if target == "emails":
-            email = value.strip().lower()
-            try:
-                validate_email(email)
-            except ValidationError:
+        if target == "email":
+            # Kept as written (a local part may be case-sensitive); compared case-insensitively.
+            email = _valid_email(value)
+            if not email:
                 note = _("E-mail “%(value)s” kept as written, to verify.") % {"value": value}
                 return (ContactChannel.Kind.EMAIL, value, True, note)
             return (ContactChannel.Kind.EMAIL, email, False, "")
+        kind = ContactChannel.Kind.SOCIAL if target == "social" else ContactChannel.Kind.WEBSITE
         url = value if "://" in value else f"https://{value}"
         try:
             _validate_url(url)
         except ValidationError:
             note = _("Web site “%(value)s” kept as written, to verify.") % {"value": value}
-            return (ContactChannel.Kind.WEBSITE, value, True, note)
-        return (ContactChannel.Kind.WEBSITE, value, False, "")
+            return (kind, value, True, note)
+        return (kind, value, False, "")
 
     def _contacts(self, row: RowPlan, position: int) -> None:
         columns = self.columns.contact_columns
@@ -616,17 +817,30 @@ class _RowBuilder:
             notes = []
             if values.get("phone") and not phone:
                 notes.append(_("Phone as written: %(value)s") % {"value": values["phone"]})
-            email = values.get("email", "").strip().lower()
-            if email:
-                try:
-                    validate_email(email)
-                except ValidationError:
-                    notes.append(_("E-mail as written: %(value)s") % {"value": values["email"]})
-                    email = ""
+            email = _valid_email(values.get("email", ""))
+            if values.get("email", "").strip() and not email:
+                notes.append(_("E-mail as written: %(value)s") % {"value": values["email"]})
             contact["email"] = email
             contact["notes"] = "\n".join(notes)
             contacts.append(contact)
         row.links["contacts"] = contacts
+
+
+def _entry(token: str) -> str:
+    """An entry " | b |  | " as written: readers strip the cell, and so its outer spaces."""
+    if token.startswith("| ") or token == "|":
+        token = " " + token
+    return token + " " if token.endswith(" |") else token
+
+
+def _valid_email(value: str) -> str:
+    """The e-mail as written (spaces around it aside), or "" when it is not one."""
+    email = value.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ""
+    return email
 
 
 def _unmatched(value: str, resolution) -> str:
@@ -734,9 +948,11 @@ class _ExistingState:
     channels: dict[int, set[tuple[str, str]]]
     contacts: dict[int, set[str]]
     identifiers: dict[int, set[str]]
+    offices: dict[int, set[tuple]]
+    needs: dict[int, set[tuple]]
 
     @classmethod
-    def load(cls, ids: set[int]) -> "_ExistingState":
+    def load(cls, ids: set[int], targets) -> "_ExistingState":
         ids_list = sorted(ids)
         organisations: dict[int, Organisation] = {}
         for chunk in _chunks(ids_list):
@@ -752,6 +968,19 @@ class _ExistingState:
 
         alias_rows = pairs(OrganisationAlias, "name")
         channels: dict[int, set[tuple[str, str]]] = {}
+        offices: dict[int, set[tuple]] = {}
+        needs: dict[int, set[tuple]] = {}
+        # Offices and needs only when the file has them (full exports).
+        for chunk in _chunks(ids_list) if "offices" in targets else []:
+            rows = Office.objects.filter(organisation_id__in=chunk)
+            for org_id, *office in rows.values_list(
+                "organisation_id", "kind", "address", "zone_id"
+            ):
+                offices.setdefault(org_id, set()).add(tuple(office))
+        for chunk in _chunks(ids_list) if {"needs", "private_needs"} & set(targets) else []:
+            rows = OrganisationNeed.objects.filter(organisation_id__in=chunk)
+            for org_id, *need in rows.values_list("organisation_id", "category_id", "activity_id"):
+                needs.setdefault(org_id, set()).add(tuple(need))
         for chunk in _chunks(ids_list):
             rows = ContactChannel.objects.filter(organisation_id__in=chunk)
             for org_id, kind, value in rows.values_list("organisation_id", "kind", "value"):
@@ -762,13 +991,15 @@ class _ExistingState:
             themes=pairs(OrganisationTheme, "theme_id"),
             partners=pairs(Partnership, "partner_id"),
             networks=pairs(Membership, "network_id"),
-            aliases={k: {fold(v) for v in names} for k, names in alias_rows.items()},
+            aliases=alias_rows,
             alias_names={k: sorted(names) for k, names in alias_rows.items()},
             channels=channels,
             contacts={
                 k: {fold(v) for v in names} for k, names in pairs(ContactPerson, "name").items()
             },
             identifiers=pairs(OrganisationIdentifier, "value"),
+            offices=offices,
+            needs=needs,
         )
 
 
@@ -853,17 +1084,18 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
             if isinstance(value, tuple):
                 name = words["to be created"] % {"name": name}
             row.added.append(f"{word}: {name}")
-    taken = existing.aliases.get(org_id, set()) | {fold(org.name) if org else fold(row.name)}
+    # Only a name written exactly alike is already there: "ASSOCIATION X" is kept.
+    taken = existing.aliases.get(org_id, set()) | {org.name if org else row.name}
     aliases = []
     for alias in row.links.get("aliases", []):
-        if fold(alias) not in taken:
-            taken.add(fold(alias))
+        if alias not in taken:
+            taken.add(alias)
             aliases.append(alias)
             row.added.append(words["other name"] % {"name": alias})
     row.links["aliases"] = aliases
     channels = []
     seen = set(existing.channels.get(org_id, set()))
-    for target in ("phones", "emails", "websites"):
+    for target in CHANNEL_FIELDS:
         for channel in row.links.pop(target, []):
             if (channel[0], channel[1].lower()) not in seen:
                 seen.add((channel[0], channel[1].lower()))
@@ -884,6 +1116,28 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
         row.links.pop("identifier")
     elif identifier:
         row.added.append(words["identifier"] % {"value": identifier})
+    known = set(existing.identifiers.get(org_id, set()))
+    identifiers = []
+    for scheme, value in row.links.get("identifiers", []):
+        if value not in known:
+            known.add(value)
+            identifiers.append((scheme, value))
+            row.added.append(words["identifier"] % {"value": f"{scheme}:{value}"})
+    row.links["identifiers"] = identifiers
+    offices = set(existing.offices.get(org_id, set()))
+    row.links["offices"] = [
+        office
+        for office in row.links.get("offices", [])
+        if office not in offices and not offices.add(office)
+    ]
+    row.added += [words["office"] % {"address": office[1]} for office in row.links["offices"]]
+    needs = set(existing.needs.get(org_id, set()))
+    row.links["needs"] = [
+        need
+        for need in row.links.pop("needs", []) + row.links.pop("private_needs", [])
+        if need[:2] not in needs and not needs.add(need[:2])
+    ]
+    row.added += [words["need"] % {"need": need[3]} for need in row.links["needs"]]
 
 
 # Translated once per language, not once per row.
@@ -898,6 +1152,8 @@ def _words(language: str) -> dict[str, str]:
         "other name": _("other name: %(name)s"),
         "contact person": _("contact person: %(name)s"),
         "identifier": _("identifier: %(value)s"),
+        "office": _("office: %(address)s"),
+        "need": _("need: %(need)s"),
     }
 
 
@@ -921,6 +1177,8 @@ def _display(attname: str, value, catalogues) -> str:
         return catalogues.typologies.label_of(value)
     if attname == "registration_country_id":
         return catalogues.countries.label_of(value)
+    if attname == "source_id":
+        return catalogues.sources.label_of(value)
     if attname in CHOICE_FIELDS:
         return _choice_label(attname, value, get_language())
     return str(value)
