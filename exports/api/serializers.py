@@ -34,7 +34,9 @@ def _list_url(request, **filters) -> str:
 
 class ZoneSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:zone-detail")
-    parent = serializers.HyperlinkedRelatedField(view_name="api:zone-detail", read_only=True)
+    parent = serializers.HyperlinkedRelatedField(
+        view_name="api:zone-detail", read_only=True, allow_null=True
+    )
     organisations = serializers.SerializerMethodField(
         help_text="Organisations working in this zone or anywhere below it."
     )
@@ -62,7 +64,7 @@ class ZoneSerializer(serializers.HyperlinkedModelSerializer):
 
 class ThemeSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:theme-detail", lookup_field="slug")
-    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     organisations = serializers.SerializerMethodField()
 
     class Meta:
@@ -76,7 +78,9 @@ class ThemeSerializer(serializers.HyperlinkedModelSerializer):
 
 class PartnerSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:partner-detail", lookup_field="slug")
-    country = serializers.HyperlinkedRelatedField(view_name="api:zone-detail", read_only=True)
+    country = serializers.HyperlinkedRelatedField(
+        view_name="api:zone-detail", read_only=True, allow_null=True
+    )
     organisations = serializers.SerializerMethodField()
 
     class Meta:
@@ -128,7 +132,7 @@ class NetworkSerializer(serializers.HyperlinkedModelSerializer):
             "members",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_organisation(self, network: Network) -> str | None:
         request = self.context.get("request")
         visible_ids = self.context.get("visible_organisation_ids", set())
@@ -143,7 +147,9 @@ class NetworkSerializer(serializers.HyperlinkedModelSerializer):
 
 
 class OfficeSerializer(serializers.ModelSerializer):
-    zone = serializers.HyperlinkedRelatedField(view_name="api:zone-detail", read_only=True)
+    zone = serializers.HyperlinkedRelatedField(
+        view_name="api:zone-detail", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Office
@@ -164,7 +170,9 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class NeedSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    activity = serializers.CharField(source="activity.name", default=None, read_only=True)
+    activity = serializers.CharField(
+        source="activity.name", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = OrganisationNeed
@@ -179,9 +187,9 @@ class OrganisationSerializer(serializers.HyperlinkedModelSerializer):
     other_names = serializers.SlugRelatedField(
         source="aliases", slug_field="name", many=True, read_only=True
     )
-    typology = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    typology = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     registration_country = serializers.HyperlinkedRelatedField(
-        view_name="api:zone-detail", read_only=True
+        view_name="api:zone-detail", read_only=True, allow_null=True
     )
     zones = serializers.HyperlinkedRelatedField(
         view_name="api:zone-detail", many=True, read_only=True

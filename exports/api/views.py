@@ -9,6 +9,8 @@ queries per page.
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from directory.filters import OrganisationFilterSet
@@ -22,7 +24,23 @@ from organisations.visibility import (
     visible_organisations,
 )
 
+NOT_FOUND = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="No such record, or a page past the last one."
+)
+BAD_FILTER = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="A malformed filter value, under the filter's name."
+)
 
+
+def documented_errors(serializer):
+    """The error answers in the OpenAPI document next to the serializer's 200."""
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer, 400: BAD_FILTER, 404: NOT_FOUND}),
+        retrieve=extend_schema(responses={200: serializer, 404: NOT_FOUND}),
+    )
+
+
+@documented_errors(serializers.OrganisationSerializer)
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     """Organisations, filtered and searched exactly as the public list is."""
 
@@ -50,6 +68,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+@documented_errors(serializers.ZoneSerializer)
 class ZoneViewSet(viewsets.ReadOnlyModelViewSet):
     """Places, by id; ``/api/zones/ML-1/`` finds a zone by its ISO 3166 code too."""
 
@@ -69,12 +88,14 @@ class ZoneViewSet(viewsets.ReadOnlyModelViewSet):
         return zone
 
 
+@documented_errors(serializers.ThemeSerializer)
 class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ThemeSerializer
     lookup_field = "slug"
     queryset = Theme.objects.select_related("group").order_by("position", "name")
 
 
+@documented_errors(serializers.PartnerSerializer)
 class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PartnerSerializer
     lookup_field = "slug"
@@ -83,6 +104,7 @@ class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Partner.objects.order_by("name", "pk")
 
 
+@documented_errors(serializers.NetworkSerializer)
 class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.NetworkSerializer
     lookup_field = "slug"
