@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -80,6 +81,7 @@ _ENTRY_FIELDS = {
 # Entries whose parts are checked one by one (an address or notes may be long).
 _LONG_ENTRIES = {"offices", "contact_persons", "private_contact_persons", "contact_persons_consent"}
 _AS_WRITTEN = _ENTRY_FIELDS | {"aliases"}
+_PERSON_LINKS = {"contact_persons", "private_contact_persons", "contact_persons_consent"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
 _PHONE_SPLIT = re.compile(r"\s*/\s*")
@@ -707,6 +709,8 @@ class _RowBuilder:
 
     def _join_persons(self, row: RowPlan) -> None:
         """Contact persons of every column, with the consent of the publishable ones."""
+        if not _PERSON_LINKS & row.links.keys():
+            return
         persons = row.links.pop("contact_persons", []) + row.links.pop(
             "private_contact_persons", []
         )
@@ -1116,28 +1120,38 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
         row.links.pop("identifier")
     elif identifier:
         row.added.append(words["identifier"] % {"value": identifier})
-    known = set(existing.identifiers.get(org_id, set()))
-    identifiers = []
-    for scheme, value in row.links.get("identifiers", []):
-        if value not in known:
-            known.add(value)
-            identifiers.append((scheme, value))
-            row.added.append(words["identifier"] % {"value": f"{scheme}:{value}"})
+    if _ENTRY_LINKS & row.links.keys():
+        _keep_new_entries(row, org_id, existing, words)
+
+
+_ENTRY_LINKS = {"identifiers", "offices", "needs", "private_needs"}
+
+
+def _keep_new_entries(row: RowPlan, org_id, existing: _ExistingState, words) -> None:
+    """Identifiers, offices and needs (of a full export) the organisation does not have."""
+    identifiers = _new_only(
+        row.links.get("identifiers", []), existing.identifiers.get(org_id, ()), itemgetter(1)
+    )
     row.links["identifiers"] = identifiers
-    offices = set(existing.offices.get(org_id, set()))
-    row.links["offices"] = [
-        office
-        for office in row.links.get("offices", [])
-        if office not in offices and not offices.add(office)
-    ]
-    row.added += [words["office"] % {"address": office[1]} for office in row.links["offices"]]
-    needs = set(existing.needs.get(org_id, set()))
-    row.links["needs"] = [
-        need
-        for need in row.links.pop("needs", []) + row.links.pop("private_needs", [])
-        if need[:2] not in needs and not needs.add(need[:2])
-    ]
-    row.added += [words["need"] % {"need": need[3]} for need in row.links["needs"]]
+    row.added += [words["identifier"] % {"value": f"{s}:{v}"} for s, v in identifiers]
+    offices = _new_only(row.links.get("offices", []), existing.offices.get(org_id, ()), tuple)
+    row.links["offices"] = offices
+    row.added += [words["office"] % {"address": office[1]} for office in offices]
+    needs = row.links.pop("needs", []) + row.links.pop("private_needs", [])
+    needs = _new_only(needs, existing.needs.get(org_id, ()), itemgetter(0, 1))
+    row.links["needs"] = needs
+    row.added += [words["need"] % {"need": need[3]} for need in needs]
+
+
+def _new_only(entries: list, known, key) -> list:
+    """Entries whose key is neither known nor met earlier in the list."""
+    seen = set(known)
+    kept = []
+    for entry in entries:
+        if key(entry) not in seen:
+            seen.add(key(entry))
+            kept.append(entry)
+    return kept
 
 
 # Translated once per language, not once per row.
