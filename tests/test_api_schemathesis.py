@@ -5,7 +5,9 @@ every operation, with generated parameters, answers without a server error and e
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from tests.export_world import build_export_world
@@ -16,7 +18,15 @@ def api_schema_fixture(db, settings):
     # Schemathesis's WSGI client calls the server "localhost".
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     build_export_world()
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    # As Django's test client does: a request must not close the test's database connection
+    # (its transaction holds the test data).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 # Each operation gets its own bounded, derandomized run. (schemathesis's pytest loader,
