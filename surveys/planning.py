@@ -385,6 +385,18 @@ class _RowBuilder:
         self.creations: dict[str, dict[str, str]] = {kind: {} for kind in CREATABLE}
         self.identifiers: dict[int, str] = {}
         self.longest_empty = max(map(len, mapping.empty_values), default=0) + 2
+        self.exported = mapping.exported
+        # How each multi-valued field's cells split into values.
+        self.splits = {
+            target: (
+                _EXPORT_SPLIT
+                if mapping.exported
+                else _ENTRY_SPLIT
+                if target in _ENTRY_FIELDS
+                else _MULTI_SPLIT
+            ).split
+            for target in mapping.fields
+        }
 
     def build(self, position: int, number: int, cells: list[str]) -> RowPlan:
         row = RowPlan(row=number, cells=cells)
@@ -433,7 +445,7 @@ class _RowBuilder:
 
     def _cell(self, cells: list[str], index: int) -> str:
         value = cells[index] if index < len(cells) else ""
-        if self.mapping.exported:
+        if self.exported:
             return restore(value)
         # Only short answers can be "Néant", "N/A"…: long ones are not folded for nothing.
         if len(value) <= self.longest_empty and fold(value) in self.mapping.empty_values:
@@ -518,11 +530,7 @@ class _RowBuilder:
         tokens: list[tuple[int, str]] = []
         for index in self.columns.fields[target]:
             value = self._cell(row.cells, index)
-            if self.mapping.exported:
-                split = _EXPORT_SPLIT.split
-            else:
-                split = (_ENTRY_SPLIT if target in _ENTRY_FIELDS else _MULTI_SPLIT).split
-            for token in split(value) if value else []:
+            for token in self.splits[target](value) if value else []:
                 parts = token.split()
                 # KoboToolbox writes select_multiple answers as space-separated codes.
                 if spec.choices and len(parts) > 1 and all(fold(p) in spec.choices for p in parts):
@@ -570,9 +578,9 @@ class _RowBuilder:
                 links.append(token)
             elif target in CHANNEL_FIELDS:
                 kind, public = CHANNEL_FIELDS[target]
-                split_phones = kind == "phone" and not self.mapping.exported
+                split_phones = kind == "phone" and not self.exported
                 for part in _PHONE_SPLIT.split(token) if split_phones else [token]:
-                    channel = (*self._channel(kind, part), public)
+                    channel = self._channel(kind, part, public)
                     if channel[2]:
                         row.notes.append(channel[3])
                     links.append(channel)
@@ -748,31 +756,32 @@ class _RowBuilder:
         if persons:
             row.links["contacts"] = row.links.get("contacts", []) + persons
 
-    def _channel(self, target: str, value: str) -> tuple[str, str, bool, str]:
+    def _channel(self, target: str, value: str, public: bool | None) -> tuple:
+        """(kind, value, to verify, why, public: None when the mapping's default decides)."""
         if target == "phone":
             phone = normalise_phone(value, self.mapping.phone_prefix, self.mapping.phone_digits)
-            if self.mapping.exported and phone:
+            if self.exported and phone:
                 # The directory already holds it so ("+ 223 2202056"): kept as it was.
-                return (ContactChannel.Kind.PHONE, value, phone != value, "")
+                return (ContactChannel.Kind.PHONE, value, phone != value, "", public)
             if phone:
-                return (ContactChannel.Kind.PHONE, phone, False, "")
+                return (ContactChannel.Kind.PHONE, phone, False, "", public)
             note = _("Phone “%(value)s” kept as written, to verify.") % {"value": value}
-            return (ContactChannel.Kind.PHONE, value, True, note)
+            return (ContactChannel.Kind.PHONE, value, True, note, public)
         if target == "email":
             # Kept as written (a local part may be case-sensitive); compared case-insensitively.
             email = _valid_email(value)
             if not email:
                 note = _("E-mail “%(value)s” kept as written, to verify.") % {"value": value}
-                return (ContactChannel.Kind.EMAIL, value, True, note)
-            return (ContactChannel.Kind.EMAIL, email, False, "")
+                return (ContactChannel.Kind.EMAIL, value, True, note, public)
+            return (ContactChannel.Kind.EMAIL, email, False, "", public)
         kind = ContactChannel.Kind.SOCIAL if target == "social" else ContactChannel.Kind.WEBSITE
         url = value if "://" in value else f"https://{value}"
         try:
             _validate_url(url)
         except ValidationError:
             note = _("Web site “%(value)s” kept as written, to verify.") % {"value": value}
-            return (kind, value, True, note)
-        return (kind, value, False, "")
+            return (kind, value, True, note, public)
+        return (kind, value, False, "", public)
 
     def _contacts(self, row: RowPlan, position: int) -> None:
         columns = self.columns.contact_columns
