@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "surveys",
     "axes",
     "crm",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -257,3 +260,14 @@ SURVEY_IMPORT_MAX_ROWS = env_int("SURVEY_IMPORT_MAX_ROWS", 50_000)
 SURVEY_IMPORT_MAX_COLUMNS = env_int("SURVEY_IMPORT_MAX_COLUMNS", 500)
 # Reading stops after this many empty rows in a row (a sheet "used" down to row 1,048,576).
 SURVEY_IMPORT_MAX_EMPTY_ROWS = env_int("SURVEY_IMPORT_MAX_EMPTY_ROWS", 1000)
+
+# --- Background work (jobs app; README, "Background work") ---------------------------------
+# Tasks wait in the database (no other server); `manage.py jobs_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 10_000)
+# A running job not heard of for this long is marked failed (its worker was killed).
+JOBS_STALE_MINUTES = env_int("JOBS_STALE_MINUTES", 15)
+JOBS_REFRESH_SECONDS = env_int("JOBS_REFRESH_SECONDS", 3)
+# Progress of running jobs, in files shared by the worker and the web processes (one machine).
+JOBS_PROGRESS_DIR = env_str("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "jobs-progress"))

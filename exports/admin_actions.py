@@ -5,18 +5,26 @@ same actions export either the ticked rows or everything the filters and search 
 Private columns follow ``organisations.visibility``, as everywhere else.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from directory.filters import BY_NAME
 from exports.filenames import today
 from exports.layouts import FULL
 from exports.views import table_file
+from jobs.services import export_in_background, start_export
 
 
 def _export(request, queryset, fmt: str):
     filename = f"{FULL.filename_stem}-selection-{today().isoformat()}.{fmt}"
-    return table_file(FULL, fmt, queryset.order_by(*BY_NAME), request.user, filename)
+    queryset = queryset.order_by(*BY_NAME)
+    if export_in_background(queryset.count()):
+        start_export(request.user, queryset, FULL.slug, fmt, filename)
+        messages.info(request, _("The export runs in the background; download it from this page."))
+        return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
+    return table_file(FULL, fmt, queryset, request.user, filename)
 
 
 @admin.action(description=_("Export the selected organisations (CSV, every field)"))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.services import import_in_background, start_import
 from surveys.applying import PlanHasErrors, UndoRefused, undo_batch, undo_conflicts
 from surveys.forms import ImportMappingForm, UploadForm
 from surveys.mapping import MappingError
@@ -133,6 +134,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 form.add_error("file", str(exc))
             else:
                 options["previewed"] = plan.fingerprint()
+                options["rows"] = len(plan.rows)
                 token = self._keep_upload(request, content, upload.name, options)
                 return self._preview(request, plan, token, upload.name)
         return TemplateResponse(
@@ -225,6 +227,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             row, _sep, org = value.partition(":")
             if row.isdigit() and org.isdigit():
                 confirmed[int(row)] = int(org)
+        if import_in_background(data.get("rows", 0)):
+            return self._start_job(request, data, content, confirmed)
         try:
             plan, batch = apply_import(
                 content,
@@ -263,6 +267,15 @@ class ImportBatchAdmin(admin.ModelAdmin):
             _("Import applied: %(counts)s.") % {"counts": self.counts_summary(batch)},
         )
         return HttpResponseRedirect(reverse("admin:surveys_importbatch_change", args=[batch.pk]))
+
+    def _start_job(self, request, data: dict, content: bytes, confirmed: dict) -> HttpResponse:
+        """A large file is imported by the worker; its page shows the progress."""
+        options = {k: data[k] for k in ("mapping", "on_existing", "allow_create", "previewed")}
+        options["confirmed"] = confirmed
+        start_import(request.user, content, data["file_name"], data["rows"], options)
+        default_storage.delete(data["stored"])
+        messages.info(request, _("The import runs in the background; its progress is below."))
+        return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
 
     def undo_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         self._check(request)

@@ -9,6 +9,7 @@ import csv
 import io
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from operator import itemgetter
 
 from django.apps import apps
@@ -70,8 +71,12 @@ def apply_plan(
     file_name: str,
     checksum: str,
     allow_create: tuple[str, ...] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportBatch:
-    """Write the whole plan or nothing."""
+    """Write the whole plan or nothing.
+
+    ``progress(done, total)`` is called before the first and after each writing step.
+    """
     if plan.has_errors:
         raise PlanHasErrors(_("The file has rows in error; nothing was imported."))
     now = timezone.now()
@@ -90,9 +95,12 @@ def apply_plan(
             counts=plan.counts,
         )
         writer = _Writer(batch, user, now, source, plan)
-        writer.create_catalogue_entries()
-        writer.write_organisations()
-        writer.write_links()
+        steps = [writer.create_catalogue_entries, writer.write_organisations, writer.write_links]
+        report = progress or (lambda done, total: None)
+        report(0, len(steps))
+        for done, step in enumerate(steps, start=1):
+            step()
+            report(done, len(steps))
         batch.copy_statements = writer.inserter.copies
         batch.created = {label: ids for label, ids in writer.created.items() if ids}
         batch.updated = {label: rows for label, rows in writer.updated.items() if rows}

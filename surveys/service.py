@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from django.utils.text import slugify
@@ -76,6 +77,7 @@ def apply_import(
     allow_create: tuple[str, ...] = (),
     confirmed_matches: dict[int, int] | None = None,
     previewed: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ImportPlan, ImportBatch]:
     """Plan again and apply, all or nothing.
 
@@ -98,6 +100,7 @@ def apply_import(
         file_name=file_name,
         checksum=file_checksum(content),
         allow_create=allow_create,
+        progress=progress,
     )
     return plan, batch
 
