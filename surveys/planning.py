@@ -112,6 +112,7 @@ _validate_url = URLValidator()
 _MAX_LENGTHS = {f.name: f.max_length for f in Organisation._meta.fields if f.max_length}
 # Other names, channel values, contact names and roles: 255 characters at most.
 _MAX_PART_LENGTH = 255
+_MAX_SCHEME = OrganisationIdentifier._meta.get_field("scheme").max_length
 
 
 @dataclass
@@ -586,12 +587,16 @@ class _RowBuilder:
                     links.append(channel)
             elif target == "identifiers":
                 scheme, colon, value = token.partition(":")
-                if not (colon and scheme.strip() and value.strip()):
+                if not (colon and 0 < len(scheme.strip()) <= _MAX_SCHEME and value.strip()):
                     row.errors.append(
                         self._problem(
                             row,
                             index,
-                            _("“%(value)s” is not written scheme:identifier.") % {"value": token},
+                            _(
+                                "“%(value)s” is not written scheme:identifier (a scheme of at "
+                                "most %(limit)s characters)."
+                            )
+                            % {"value": token, "limit": _MAX_SCHEME},
                         )
                     )
                 else:
@@ -733,6 +738,15 @@ class _RowBuilder:
                 row.errors.append(
                     self._problem(
                         row, index, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": date}
+                    )
+                )
+            if len(given_by) > _MAX_PART_LENGTH:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("Too long: %(length)s characters, at most %(limit)s.")
+                        % {"length": len(given_by), "limit": _MAX_PART_LENGTH},
                     )
                 )
             person["consent_given_by"] = given_by
