@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "networks",
     "needs",
     "directory",
+    "pagecache",
     "demo",
     "csp",
     "surveys",
@@ -103,6 +104,21 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Local memory by default (per process, no server needed). With several processes or
+# servers, a shared cache keeps one copy of each page: README, "Performance".
+CACHE_BACKEND = env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache")
+CACHES = {
+    "default": {
+        "BACKEND": CACHE_BACKEND,
+        "LOCATION": env_str("CACHE_LOCATION", ""),
+        # Local memory: about 1,000 pages of 20-80 kB per process at most.
+        "OPTIONS": {"MAX_ENTRIES": 1000} if CACHE_BACKEND.endswith("LocMemCache") else {},
+    }
+}
+# How long an anonymous visitor's copy of a public page is kept (0: no page cache). Any
+# write to the directory's data makes every copy stale at once (pagecache/stamp.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -25,3 +25,5 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# No page cache unless a test asks for it (tests/test_page_cache.py): pages change between tests.
+PAGE_CACHE_SECONDS = 0

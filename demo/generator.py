@@ -32,6 +32,7 @@ from organisations.models import (
     Zone,
 )
 from organisations.text import fold
+from pagecache.stamp import directory_changed
 
 DEMO_SOURCE_CODE = "demo"
 # Zones have no source: the few the generator creates on an empty database carry this
@@ -432,6 +433,7 @@ def generate(count: int, seed: int, chunk_size: int = CHUNK_SIZE) -> int:
     depend on the seed and that starting number: the same calls give the same data.
     """
     with transaction.atomic():
+        directory_changed()  # once for the whole batch: COPY sends no signal
         source = demo_source()
         first = _next_demo_number(source)
         planner = OrganisationPlanner(load_catalogue(source), source, f"{seed}:{first}")
@@ -538,6 +540,7 @@ def delete_demo_data() -> int:
     if source is None:
         return 0
     with transaction.atomic():
+        directory_changed()
         organisations = Organisation.objects.filter(source=source)
         removed = organisations.count()
         _delete_with_dependants(organisations)

@@ -37,6 +37,7 @@ from organisations.models import (
 )
 from organisations.text import fold
 from organisations.visibility import sees_private, visible_channels, visible_contact_persons
+from pagecache.stamp import directory_changed
 
 
 class PrivateRowsInlineMixin:
@@ -370,6 +371,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
                 default_user=request.user,
                 default_change_reason=str(message),
             )
+            directory_changed()  # bulk_update sends no post_save
         self.message_user(
             request,
             ngettext(
