@@ -5,15 +5,20 @@ message in French that says what is wrong, and the database is exactly as it was
 """
 
 import io
+import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from organisations.factories import OrganisationFactory
 from organisations.models import Organisation
+from surveys.models import ImportMapping
 from tests.data.bad import make_bad_files
 from tests.import_world import mapping_fixture, world_fixture  # noqa: F401
 
@@ -30,6 +35,7 @@ NOT_SPREADSHEET = "Ce fichier n’est pas un tableur. Envoyez un classeur XLSX o
 ENCODING = "Ce fichier n’est pas un tableur, ou son encodage est inconnu."
 FORMULA = "La cellule contient une formule (=cmd|' /C calc'!A0)"
 TOO_MANY_COLUMNS = "a plus de 500 colonnes."
+COMMAND_ROW = "row 2, column 1 (Nom de l'organisation): "
 
 EXPECTED = {
     "empty.csv": EMPTY,
@@ -67,7 +73,7 @@ EXPECTED = {
         "la colonne du nom (identification/nom_osc / Nom de l'organisation) manque. "
         "Colonnes trouvées : Produit, Prix, Quantité."
     ),
-    "dde_formulas.csv": "row 2, column 1 (Nom de l'organisation): " + FORMULA,
+    "dde_formulas.csv": COMMAND_ROW + FORMULA,
     "formulas.xlsx": FORMULA,
     "markup_in_names.csv": (
         "La cellule contient du balisage HTML (<script>alert(1)</script>) ; "
@@ -114,6 +120,35 @@ def test_it_refuses_the_file_with_a_clear_message_and_changes_nothing(name, dire
 
     assert EXPECTED[name] in message
     assert _dump() == before
+
+
+@pytest.mark.parametrize("name", COMMITTED)
+def test_the_admin_upload_refuses_the_file_and_confirming_changes_nothing(
+    name, directory, admin_client
+):
+    before = _dump()
+    upload = SimpleUploadedFile(name, (BAD / name).read_bytes())
+
+    response = admin_client.post(
+        reverse("admin:surveys_import"),
+        {"file": upload, "mapping": directory_mapping_pk(), "on_existing": "fill"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Django's form refuses an empty upload before the import reads it.
+    expected = "Le fichier soumis est vide." if name.startswith("empty") else EXPECTED[name]
+    assert escape(expected.removeprefix(COMMAND_ROW)) in html
+    assert "Confirmer et importer" not in html
+    assert "<script>alert(1)</script>" not in html
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    if token:
+        admin_client.post(reverse("admin:surveys_import_confirm"), {"token": token.group(1)})
+    assert _dump() == before
+
+
+def directory_mapping_pk() -> int:
+    return ImportMapping.objects.get(slug="reference").pk
 
 
 def test_the_corpus_has_every_kind_of_bad_file_and_each_is_checked():
