@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
 from jobs import progress, services
@@ -128,6 +129,9 @@ def test_a_running_job_never_heard_of_fails_after_the_delay(staff, settings):
 def test_the_worker_command_runs_queued_jobs_from_the_database(staff, settings, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     monkeypatch.setattr(Worker, "configure_signals", lambda worker: None)
+    # The worker closes connections between tasks, which would end the test's transaction
+    # (Django's test client keeps it for requests the same way).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     OrganisationFactory.create_batch(3, status="published")
     stale = Job.objects.create(
         kind="export",
