@@ -28,6 +28,10 @@ def _job_for(request: HttpRequest, pk: int) -> Job:
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
+    readonly_fields = ["label", "owner", "status", "done", "total", "message", "import_batch"]
+    readonly_fields += ["result_name", "attempts", "created_at", "started_at", "finished_at"]
+    fields = readonly_fields
+
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
 
@@ -49,7 +53,12 @@ class JobAdmin(admin.ModelAdmin):
             path("", view(self.list_view), name="jobs_job_changelist"),
             path("<int:pk>/download/<str:which>/", view(self.download_view), name="jobs_download"),
             path("<int:pk>/retry/", view(require_POST(self.retry_view)), name="jobs_retry"),
+            # The read-only page of one job (its add page answers 403).
+            *super().get_urls(),
         ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
         jobs = list(Job.objects.visible_to(request.user).select_related("owner")[:LISTED])

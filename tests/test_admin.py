@@ -5,11 +5,13 @@ from pathlib import Path
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from crm.factories import AssignmentFactory, DistinctPairFactory, InteractionFactory
+from jobs.models import Job
 from needs.factories import NeedActivityFactory, NeedCategoryFactory, OrganisationNeedFactory
 from networks.factories import NetworkFactory
 from organisations import factories as org_factories
@@ -68,6 +70,15 @@ FACTORIES = {
     "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(
         ip_address="10.0.0.1", **_REQUEST
     ),
+    "jobs.job": lambda: Job.objects.create(
+        kind="export", owner=User.objects.create_user(username="owner"), label="Export"
+    ),
+    "django_tasks_database.dbtaskresult": lambda: DBTaskResult.objects.create(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="jobs.tasks.run_job",
+        backend_name="default",
+        run_after=timezone.now(),
+    ),
 }
 
 # Written only by a login or an import: their admin has no add page.
@@ -76,6 +87,8 @@ WITHOUT_ADD_PAGE = {
     "axes.accesslog",
     "axes.accessfailurelog",
     "surveys.importbatch",
+    "jobs.job",
+    "django_tasks_database.dbtaskresult",
 }
 
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
