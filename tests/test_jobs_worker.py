@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
@@ -31,8 +32,9 @@ def staff(django_user_model):
     return django_user_model.objects.create_superuser(username="staff", password="x" * 12)
 
 
-def queue_import(staff, mapping) -> Job:
-    content = reference_export(EXAMPLE_SUBMISSIONS)
+def queue_import(staff, mapping, submissions=EXAMPLE_SUBMISSIONS) -> Job:
+    """What confirming a previewed import of ``submissions`` starts."""
+    content = reference_export(submissions)
     plan = preview_import(content, "kobo.xlsx", mapping)
     options = {
         "mapping": mapping.pk,
@@ -152,3 +154,18 @@ def test_the_worker_command_runs_queued_jobs_from_the_database(staff, settings, 
     assert (job.status, job.done, job.total) == ("done", 3, 3)
     assert job.result_file.read().decode("utf-8-sig").count("\r\n") == 4
     assert stale.status == "failed"
+
+
+def test_an_import_with_rows_in_error_fails_with_the_error_file(staff, client, mapping, world):
+    submissions = [*EXAMPLE_SUBMISSIONS, {"identification/nom_osc": "=cmd|' /C calc'!A0"}]
+
+    job = queue_import(staff, mapping, submissions)
+
+    assert job.status == "failed"
+    assert job.message == "The file has rows in error; nothing was imported."
+    assert not Organisation.objects.exists()
+    client.force_login(staff)
+    errors = client.get(reverse("admin:jobs_download", args=[job.pk, "errors"]))
+    lines = b"".join(errors.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("5;;;'=cmd|' /C calc'!A0;")
