@@ -86,8 +86,13 @@ _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
 _PHONE_SPLIT = re.compile(r"\s*/\s*")
 _FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|])")
-# An HTML tag or comment: names are shown on public pages (escaped, but refused here too).
-_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+# Markup a browser would run or load (tags, comments, javascript: links): names are shown on
+# public pages (escaped, but refused here too). "<< Espoir >>" or "< 5 ans" are plain text.
+_MARKUP = re.compile(
+    r"</?(?:script|img|iframe|frame|svg|math|object|embed|style|link|meta|base|form|input|"
+    r"button|a|body|video|audio|source|details|template|marquee)\b|<!--|javascript:",
+    re.IGNORECASE,
+)
 
 
 def _refusal(value: str) -> str:

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from organisations.factories import OrganisationFactory
 from organisations.models import Organisation
 from surveys.models import ImportMapping
+from surveys.service import preview_import
 from tests.data.bad import make_bad_files
 from tests.import_world import mapping_fixture, world_fixture  # noqa: F401
 
@@ -160,3 +161,14 @@ def test_the_committed_files_are_what_the_generator_makes(tmp_path):
     make_bad_files.main(tmp_path)
     for name in COMMITTED:
         assert (tmp_path / name).read_bytes() == (BAD / name).read_bytes(), name
+
+
+def test_angle_brackets_that_are_not_markup_are_imported_as_written(directory, mapping):
+    content = make_bad_files.csv(
+        [make_bad_files.HEADER, ["Association << Espoir >> (< 5 ans)", "AE", "Kayes"]]
+    )
+    with translation.override("fr"):
+        plan = preview_import(content, "guillemets.csv", mapping)
+
+    assert not plan.has_errors
+    assert plan.rows[0].name == "Association << Espoir >> (< 5 ans)"
