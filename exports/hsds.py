@@ -261,8 +261,8 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues
     slug = record["slug"]
     org_id = hsds_id("organization", slug)
     channels = record.part("channels")
-    emails = [value for kind, value, _p, _l in channels if kind == ContactChannel.Kind.EMAIL]
-    websites = [value for kind, value, _p, _l in channels if kind == ContactChannel.Kind.WEBSITE]
+    emails = [value for kind, value, *_rest in channels if kind == ContactChannel.Kind.EMAIL]
+    websites = [value for kind, value, *_rest in channels if kind == ContactChannel.Kind.WEBSITE]
     tables["organizations"].add(
         id=org_id,
         name=record["name"],
@@ -286,7 +286,7 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues
             identifier_type=scheme,
             identifier=value,
         )
-    for kind, value, _public, label in channels:
+    for kind, value, _public, label, *_verification in channels:
         if kind == ContactChannel.Kind.PHONE:
             tables["phones"].add(
                 id=hsds_id("phone", slug, value),
@@ -391,7 +391,7 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues
             link_entity="organization",
             label=typology_name,
         )
-    for (partner_id,) in record.part("partners"):
+    for partner_id, _support in record.part("partners"):
         partner_slug, partner_name, acronym = catalogues.partners[partner_id]
         tables["funding"].add(
             id=hsds_id("funding", slug, partner_slug),

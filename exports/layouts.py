@@ -64,7 +64,7 @@ def _channels(kind: str, public: bool) -> Getter:
     def get(record, catalogues):
         return _joined(
             value
-            for channel_kind, value, is_public, _label in record.part("channels")
+            for channel_kind, value, is_public, *_details in record.part("channels")
             if channel_kind == kind and is_public == public
         )
 
@@ -102,6 +102,33 @@ def _offices_with_places(record, catalogues) -> str:
     return JOIN.join(
         FIELD_JOIN.join([kind, address, catalogues.zone_path(zone_id) if zone_id else ""])
         for kind, address, zone_id in record.part("offices")
+    )
+
+
+def _partner_support(record, catalogues) -> str:
+    """ "partner-slug | what the partner supports", for partners with a description."""
+    return JOIN.join(
+        FIELD_JOIN.join([catalogues.partners[partner_id][0], support])
+        for partner_id, support in record.part("partners")
+        if support
+    )
+
+
+def _network_roles(record, catalogues) -> str:
+    """ "network-slug | role | member since", for memberships with a role or a year."""
+    return JOIN.join(
+        FIELD_JOIN.join([catalogues.networks[network_id][0], role, str(since or "")])
+        for network_id, role, since in record.part("networks")
+        if role or since
+    )
+
+
+def _channel_details(record, catalogues) -> str:
+    """ "kind | value | label | to verify | why", for channels with any of the last three."""
+    return JOIN.join(
+        FIELD_JOIN.join([kind, value, label, "yes" if to_verify else "", note])
+        for kind, value, _public, label, to_verify, note in record.part("channels")
+        if label or to_verify or note
     )
 
 
@@ -144,12 +171,15 @@ def _themes(position: int) -> Getter:
 
 def _partners(position: int) -> Getter:
     return lambda record, catalogues: _joined(
-        catalogues.partners[partner_id][position] for (partner_id,) in record.part("partners")
+        catalogues.partners[partner_id][position]
+        for partner_id, _support in record.part("partners")
     )
 
 
 def _networks(record, catalogues) -> str:
-    return _joined(catalogues.networks[network_id][0] for (network_id,) in record.part("networks"))
+    return _joined(
+        catalogues.networks[network_id][0] for network_id, *_role in record.part("networks")
+    )
 
 
 def _identifiers(record, catalogues) -> str:
@@ -203,7 +233,7 @@ def _web(record, catalogues) -> str:
     public_web = [
         value
         for wanted in (ContactChannel.Kind.WEBSITE, ContactChannel.Kind.SOCIAL)
-        for kind, value, _public, _label in channels
+        for kind, value, *_details in channels
         if kind == wanted
     ]
     if public_web:
@@ -214,9 +244,7 @@ def _web(record, catalogues) -> str:
 
 def _all_channels(kind: str) -> Getter:
     return lambda record, catalogues: _joined(
-        value
-        for channel_kind, value, _public, _label in record.part("channels")
-        if channel_kind == kind
+        value for channel_kind, value, *_details in record.part("channels") if channel_kind == kind
     )
 
 
@@ -298,6 +326,10 @@ FULL = Layout(
         Column("private_contact_persons", _persons(publishable=False), private=True),
         Column("private_needs", _needs(public=False), private=True),
         Column("offices", _offices_with_places),
+        Column("partner_support", _partner_support),
+        Column("network_roles", _network_roles),
+        # Verification notes are staff notes; labels of private channels are private.
+        Column("channel_details", _channel_details, private=True),
     ),
 )
 

@@ -97,10 +97,14 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
         _of(OrganisationTheme.objects, ids).order_by().values_list("organisation_id", "theme_id")
     ),
     "partners": lambda ids, user: (
-        _of(Partnership.objects, ids).order_by().values_list("organisation_id", "partner_id")
+        _of(Partnership.objects, ids)
+        .order_by()
+        .values_list("organisation_id", "partner_id", "description")
     ),
     "networks": lambda ids, user: (
-        _of(Membership.objects, ids).order_by().values_list("organisation_id", "network_id")
+        _of(Membership.objects, ids)
+        .order_by()
+        .values_list("organisation_id", "network_id", "role", "since_year")
     ),
     "offices": lambda ids, user: (
         _of(Office.objects, ids)
@@ -110,7 +114,15 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
     "channels": lambda ids, user: (
         _of(visible_channels(user), ids)
         .order_by("kind", "position", "pk")
-        .values_list("organisation_id", "kind", "value", "is_public", "label")
+        .values_list(
+            "organisation_id",
+            "kind",
+            "value",
+            "is_public",
+            "label",
+            "to_verify",
+            "verification_note",
+        )
     ),
     "persons": lambda ids, user: (
         _of(visible_contact_persons(user), ids)

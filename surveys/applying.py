@@ -222,11 +222,16 @@ class _Writer:
     def write_links(self) -> None:
         rows = [row for row in self.plan.rows if row.row in self.org_ids]
         for target, model, column in _CATALOGUE_LINKS:
+            # What a partner supports, a network role (full exports): by entry id.
             self._create_for_rows(
                 model,
                 rows,
                 lambda row, target=target, column=column: (
-                    {column: self._entry_id(target, value)} for value in row.links.get(target, [])
+                    {
+                        column: self._entry_id(target, value),
+                        **row.links.get(f"{target}_details", {}).get(value, {}),
+                    }
+                    for value in row.links.get(target, [])
                 ),
             )
         self._create_for_rows(
@@ -243,9 +248,10 @@ class _Writer:
                     "to_verify": to_verify,
                     "verification_note": note[:255],
                     "is_public": public if is_public is None else is_public,
+                    "label": label,
                     "position": position,
                 }
-                for position, (kind, value, to_verify, note, is_public) in enumerate(
+                for position, (kind, value, to_verify, note, is_public, label) in enumerate(
                     row.links["channels"]
                 )
             ),

@@ -67,6 +67,9 @@ MULTI_FIELDS = {
     "contact_persons_consent",
     "needs",
     "private_needs",
+    "partner_support",
+    "network_roles",
+    "channel_details",
 }
 # Channel targets: kind, and whether the column holds public (True) or private (False)
 # values; None follows defaults.channels_public.

@@ -77,10 +77,24 @@ _ENTRY_FIELDS = {
     "contact_persons_consent",
     "needs",
     "private_needs",
+    "partner_support",
+    "network_roles",
+    "channel_details",
 }
 # Entries whose parts are checked one by one (an address or notes may be long).
-_LONG_ENTRIES = {"offices", "contact_persons", "private_contact_persons", "contact_persons_consent"}
+_LONG_ENTRIES = {
+    "offices",
+    "contact_persons",
+    "private_contact_persons",
+    "contact_persons_consent",
+    "partner_support",
+}
+# Longest text of each part of an entry, as the database stores it.
+_PARTNER_SUPPORT_LENGTH = Partnership._meta.get_field("description").max_length
+_ROLE_LENGTH = Membership._meta.get_field("role").max_length
+_LABEL_LENGTH = ContactChannel._meta.get_field("label").max_length
 _AS_WRITTEN = _ENTRY_FIELDS | {"aliases"}
+_DETAIL_LINKS = {"partner_support", "network_roles", "channel_details"}
 _PERSON_LINKS = {"contact_persons", "private_contact_persons", "contact_persons_consent"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
@@ -438,6 +452,8 @@ class _RowBuilder:
         if self.mapping.contacts and "name" in self.columns.contact_columns:
             self._contacts(row, position)
         self._join_persons(row)
+        if _DETAIL_LINKS & row.links.keys():
+            self._join_details(row)
         return row
 
     def _problem(self, row: RowPlan, index: int | None, message: str, sheet_row=None) -> Problem:
@@ -610,8 +626,10 @@ class _RowBuilder:
                 self._office(row, index, token, links)
             elif target in ("contact_persons", "private_contact_persons"):
                 self._person(row, index, token, target == "contact_persons", links)
-            elif target == "contact_persons_consent":
-                links.append((index, token))
+            elif target in ("contact_persons_consent", "channel_details"):
+                links.append((index, token))  # read once every column is (_join_details)
+            elif target in ("partner_support", "network_roles"):
+                self._link_detail(row, index, target, token, links)
             elif target in ("needs", "private_needs"):
                 need = self.catalogues.needs.get(token.strip())
                 if need is None:
@@ -725,6 +743,90 @@ class _RowBuilder:
         contact["notes"] = "\n".join(filter(None, [notes, *written]))
         links.append(contact)
 
+    def _link_detail(self, row: RowPlan, index: int, target: str, token: str, links) -> None:
+        """ "partner-slug | what it supports" or "network-slug | role | member since"."""
+        parts = _entry(token).split(_FIELD_SPLIT)
+        catalogue = self.catalogues.for_field(
+            "partners" if target == "partner_support" else "networks"
+        )
+        resolution = catalogue.resolve(parts[0])
+        if resolution.entry is None:
+            row.errors.append(self._problem(row, index, _unmatched(parts[0], resolution)))
+            return
+        if target == "partner_support":
+            detail = {"description": _FIELD_SPLIT.join(parts[1:])}
+            text, limit = detail["description"], _PARTNER_SUPPORT_LENGTH
+        else:
+            role, since = (parts[1:] + ["", ""])[:2]
+            year = _parse_int(since) if since else None
+            if len(parts) > 3 or (since and year is None):
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("“%(value)s” is not written network | role | year.")
+                        % {"value": token[:60]},
+                    )
+                )
+                return
+            detail = {"role": role, "since_year": year}
+            text, limit = role, _ROLE_LENGTH
+        if len(text) > limit:
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("Too long: %(length)s characters, at most %(limit)s.")
+                    % {"length": len(text), "limit": limit},
+                )
+            )
+            return
+        links.append((index, resolution.entry.id, detail))
+
+    def _join_details(self, row: RowPlan) -> None:
+        """What a partner supports, a network role, a channel's label and verification,
+        each given to the link or channel it describes; a detail of nothing is an error."""
+        for target, linked in (("partner_support", "partners"), ("network_roles", "networks")):
+            details = {}
+            for index, entry_id, detail in row.links.pop(target, []):
+                if entry_id not in row.links.get(linked, []):
+                    label = self.catalogues.for_field(linked).label_of(entry_id)
+                    row.errors.append(
+                        self._problem(
+                            row,
+                            index,
+                            _("“%(entry)s” is not in the row's %(column)s.")
+                            % {"entry": label, "column": linked},
+                        )
+                    )
+                details[entry_id] = detail
+            row.links[f"{linked}_details"] = details
+        for index, token in row.links.pop("channel_details", []):
+            parts = _entry(token).split(_FIELD_SPLIT)
+            parts += [""] * (5 - len(parts))
+            kind, value, label, flag = parts[:4]
+            note = _FIELD_SPLIT.join(parts[4:])
+            found = False
+            for target in CHANNEL_FIELDS.keys() & row.links.keys():
+                channels = row.links[target]
+                for position, channel in enumerate(channels):
+                    if (channel[0], channel[1]) == (kind, value):
+                        found = True
+                        to_verify = channel[2] or flag == "yes"
+                        channels[position] = (kind, value, to_verify, note, channel[4], label)
+            if not found or len(label) > _LABEL_LENGTH or len(note) > _MAX_PART_LENGTH:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _(
+                            "“%(value)s” describes no channel of this row "
+                            "(kind | value | label | to verify | why)."
+                        )
+                        % {"value": token[:60]},
+                    )
+                )
+
     def _join_persons(self, row: RowPlan) -> None:
         """Contact persons of every column, with the consent of the publishable ones."""
         if not _PERSON_LINKS & row.links.keys():
@@ -776,31 +878,34 @@ class _RowBuilder:
             row.links["contacts"] = row.links.get("contacts", []) + persons
 
     def _channel(self, target: str, value: str, public: bool | None) -> tuple:
-        """(kind, value, to verify, why, public: None when the mapping's default decides)."""
+        """(kind, value, to verify, why, public: None when the mapping's default decides,
+        label)."""
+        if self.exported:
+            # The directory held it so: kept as written, to verify as channel_details says
+            # (a phone outside E.164, "+ 223 2202056", is always to verify: a database rule).
+            flagged = target == ContactChannel.Kind.PHONE and not _E164.match(value)
+            return (target, value, flagged, "", public, "")
         if target == "phone":
             phone = normalise_phone(value, self.mapping.phone_prefix, self.mapping.phone_digits)
-            if self.exported and phone:
-                # The directory already holds it so ("+ 223 2202056"): kept as it was.
-                return (ContactChannel.Kind.PHONE, value, phone != value, "", public)
             if phone:
-                return (ContactChannel.Kind.PHONE, phone, False, "", public)
+                return (ContactChannel.Kind.PHONE, phone, False, "", public, "")
             note = _("Phone “%(value)s” kept as written, to verify.") % {"value": value}
-            return (ContactChannel.Kind.PHONE, value, True, note, public)
+            return (ContactChannel.Kind.PHONE, value, True, note, public, "")
         if target == "email":
             # Kept as written (a local part may be case-sensitive); compared case-insensitively.
             email = _valid_email(value)
             if not email:
                 note = _("E-mail “%(value)s” kept as written, to verify.") % {"value": value}
-                return (ContactChannel.Kind.EMAIL, value, True, note, public)
-            return (ContactChannel.Kind.EMAIL, email, False, "", public)
+                return (ContactChannel.Kind.EMAIL, value, True, note, public, "")
+            return (ContactChannel.Kind.EMAIL, email, False, "", public, "")
         kind = ContactChannel.Kind.SOCIAL if target == "social" else ContactChannel.Kind.WEBSITE
         url = value if "://" in value else f"https://{value}"
         try:
             _validate_url(url)
         except ValidationError:
             note = _("Web site “%(value)s” kept as written, to verify.") % {"value": value}
-            return (kind, value, True, note, public)
-        return (kind, value, False, "", public)
+            return (kind, value, True, note, public, "")
+        return (kind, value, False, "", public, "")
 
     def _contacts(self, row: RowPlan, position: int) -> None:
         columns = self.columns.contact_columns

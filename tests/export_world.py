@@ -98,7 +98,7 @@ def build_export_world() -> ExportWorld:
         consent_date=datetime.date(2026, 3, 1),
     )
     ContactPersonFactory(organisation=ame, name=PRIVATE_PERSON, role="Trésorier", notes="x")
-    MembershipFactory(organisation=ame, network=network)
+    MembershipFactory(organisation=ame, network=network, role="Membre fondateur", since_year=2012)
     OrganisationNeedFactory(organisation=ame, category=training, activity=activity, is_public=True)
     OrganisationNeedFactory(organisation=ame, category=advocacy, is_public=True)
     OrganisationNeedFactory(organisation=ame, category=private_category, is_public=False)

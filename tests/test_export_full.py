@@ -73,7 +73,8 @@ PRIVATE_COLUMNS = [
     "private_needs",
 ]
 # Public columns added after the private ones (columns are only ever added at the end).
-LAST_COLUMNS = ["offices"]
+LAST_COLUMNS = ["offices", "partner_support", "network_roles"]
+LAST_PRIVATE_COLUMNS = ["channel_details"]
 
 
 def export(client, fmt="csv", **params):
@@ -132,6 +133,8 @@ def test_public_columns_and_cells_of_a_known_organisation(client):
         "contact_persons": "Ousmane Diarra | Président | +22376000000 |  | o.diarra@example.org",
         "needs": "formation/3 ; plaidoyer",
         "offices": "seat | Djélibougou, route de Koulikoro, Bamako | Mali",
+        "partner_support": "",
+        "network_roles": "reseau-migration | Membre fondateur | 2012",
     }
 
 
@@ -160,7 +163,7 @@ def test_staff_allowed_to_see_private_data_get_private_columns(client, django_us
     response = export(client)
     assert response["Cache-Control"] == "private, no-store"
     rows = rows_of(response)
-    assert list(rows[0]) == PUBLIC_COLUMNS + PRIVATE_COLUMNS + LAST_COLUMNS
+    assert list(rows[0]) == PUBLIC_COLUMNS + PRIVATE_COLUMNS + LAST_COLUMNS + LAST_PRIVATE_COLUMNS
     ame = rows[0]
     assert ame["private_phones"] == f"'{PRIVATE_PHONE}"
     assert ame["private_emails"] == PRIVATE_EMAIL

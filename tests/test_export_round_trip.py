@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 
 from needs.models import NeedActivity, NeedCategory, OrganisationNeed
-from networks.models import Membership
+from networks.models import Membership, Network
 from organisations.models import (
     ContactChannel,
     ContactPerson,
@@ -70,11 +70,18 @@ def snapshot() -> dict[str, dict]:
         "aliases": _by_org(OrganisationAlias, "name"),
         "zones": _by_org(OrganisationZone, "zone_id"),
         "themes": _by_org(OrganisationTheme, "theme_id"),
-        "partners": _by_org(Partnership, "partner_id"),
-        "networks": _by_org(Membership, "network_id"),
+        "partners": _by_org(Partnership, "partner_id", "description"),
+        "networks": _by_org(Membership, "network_id", "role", "since_year"),
         # In their order within each kind and visibility (as the columns list them).
         "channels": _by_org(
-            ContactChannel, "kind", "is_public", "value", order=["kind", "is_public", "position"]
+            ContactChannel,
+            "kind",
+            "is_public",
+            "value",
+            "label",
+            "to_verify",
+            "verification_note",
+            order=["kind", "is_public", "position"],
         ),
         "offices": _by_org(Office, "kind", "address", "zone_id"),
         "persons": _by_org(
@@ -174,6 +181,15 @@ def plant_what_the_seed_lacks() -> None:
         organisation=aracem, kind=Office.Kind.OFFICE, address="Bafoulabé centre", zone=bafoulabe
     )
     OrganisationZone.objects.create(organisation=aracem, zone=bafoulabe)
+    Membership.objects.create(
+        organisation=aracem,
+        network=Network.objects.exclude(memberships__organisation=aracem).first(),
+        role="Membre fondateur",
+        since_year=2004,
+    )
+    ContactChannel.objects.filter(organisation=aracem, kind="social").update(
+        label="Facebook", to_verify=True, verification_note="Page | à confirmer"
+    )
 
 
 def test_the_seed_comes_back_field_by_field_from_its_full_export(
@@ -199,8 +215,11 @@ def test_the_seed_comes_back_field_by_field_from_its_full_export(
     ame = after["ame"]
     assert ame["status"] == Organisation.Status.ARCHIVED
     assert ame["description"] == "=1+1 n'est pas une formule ; -, et @ non plus"
-    assert ("email", True, "Direction.AME@Example.org") in ame["channels"]
-    assert ("phone", False, "+22376000001") in ame["channels"]
+    assert ("email", True, "Direction.AME@Example.org", "", False, "") in ame["channels"]
+    assert ("phone", False, "+22376000001", "", False, "") in ame["channels"]
+    assert ("Membre fondateur", 2004) in [n[1:] for n in after["aracem"]["networks"]]
+    assert any(label == "Facebook" for _k, _p, _v, label, *_ in after["aracem"]["channels"])
+    assert sum(bool(description) for p in after.values() for _i, description in p["partners"])
     assert any(name == "ASSOCIATION MALIENNE DES EXPULSÉS" for (name,) in ame["aliases"])
     # Every zone link points at the same zone at the same level.
     assert {z for part in after.values() for (z,) in part["zones"]} == {

@@ -194,4 +194,4 @@ def test_a_phone_number_with_a_plus_is_not_a_formula(world, mapping):
     )
     plan = preview_import(content, "phones.csv", mapping)
     assert not plan.has_errors
-    assert plan.rows[0].links["channels"] == [("phone", "+22376451230", False, "", None)]
+    assert plan.rows[0].links["channels"] == [("phone", "+22376451230", False, "", None, "")]
