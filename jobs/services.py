@@ -27,7 +27,6 @@ def start_import(user, content: bytes, file_name: str, rows: int, options: dict)
         kind=Job.Kind.IMPORT,
         owner=user,
         label=_("Import of %(file)s") % {"file": file_name},
-        total=rows,
         params={
             **options,
             "file_name": file_name,
