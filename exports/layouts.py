@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from exports.records import Catalogues, OrganisationRecord
+from needs.models import OrganisationNeed
 from organisations.models import ContactChannel, Office, Organisation, Zone
 
 JOIN = " ; "
@@ -98,9 +99,9 @@ def _offices(kind: str) -> Getter:
 
 
 def _offices_with_places(record, catalogues) -> str:
-    """Each office as "kind | address | zone path" (the survey import reads it back)."""
+    """Each office as "kind | zone path | address" (the survey import reads it back)."""
     return JOIN.join(
-        FIELD_JOIN.join([kind, address, catalogues.zone_path(zone_id) if zone_id else ""])
+        FIELD_JOIN.join([kind, catalogues.zone_path(zone_id) if zone_id else "", address])
         for kind, address, zone_id in record.part("offices")
     )
 
@@ -193,9 +194,33 @@ def _aliases(record, catalogues) -> str:
 def _needs(public: bool) -> Getter:
     return lambda record, catalogues: _joined(
         catalogues.need_key(category_id, activity_id)
-        for category_id, activity_id, is_public in record.part("needs")
+        for category_id, activity_id, is_public, *_details in record.part("needs")
         if is_public == public
     )
+
+
+_NEED_DEFAULTS = (OrganisationNeed.Priority.MEDIUM, OrganisationNeed.Status.IDENTIFIED)
+
+
+def _need_details(record, catalogues) -> str:
+    """ "need | priority | status | support given | partner | support date | notes", for
+    needs (public or private) with more than their key."""
+    entries = []
+    for category, activity, _public, priority, status, given, partner, date, notes in record.part(
+        "needs"
+    ):
+        if (priority, status) != _NEED_DEFAULTS or given or partner or date or notes:
+            values = [
+                catalogues.need_key(category, activity),
+                priority,
+                status,
+                given,
+                catalogues.partners[partner][0] if partner else "",
+                date.isoformat() if date else "",
+                notes,
+            ]
+            entries.append(FIELD_JOIN.join(values))
+    return JOIN.join(entries)
 
 
 def _persons(publishable: bool) -> Getter:
@@ -330,6 +355,7 @@ FULL = Layout(
         Column("network_roles", _network_roles),
         # Verification notes are staff notes; labels of private channels are private.
         Column("channel_details", _channel_details, private=True),
+        Column("need_details", _need_details, private=True),
     ),
 )
 

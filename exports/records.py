@@ -143,7 +143,18 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
     "needs": lambda ids, user: (
         _of(visible_needs(user), ids)
         .order_by("pk")
-        .values_list("organisation_id", "category_id", "activity_id", "is_public")
+        .values_list(
+            "organisation_id",
+            "category_id",
+            "activity_id",
+            "is_public",
+            "priority",
+            "status",
+            "support_given",
+            "support_partner_id",
+            "support_date",
+            "notes",
+        )
     ),
 }
 

@@ -268,8 +268,13 @@ class _Writer:
             OrganisationNeed,
             rows,
             lambda row: (
-                {"category_id": category_id, "activity_id": activity_id, "is_public": is_public}
-                for category_id, activity_id, is_public, _key in row.links.get("needs", [])
+                {
+                    "category_id": category_id,
+                    "activity_id": activity_id,
+                    "is_public": is_public,
+                    **details,
+                }
+                for category_id, activity_id, is_public, _key, details in row.links.get("needs", [])
             ),
         )
         self._create_for_rows(ContactPerson, rows, lambda row: row.links["contacts"])

@@ -225,7 +225,7 @@ def load_catalogues(country_code: str = "", targets=()) -> Catalogues:
         for source_id, code in Source.objects.values_list("id", "code"):
             sources.add(Entry(source_id, code), code)
     need_keys: dict[str, tuple[int, int | None]] = {}
-    if {"needs", "private_needs"} & set(targets):
+    if {"needs", "private_needs", "need_details"} & set(targets):
         category_slugs = dict(NeedCategory.objects.values_list("id", "slug"))
         for category_id, slug in category_slugs.items():
             need_keys[slug] = (category_id, None)

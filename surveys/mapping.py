@@ -70,6 +70,7 @@ MULTI_FIELDS = {
     "partner_support",
     "network_roles",
     "channel_details",
+    "need_details",
 }
 # Channel targets: kind, and whether the column holds public (True) or private (False)
 # values; None follows defaults.channels_public.

@@ -80,6 +80,7 @@ _ENTRY_FIELDS = {
     "partner_support",
     "network_roles",
     "channel_details",
+    "need_details",
 }
 # Entries whose parts are checked one by one (an address or notes may be long).
 _LONG_ENTRIES = {
@@ -88,13 +89,25 @@ _LONG_ENTRIES = {
     "private_contact_persons",
     "contact_persons_consent",
     "partner_support",
+    "need_details",
 }
 # Longest text of each part of an entry, as the database stores it.
 _PARTNER_SUPPORT_LENGTH = Partnership._meta.get_field("description").max_length
 _ROLE_LENGTH = Membership._meta.get_field("role").max_length
 _LABEL_LENGTH = ContactChannel._meta.get_field("label").max_length
 _AS_WRITTEN = _ENTRY_FIELDS | {"aliases"}
-_DETAIL_LINKS = {"partner_support", "network_roles", "channel_details"}
+# Fields of each kind of entry; the last one is free text.
+_FIELD_COUNTS = {
+    "offices": 3,
+    "contact_persons": 5,
+    "private_contact_persons": 6,
+    "contact_persons_consent": 3,
+    "partner_support": 2,
+    "network_roles": 3,
+    "channel_details": 5,
+    "need_details": 7,
+}
+_DETAIL_LINKS = {"partner_support", "network_roles", "channel_details", "need_details"}
 _PERSON_LINKS = {"contact_persons", "private_contact_persons", "contact_persons_consent"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
@@ -552,7 +565,18 @@ class _RowBuilder:
         tokens: list[tuple[int, str]] = []
         for index in self.columns.fields[target]:
             value = self._cell(row.cells, index)
+            fields = _FIELD_COUNTS.get(target, 0)
             for token in self.splits[target](value) if value else []:
+                # Too few fields: the rest of the previous entry's last field, which held
+                # " ; " (notes, an address).
+                if (
+                    fields
+                    and tokens
+                    and tokens[-1][0] == index
+                    and _entry(token).count(_FIELD_SPLIT) < fields - 1
+                ):
+                    tokens[-1] = (index, f"{tokens[-1][1]} ; {token}")
+                    continue
                 parts = token.split()
                 # KoboToolbox writes select_multiple answers as space-separated codes.
                 if spec.choices and len(parts) > 1 and all(fold(p) in spec.choices for p in parts):
@@ -626,7 +650,7 @@ class _RowBuilder:
                 self._office(row, index, token, links)
             elif target in ("contact_persons", "private_contact_persons"):
                 self._person(row, index, token, target == "contact_persons", links)
-            elif target in ("contact_persons_consent", "channel_details"):
+            elif target in ("contact_persons_consent", "channel_details", "need_details"):
                 links.append((index, token))  # read once every column is (_join_details)
             elif target in ("partner_support", "network_roles"):
                 self._link_detail(row, index, target, token, links)
@@ -645,7 +669,8 @@ class _RowBuilder:
                         )
                     )
                 else:
-                    links.append((*need, target == "needs", token.strip()))
+                    # Its details (need_details) are added once every column is read.
+                    links.append((*need, target == "needs", token.strip(), {}))
             elif target == "zones":
                 resolution = self.catalogues.zones.resolve_zone(
                     spec.choices.get(fold(token), token), spec.level
@@ -668,17 +693,16 @@ class _RowBuilder:
             row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
 
     def _office(self, row: RowPlan, index: int, token: str, links: list) -> None:
-        """ "kind | address | zone" (kind: seat or office; the zone may be a full path)."""
+        """ "kind | place | address" (kind: seat or office; the place, a zone, may be a full
+        path or empty; the address comes last, as it may hold anything)."""
         kind, _sep, rest = _entry(token).partition(_FIELD_SPLIT)
-        address, sep, place = rest.rpartition(_FIELD_SPLIT)
-        if not sep:  # no place given
-            address, place = rest, ""
-        if kind not in Office.Kind.values or not address:
+        place, sep, address = rest.partition(_FIELD_SPLIT)
+        if kind not in Office.Kind.values or not sep or not address:
             row.errors.append(
                 self._problem(
                     row,
                     index,
-                    _("“%(value)s” is not written kind | address | place (kind: %(kinds)s).")
+                    _("“%(value)s” is not written kind | place | address (kind: %(kinds)s).")
                     % {"value": token[:60], "kinds": ", ".join(Office.Kind.values)},
                 )
             )
@@ -784,8 +808,9 @@ class _RowBuilder:
         links.append((index, resolution.entry.id, detail))
 
     def _join_details(self, row: RowPlan) -> None:
-        """What a partner supports, a network role, a channel's label and verification,
-        each given to the link or channel it describes; a detail of nothing is an error."""
+        """What a partner supports, a network role, a channel's label and verification, a
+        need's priority, status and support, each given to the link, channel or need it
+        describes; a detail of nothing is an error."""
         for target, linked in (("partner_support", "partners"), ("network_roles", "networks")):
             details = {}
             for index, entry_id, detail in row.links.pop(target, []):
@@ -826,6 +851,53 @@ class _RowBuilder:
                         % {"value": token[:60]},
                     )
                 )
+        needs = {
+            need[3]: need
+            for target in ("needs", "private_needs")
+            for need in row.links.get(target, [])
+        }
+        for index, token in row.links.pop("need_details", []):
+            problem = self._need_details(token, needs)
+            if problem:
+                row.errors.append(self._problem(row, index, problem))
+
+    def _need_details(self, token: str, needs: dict) -> str:
+        """Fill in the need an entry "need | priority | status | support given | partner |
+        date | notes" describes; what is wrong with it, or ""."""
+        parts = _entry(token).split(_FIELD_SPLIT)
+        parts += [""] * (7 - len(parts))
+        key, priority, status, given, partner, date, notes = (
+            *parts[:6],
+            _FIELD_SPLIT.join(parts[6:]),
+        )
+        if key not in needs:
+            return _("“%(value)s” is not a need of this row.") % {"value": key}
+        if priority not in OrganisationNeed.Priority.values or status not in (
+            OrganisationNeed.Status.values
+        ):
+            return _("“%(value)s”: priority or status is not one of ours (%(allowed)s).") % {
+                "value": token[:60],
+                "allowed": ", ".join(
+                    OrganisationNeed.Priority.values + OrganisationNeed.Status.values
+                ),
+            }
+        if len(given) > _MAX_PART_LENGTH:
+            return _("Too long: %(length)s characters, at most %(limit)s.") % {
+                "length": len(given),
+                "limit": _MAX_PART_LENGTH,
+            }
+        details = needs[key][4]
+        if partner:
+            resolution = self.catalogues.partners.resolve(partner)
+            if resolution.entry is None:
+                return _unmatched(partner, resolution)
+            details["support_partner_id"] = resolution.entry.id
+        try:
+            details["support_date"] = datetime.date.fromisoformat(date) if date else None
+        except ValueError:
+            return _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": date}
+        details.update(priority=priority, status=status, support_given=given, notes=notes)
+        return ""
 
     def _join_persons(self, row: RowPlan) -> None:
         """Contact persons of every column, with the consent of the publishable ones."""

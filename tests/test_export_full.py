@@ -74,7 +74,7 @@ PRIVATE_COLUMNS = [
 ]
 # Public columns added after the private ones (columns are only ever added at the end).
 LAST_COLUMNS = ["offices", "partner_support", "network_roles"]
-LAST_PRIVATE_COLUMNS = ["channel_details"]
+LAST_PRIVATE_COLUMNS = ["channel_details", "need_details"]
 
 
 def export(client, fmt="csv", **params):
@@ -132,7 +132,7 @@ def test_public_columns_and_cells_of_a_known_organisation(client):
         "social_links": "'-facebook.com/ame",
         "contact_persons": "Ousmane Diarra | Président | +22376000000 |  | o.diarra@example.org",
         "needs": "formation/3 ; plaidoyer",
-        "offices": "seat | Djélibougou, route de Koulikoro, Bamako | Mali",
+        "offices": "seat | Mali | Djélibougou, route de Koulikoro, Bamako",
         "partner_support": "",
         "network_roles": "reseau-migration | Membre fondateur | 2012",
     }

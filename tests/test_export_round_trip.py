@@ -26,6 +26,7 @@ from organisations.models import (
     OrganisationIdentifier,
     OrganisationTheme,
     OrganisationZone,
+    Partner,
     Partnership,
     Zone,
 )
@@ -96,7 +97,18 @@ def snapshot() -> dict[str, dict]:
             "consent_date",
             "notes",
         ),
-        "needs": _by_org(OrganisationNeed, "category_id", "activity_id", "is_public"),
+        "needs": _by_org(
+            OrganisationNeed,
+            "category_id",
+            "activity_id",
+            "is_public",
+            "priority",
+            "status",
+            "support_given",
+            "support_partner_id",
+            "support_date",
+            "notes",
+        ),
         "identifiers": _by_org(OrganisationIdentifier, "scheme", "value"),
     }
     return {
@@ -170,12 +182,25 @@ def plant_what_the_seed_lacks() -> None:
     OrganisationNeed.objects.create(
         organisation=ame, category=category, activity=activity, is_public=True
     )
-    OrganisationNeed.objects.create(organisation=aracem, category=other, is_public=False)
+    OrganisationNeed.objects.create(
+        organisation=aracem,
+        category=other,
+        is_public=False,
+        priority=OrganisationNeed.Priority.HIGH,
+        status=OrganisationNeed.Status.MET,
+        support_given="Formation de 10 animateurs",
+        support_partner=Partner.objects.order_by("slug").first(),
+        support_date=datetime.date(2025, 6, 30),
+        notes="Deux sessions ; la seconde à Kayes",
+    )
     OrganisationIdentifier.objects.create(organisation=ame, scheme="kobo-uuid", value="a1-b2")
     OrganisationIdentifier.objects.create(organisation=ame, scheme="rccm", value="MA-BKO-1996")
     bafoulabe = Zone.objects.get(name="Bafoulabé", level=Zone.Level.CERCLE)
     Office.objects.create(
-        organisation=aracem, kind=Office.Kind.OFFICE, address="Quartier 1 | porte 2", zone=None
+        organisation=aracem,
+        kind=Office.Kind.OFFICE,
+        address="Quartier 1 | porte 2 ; cour",
+        zone=None,
     )
     Office.objects.create(
         organisation=aracem, kind=Office.Kind.OFFICE, address="Bafoulabé centre", zone=bafoulabe
