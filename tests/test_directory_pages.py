@@ -152,7 +152,7 @@ def test_dates_follow_the_language(client, world):
     Organisation.objects.filter(pk=world.tile_coura.pk).update(
         updated_at=datetime(2026, 3, 5, 12, tzinfo=UTC)
     )
-    french = html(client, "/organisations/atc/")
     english = html(client, "/en/organisations/atc/")
+    french = html(client, "/organisations/atc/")  # last, so French stays active after
     assert "Dernière mise à jour :" in french and "5 mars 2026" in french
     assert "Last update:" in english and "March 5, 2026" in english
