@@ -1,14 +1,18 @@
 """Facet counts for the organisation list: how many organisations each option gives.
 
 Each facet is counted on the list filtered by every *other* active filter, so an
-option's number is what ticking it would give. One grouped query per facet, whatever
-the number of options or organisations.
+option's number is what ticking it would give. All the counts, and the number of
+organisations in the list, come from one query whatever the options, organisations or
+active filters: each distinct filtered list is a common table expression evaluated once
+(the search and the filters run once per list, not once per facet), and each facet a
+grouped SELECT over it, joined by UNION ALL.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
 
 from directory.filters import OrganisationFilterSet
 from needs.models import NeedCategory
@@ -23,6 +27,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from organisations.text import fold
 from organisations.visibility import visible_needs
 
 
@@ -46,28 +51,124 @@ class Facet:
         return any(option.selected for option in self.options)
 
 
-def zone_counts(organisations: QuerySet) -> dict[int, int]:
+# Facets counted on a column of the organisation itself, by filter name.
+FIELD_FACETS = {
+    "typology": "typology_id",
+    "legal_form": "legal_form",
+    "registration": "registration_kind",
+    "scope": "scope",
+    "budget": "budget_band",
+    "country": "registration_country_id",
+}
+# Facets whose values are primary keys (the others are choices).
+KEYED_FACETS = {"typology", "country", "zone", "theme", "network", "partner", "need"}
+BROAD_LEVELS = {Zone.Level.COUNTRY, Zone.Level.REGION, Zone.Level.TERRITORY}
+
+
+def _link_facets(user) -> dict[str, tuple[QuerySet, str, bool]]:
+    """Facets counted on a link table: (links, column of the linked entry, whether an
+    organisation may have several links to one entry)."""
+    return {
+        "theme": (OrganisationTheme.objects.all(), "theme_id", False),
+        "network": (Membership.objects.all(), "network_id", False),
+        "partner": (Partnership.objects.all(), "partner_id", False),
+        "need": (visible_needs(user), "category_id", True),
+    }
+
+
+def _ancestor_rows(zones: list[Zone]) -> str:
+    """SQL VALUES rows (zone, the zone itself or one of its ancestors), from the paths.
+
+    Integers from the database only, so they are written into the SQL as they are.
+    """
+    pairs = ((zone.pk, part) for zone in zones for part in zone.path.strip("/").split("/"))
+    return ", ".join(f"({int(zone_id)}, {int(ancestor)})" for zone_id, ancestor in pairs)
+
+
+def _zone_select(base: str, zones: list[Zone]) -> str:
+    """An organisation counts once for each zone it works in or anywhere below."""
+    table = connection.ops.quote_name(OrganisationZone._meta.db_table)
+    pairs = (
+        f"SELECT DISTINCT a.column2 AS k, l.organisation_id AS o FROM {table} l "
+        f"JOIN {base} f ON f.id = l.organisation_id "
+        f"JOIN (VALUES {_ancestor_rows(zones)}) a ON a.column1 = l.zone_id"
+    )
+    return f"SELECT 'zone', CAST(d.k AS TEXT), COUNT(*) FROM ({pairs}) d GROUP BY d.k"
+
+
+def _run(ctes: list[tuple[str, str, list]], selects: list[tuple[str, list]]) -> dict:
+    """Run the WITH … SELECT … UNION ALL … query; counts by facet, then by value."""
+    with_sql = ", ".join(f"{name} AS ({sql})" for name, sql, _params in ctes)
+    sql = f"WITH {with_sql} " + " UNION ALL ".join(select for select, _params in selects)
+    params = [p for *_sql, cte_params in ctes for p in cte_params]
+    params += [p for _sql, select_params in selects for p in select_params]
+    counts: dict[str, dict] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, n in cursor.fetchall():
+            if facet in KEYED_FACETS:
+                value = int(value) if value is not None else None
+            counts[facet][value] = n
+    return counts
+
+
+def _list_cte(name: str, organisations: QuerySet) -> tuple[str, str, list]:
+    columns = {f"c_{facet}": F(column) for facet, column in FIELD_FACETS.items()}
+    sql, params = organisations.order_by().values("id", **columns).query.sql_with_params()
+    return name, sql, list(params)
+
+
+def _count_all(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> dict:
+    """Counts of every facet, and the list's length under the key "total"."""
+    active = {name for name, _raw, _label in filterset.active_filters()}
+    facets = [*FIELD_FACETS, "zone", *_link_facets(user)]
+    # The full list, then the list without each active facet's own filter.
+    ctes = [_list_cte("f_all", filterset.qs)]
+    base = {}
+    for facet in facets:
+        if facet in active:
+            ctes.append(_list_cte(f"f_{facet}", filterset.queryset_without(facet)))
+        base[facet] = f"f_{facet}" if facet in active else "f_all"
+    selects = [("SELECT 'total', NULL, COUNT(*) FROM f_all", [])]
+    for facet in FIELD_FACETS:
+        column = f"c_{facet}"
+        selects.append(
+            (
+                f"SELECT '{facet}', CAST({column} AS TEXT), COUNT(*) "
+                f"FROM {base[facet]} GROUP BY {column}",
+                [],
+            )
+        )
+    if zones:
+        selects.append((_zone_select(base["zone"], zones), []))
+    for facet, (links, column, repeats) in _link_facets(user).items():
+        pairs = links.order_by().values(k=F(column), o=F("organisation_id"))
+        sql, params = pairs.query.sql_with_params()
+        # A join, not IN: the planner may then hash a long list instead of probing an index
+        # once per organisation. COUNT(*) where the link is unique per organisation and entry.
+        pairs = f"SELECT {'DISTINCT ' if repeats else ''}l.k, l.o FROM ({sql}) l "
+        pairs += f"JOIN {base[facet]} f ON f.id = l.o"
+        selects.append(
+            (
+                f"SELECT '{facet}', CAST(d.k AS TEXT), COUNT(*) FROM ({pairs}) d GROUP BY d.k",
+                list(params),
+            )
+        )
+    return _run(ctes, selects)
+
+
+def zone_counts(organisations: QuerySet, zones: list[Zone] | None = None) -> dict[int, int]:
     """Organisations working in each zone or anywhere below it, by zone id.
 
-    One query over the zone links; each link counts for its zone and all its ancestors
-    (read from the materialised path), an organisation once per zone.
+    One grouped query (plus one for the zones unless given): each link counts for its
+    zone and all its ancestors (read from the materialised path), an organisation once
+    per zone.
     """
-    members: dict[int, set[int]] = defaultdict(set)
-    links = OrganisationZone.objects.filter(organisation__in=organisations.values("pk"))
-    for organisation_id, path in links.values_list("organisation_id", "zone__path"):
-        for part in path.strip("/").split("/"):
-            members[int(part)].add(organisation_id)
-    return {zone_id: len(ids) for zone_id, ids in members.items()}
-
-
-def _grouped(queryset: QuerySet, key: str) -> dict:
-    rows = queryset.order_by().values(key).annotate(n=Count("organisation", distinct=True))
-    return {row[key]: row["n"] for row in rows}
-
-
-def _by_field(organisations: QuerySet, key: str) -> dict:
-    rows = organisations.order_by().values(key).annotate(n=Count("pk"))
-    return {row[key]: row["n"] for row in rows}
+    zones = list(Zone.objects.all()) if zones is None else zones
+    if not zones:
+        return {}
+    ctes = [_list_cte("f_zone", organisations)]
+    return _run(ctes, [(_zone_select("f_zone", zones), [])]).get("zone", {})
 
 
 def _selected(filterset: OrganisationFilterSet, name: str) -> set[str]:
@@ -84,9 +185,8 @@ def _catalogue_options(catalogue, counts: dict, chosen: set[str], value, label) 
     return options
 
 
-def _typology_options(organisations: QuerySet, chosen: set[str]) -> list[Option]:
+def _typology_options(counts: dict, chosen: set[str]) -> list[Option]:
     """Families, each followed by its sub-groups; a family counts its sub-groups too."""
-    counts = _by_field(organisations, "typology")
     typologies = list(Typology.objects.all())
     options = []
     for family in (t for t in typologies if t.parent_id is None):
@@ -102,14 +202,12 @@ def _typology_options(organisations: QuerySet, chosen: set[str]) -> list[Option]
     return options
 
 
-def _zone_options(organisations: QuerySet, chosen: set[str]) -> list[Option]:
+def _zone_options(zones: list[Zone], counts: dict, chosen: set[str]) -> list[Option]:
     """Countries and regions where organisations work, plus any zone chosen elsewhere
     (a cercle from its zone page)."""
-    counts = zone_counts(organisations)
-    broad = Zone.objects.filter(
-        pk__in=list(counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION, Zone.Level.TERRITORY]
-    )
-    zones = broad | Zone.objects.filter(pk__in=[v for v in chosen if v.isdigit()])
+    shown = [
+        z for z in zones if (z.pk in counts and z.level in BROAD_LEVELS) or str(z.pk) in chosen
+    ]
     return [
         Option(
             str(z.pk),
@@ -118,12 +216,11 @@ def _zone_options(organisations: QuerySet, chosen: set[str]) -> list[Option]:
             str(z.pk) in chosen,
             indent=z.level != Zone.Level.COUNTRY,
         )
-        for z in zones.order_by("path")
+        for z in sorted(shown, key=lambda z: z.path)
     ]
 
 
-def _choice_options(organisations: QuerySet, field: str, choices, chosen: set[str]) -> list[Option]:
-    counts = _by_field(organisations, field)
+def _choice_options(counts: dict, choices, chosen: set[str]) -> list[Option]:
     return [
         Option(value, str(label), counts.get(value, 0), value in chosen)
         for value, label in choices
@@ -131,49 +228,50 @@ def _choice_options(organisations: QuerySet, field: str, choices, chosen: set[st
     ]
 
 
-def _country_options(organisations: QuerySet, chosen: set[str]) -> list[Option]:
-    counts = _by_field(organisations, "registration_country")
-    countries = Zone.objects.countries().filter(pk__in=[pk for pk in counts if pk])
+def _country_options(zones: list[Zone], counts: dict, chosen: set[str]) -> list[Option]:
+    countries = [
+        z for z in zones if z.level == Zone.Level.COUNTRY and z.iso_code and counts.get(z.pk)
+    ]
     return [
         Option(c.iso_code, c.display_name, counts[c.pk], c.iso_code in chosen)
-        for c in countries.exclude(iso_code="").order_by("name")
+        for c in sorted(countries, key=lambda c: (fold(c.name), c.name))
     ]
 
 
-def build_facets(filterset: OrganisationFilterSet, user) -> list[Facet]:
-    """Every filter's options with their counts, in the order the list shows them."""
+def build_facets(filterset: OrganisationFilterSet, user) -> tuple[list[Facet], int]:
+    """Every filter's options with their counts, in the order the list shows them, and
+    the number of organisations in the list."""
+    zones = list(Zone.objects.all())
+    counts = _count_all(filterset, user, zones)
 
-    def base(name: str) -> QuerySet:
-        return filterset.queryset_without(name)
+    def chosen(name: str) -> set[str]:
+        return _selected(filterset, name)
 
-    def linked(name: str, links: QuerySet, key: str, catalogue, label=str) -> list[Option]:
-        counts = _grouped(links.filter(organisation__in=base(name)), key)
-        chosen = _selected(filterset, name)
-        return _catalogue_options(catalogue, counts, chosen, lambda item: item.slug, label)
+    def linked(name: str, catalogue, label=str) -> list[Option]:
+        return _catalogue_options(
+            catalogue, counts.get(name, {}), chosen(name), lambda item: item.slug, label
+        )
 
     def display_name(item) -> str:
         return item.display_name
 
     options = {
-        "typology": _typology_options(base("typology"), _selected(filterset, "typology")),
-        "zone": _zone_options(base("zone"), _selected(filterset, "zone")),
-        "theme": linked(
-            "theme", OrganisationTheme.objects.all(), "theme", Theme.objects.all(), display_name
-        ),
-        "network": linked("network", Membership.objects.all(), "network", Network.objects.all()),
-        "partner": linked("partner", Partnership.objects.all(), "partner", Partner.objects.all()),
-        "need": linked(
-            "need", visible_needs(user), "category", NeedCategory.objects.all(), display_name
-        ),
+        "typology": _typology_options(counts.get("typology", {}), chosen("typology")),
+        "zone": _zone_options(zones, counts.get("zone", {}), chosen("zone")),
+        "theme": linked("theme", Theme.objects.all(), display_name),
+        "network": linked("network", Network.objects.all()),
+        "partner": linked("partner", Partner.objects.all()),
+        "need": linked("need", NeedCategory.objects.all(), display_name),
     }
-    for name, model_field, choices in (
-        ("legal_form", "legal_form", Organisation.LegalForm.choices),
-        ("registration", "registration_kind", Organisation.RegistrationKind.choices),
-        ("scope", "scope", Organisation.Scope.choices),
-        ("budget", "budget_band", Organisation.BudgetBand.choices),
+    for name, choices in (
+        ("legal_form", Organisation.LegalForm.choices),
+        ("registration", Organisation.RegistrationKind.choices),
+        ("scope", Organisation.Scope.choices),
+        ("budget", Organisation.BudgetBand.choices),
     ):
-        options[name] = _choice_options(
-            base(name), model_field, choices, _selected(filterset, name)
-        )
-    options["country"] = _country_options(base("country"), _selected(filterset, "country"))
-    return [Facet(name, str(filterset.filters[name].label), opts) for name, opts in options.items()]
+        options[name] = _choice_options(counts.get(name, {}), choices, chosen(name))
+    options["country"] = _country_options(zones, counts.get("country", {}), chosen("country"))
+    facets = [
+        Facet(name, str(filterset.filters[name].label), opts) for name, opts in options.items()
+    ]
+    return facets, counts["total"][None]

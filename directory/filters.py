@@ -73,16 +73,19 @@ class OrganisationFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_typology",
     )
+    # distinct=False: a filter on the organisation's own column cannot duplicate rows, and
+    # DISTINCT over every column would sort the whole filtered list.
     legal_form = django_filters.MultipleChoiceFilter(
-        label=_("Legal form"), choices=Organisation.LegalForm.choices
+        label=_("Legal form"), choices=Organisation.LegalForm.choices, distinct=False
     )
     registration = django_filters.MultipleChoiceFilter(
         label=_("Registration"),
         field_name="registration_kind",
         choices=Organisation.RegistrationKind.choices,
+        distinct=False,
     )
     scope = django_filters.MultipleChoiceFilter(
-        label=_("Scope of intervention"), choices=Organisation.Scope.choices
+        label=_("Scope of intervention"), choices=Organisation.Scope.choices, distinct=False
     )
     zone = IdsFilter(label=_("Zone"), queryset=Zone.objects.all(), method="filter_zone")
     theme = django_filters.ModelMultipleChoiceFilter(
@@ -101,7 +104,10 @@ class OrganisationFilterSet(django_filters.FilterSet):
         method="filter_partner",
     )
     budget = django_filters.MultipleChoiceFilter(
-        label=_("Annual budget"), field_name="budget_band", choices=Organisation.BudgetBand.choices
+        label=_("Annual budget"),
+        field_name="budget_band",
+        choices=Organisation.BudgetBand.choices,
+        distinct=False,
     )
     need = django_filters.ModelMultipleChoiceFilter(
         label=_("Capacity need"),

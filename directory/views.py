@@ -125,14 +125,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         ]
         return _bad_request(request, errors)
     search = filterset.form.cleaned_data.get("q") or ""
+    facets, total = build_facets(filterset, request.user)
     paginator = Paginator(_with_list_details(filterset.qs), PAGE_SIZE)
+    paginator.count = total  # counted with the facets: no COUNT query of its own
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         return _bad_request(request, [(_("Page"), [_("This page number does not exist.")])])
     query = request.GET.copy()
     query.pop("page", None)
-    facets = build_facets(filterset, request.user)
     option_labels = {(f.name, o.value): o.label for f in facets for o in f.options}
     widen = []
     for name, raw, label in filterset.active_filters():
