@@ -1312,11 +1312,12 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
                 kind = _choice_label("channel_kind", channel[0], get_language()).lower()
                 row.added.append(f"{kind}: {channel[1]}")
     row.links["channels"] = channels
+    # A person the organisation has (by name) is not added again; within the file, only a
+    # person given twice alike is (two namesakes of one organisation are two people).
     people = existing.contacts.get(org_id, set())
     contacts = []
     for contact in row.links.get("contacts", []):
-        if fold(contact["name"]) not in people:
-            people = people | {fold(contact["name"])}
+        if fold(contact["name"]) not in people and contact not in contacts:
             contacts.append(contact)
             row.added.append(words["contact person"] % {"name": contact["name"]})
     row.links["contacts"] = contacts

@@ -169,6 +169,8 @@ def plant_what_the_seed_lacks() -> None:
         phone_other="+22376000002",
         notes="Ne pas publier",
     )
+    # A namesake is another person.
+    ContactPerson.objects.create(organisation=ame, name="Awa Traoré", role="Animatrice, Kayes")
     ContactPerson.objects.create(
         organisation=aracem,
         name="Moussa Keïta",
