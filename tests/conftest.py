@@ -1,4 +1,16 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: a request to an /en/ page leaves English
+    active in the thread (LocaleMiddleware does not reset it), which made reverse() in the
+    next test give /en/ URLs."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

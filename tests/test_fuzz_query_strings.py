@@ -4,8 +4,6 @@ comes back as live markup.
 """
 
 import pytest
-from django.urls import URLPattern, reverse
-from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +12,7 @@ from directory.filters import OrganisationFilterSet
 from exports import urls as export_urls
 from networks.factories import NetworkFactory
 from organisations.factories import OrganisationFactory, RegionFactory, ThemeFactory
-from tests.test_security_headers import ROUTE_ARGUMENTS
+from tests.public_urls import directory_page_urls, export_download_urls
 
 ACCEPTED_STATUSES = {200, 400, 404}
 PARAMETERS = [*OrganisationFilterSet.base_filters, "page", "sep", "format", "lang", "utm_source"]
@@ -58,20 +56,7 @@ def public_objects_fixture(db):
 
 
 def _public_urls(objects) -> list[str]:
-    urls = []
-    for language in ("fr", "en"):
-        with translation.override(language):
-            for pattern in directory_urls.urlpatterns:
-                if isinstance(pattern, URLPattern) and pattern.name:
-                    arguments = ROUTE_ARGUMENTS.get(pattern.name, lambda _objects: [])(objects)
-                    urls.append(reverse(f"directory:{pattern.name}", args=arguments))
-            for pattern in export_urls.urlpatterns:
-                formats = ["csv", "xlsx"] if "fmt" in pattern.pattern.converters else [None]
-                for fmt in formats:
-                    urls.append(
-                        reverse(f"exports:{pattern.name}", kwargs={"fmt": fmt} if fmt else {})
-                    )
-    return urls
+    return directory_page_urls(objects) + export_download_urls()
 
 
 def _check(client, url: str, query: dict[str, list[str]]) -> None:

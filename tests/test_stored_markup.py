@@ -6,12 +6,10 @@ import io
 import zipfile
 
 import pytest
-from django.urls import URLPattern, reverse
-from django.utils import translation
+from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from directory import urls as directory_urls
 from networks.factories import MembershipFactory, NetworkFactory
 from organisations.factories import (
     ContactChannelFactory,
@@ -23,7 +21,7 @@ from organisations.factories import (
     ZoneFactory,
 )
 from organisations.models import Zone
-from tests.test_security_headers import ROUTE_ARGUMENTS
+from tests.public_urls import directory_page_urls
 
 SCRIPT = '<script>alert("x")</script>'
 IMG = '"><img src=x onerror=alert(1)>'
@@ -76,15 +74,11 @@ def _assert_inert(body: bytes, where: str) -> None:
 
 
 def _public_urls(planted) -> list[str]:
-    urls = []
-    for language in ("fr", "en"):
-        with translation.override(language):
-            for pattern in directory_urls.urlpatterns:
-                if isinstance(pattern, URLPattern) and pattern.name:
-                    arguments = ROUTE_ARGUMENTS.get(pattern.name, lambda _objects: [])(planted)
-                    urls.append(reverse(f"directory:{pattern.name}", args=arguments))
-            urls.append(reverse("directory:organisation_list") + "?q=association")
-    return urls
+    return [
+        *directory_page_urls(planted),
+        "/organisations/?q=association",
+        "/en/organisations/?q=association",
+    ]
 
 
 def test_every_public_page_shows_the_markup_as_text(client, planted):
