@@ -8,11 +8,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jobs.models import Job
+from organisations.factories import OrganisationFactory
 from tests.export_world import PRIVATE_NOTES, build_export_world
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:organisations_organisation_changelist")
 JOBS_URL = reverse("admin:jobs_job_changelist")
+# The admin action, queueing and running the job (the export's queries are per chunk).
+QUERIES = 40
 
 
 def export_all(client, action="export_full_csv"):
@@ -78,3 +81,20 @@ def test_a_small_export_stays_synchronous(staff_client, settings):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_an_export_job_takes_the_same_queries_whatever_the_rows(
+    staff_client, settings, django_assert_max_num_queries, extra
+):
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    world = build_export_world()
+    OrganisationFactory.create_batch(extra, status="published")
+
+    with django_assert_max_num_queries(QUERIES):
+        staff_client.post(
+            CHANGELIST,
+            {"action": "export_full_csv", "select_across": 1, "_selected_action": [world.ame.pk]},
+        )
+
+    assert Job.objects.get().total == 4 + extra
