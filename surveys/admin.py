@@ -173,6 +173,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 hidden_rows=max(0, len(ordered) - PREVIEW_ROWS),
                 counts=[(Action(a).label, a, n) for a, n in plan.counts.items()],
                 token=token,
+                in_background=import_in_background(len(plan.rows)),
                 creations={kind: list(names.values()) for kind, names in plan.creations.items()},
             ),
         )

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from jobs import progress
 from jobs.models import Job
 from organisations.models import Organisation
 from surveys.models import ImportBatch
@@ -32,8 +33,8 @@ def importer(client, django_user_model):
     return client
 
 
-def preview_and_confirm(client, mapping, submissions=EXAMPLE_SUBMISSIONS):
-    preview = client.post(
+def preview(client, mapping, submissions=EXAMPLE_SUBMISSIONS):
+    return client.post(
         UPLOAD_URL,
         {
             "file": SimpleUploadedFile("kobo.xlsx", reference_export(submissions)),
@@ -41,14 +42,26 @@ def preview_and_confirm(client, mapping, submissions=EXAMPLE_SUBMISSIONS):
             "on_existing": "fill",
         },
     )
-    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+
+
+def confirm(client, preview_page):
+    token = re.search(r'name="token" value="([^"]+)"', preview_page.content.decode()).group(1)
     return client.post(reverse("admin:surveys_import_confirm"), {"token": token})
 
 
-def test_a_large_import_runs_as_a_job_to_the_end(importer, mapping, world, settings):
-    settings.IMPORT_BACKGROUND_ROWS = len(EXAMPLE_SUBMISSIONS) - 1
+def preview_and_confirm(client, mapping):
+    return confirm(client, preview(client, mapping))
 
-    response = preview_and_confirm(importer, mapping)
+
+def test_a_large_import_runs_as_a_job_to_the_end(importer, mapping, world, settings, monkeypatch):
+    settings.IMPORT_BACKGROUND_ROWS = len(EXAMPLE_SUBMISSIONS) - 1
+    reports = []
+    monkeypatch.setattr(
+        progress, "report", lambda pk, done, total, message="": reports.append((done, total))
+    )
+
+    page = preview(importer, mapping)
+    response = confirm(importer, page)
 
     assert response.status_code == 302
     assert response["Location"] == JOBS_URL
@@ -60,7 +73,9 @@ def test_a_large_import_runs_as_a_job_to_the_end(importer, mapping, world, setti
         importer.user,
         batch,
     )
+    assert "it will be imported in the background" in page.content.decode()
     # Checking the file, then the three writing steps: all done.
+    assert reports == [(0, 1), (1, 4), (2, 4), (3, 4), (4, 4)]
     assert (job.done, job.total) == (4, 4)
     assert job.attempts == 1
     assert Organisation.objects.count() == 3
@@ -75,8 +90,10 @@ def test_a_large_import_runs_as_a_job_to_the_end(importer, mapping, world, setti
 def test_a_small_import_stays_synchronous(importer, mapping, world, settings):
     settings.IMPORT_BACKGROUND_ROWS = len(EXAMPLE_SUBMISSIONS)
 
-    response = preview_and_confirm(importer, mapping)
+    page = preview(importer, mapping)
+    response = confirm(importer, page)
 
+    assert "in the background" not in page.content.decode()
     batch = ImportBatch.objects.get()
     assert response["Location"] == reverse("admin:surveys_importbatch_change", args=[batch.pk])
     assert not Job.objects.exists()
@@ -85,18 +102,10 @@ def test_a_small_import_stays_synchronous(importer, mapping, world, settings):
 def test_a_job_whose_plan_changed_fails_and_changes_nothing(importer, mapping, world, settings):
     """Someone imported the same organisations between preview and the worker's turn."""
     settings.IMPORT_BACKGROUND_ROWS = 0
-    preview = importer.post(
-        UPLOAD_URL,
-        {
-            "file": SimpleUploadedFile("kobo.xlsx", reference_export(EXAMPLE_SUBMISSIONS)),
-            "mapping": mapping.pk,
-            "on_existing": "fill",
-        },
-    )
-    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    page = preview(importer, mapping)
     Organisation.objects.create(name="Association Malienne des Expulsés", slug="ame")
 
-    importer.post(reverse("admin:surveys_import_confirm"), {"token": token})
+    confirm(importer, page)
 
     job = Job.objects.get()
     assert job.status == "failed"
