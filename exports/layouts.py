@@ -61,15 +61,20 @@ def _joined(values) -> str:
     return JOIN.join(filter(None, values))
 
 
-def _channels(kind: str, public: bool) -> Getter:
-    def get(record, catalogues):
-        return _joined(
-            value
-            for channel_kind, value, is_public, *_details in record.part("channels")
-            if channel_kind == kind and is_public == public
-        )
+def _channel_values(record) -> dict[tuple[str, bool], list[str]]:
+    """The record's channel values by kind and visibility, grouped once for the eight
+    channel columns."""
+    grouped = record.derived.get("channels")
+    if grouped is None:
+        grouped = record.derived["channels"] = {}
+        for kind, value, is_public, *_details in record.part("channels"):
+            grouped.setdefault((kind, is_public), []).append(value)
+    return grouped
 
-    return get
+
+def _channels(kind: str, public: bool) -> Getter:
+    key = (kind, public)
+    return lambda record, catalogues: _joined(_channel_values(record).get(key, ()))
 
 
 def _name_with_acronym(record, catalogues) -> str:

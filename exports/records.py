@@ -10,7 +10,7 @@ holds is decided by ``organisations.visibility`` for the user the export is made
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
@@ -257,6 +257,8 @@ class OrganisationRecord:
 
     fields: dict
     parts: dict[str, list[tuple]]
+    # What several columns derive from the same part, computed once (see layouts).
+    derived: dict = field(default_factory=dict)
 
     def __getitem__(self, name: str):
         return self.fields[name]
