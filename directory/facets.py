@@ -88,10 +88,12 @@ def _ancestor_rows(zones: list[Zone]) -> str:
 def _zone_select(base: str, zones: list[Zone]) -> str:
     """An organisation counts once for each zone it works in or anywhere below."""
     table = connection.ops.quote_name(OrganisationZone._meta.db_table)
+    # CROSS JOIN: SQLite then joins in this order (each zone's links through the zone_id
+    # index, then the list by primary key); PostgreSQL still plans the order itself.
     pairs = (
-        f"SELECT DISTINCT a.column2 AS k, l.organisation_id AS o FROM {table} l "
-        f"JOIN {base} f ON f.id = l.organisation_id "
-        f"JOIN (VALUES {_ancestor_rows(zones)}) a ON a.column1 = l.zone_id"
+        f"SELECT DISTINCT a.column2 AS k, l.organisation_id AS o "
+        f"FROM (VALUES {_ancestor_rows(zones)}) a CROSS JOIN {table} l CROSS JOIN {base} f "
+        f"WHERE a.column1 = l.zone_id AND f.id = l.organisation_id"
     )
     return f"SELECT 'zone', CAST(d.k AS TEXT), COUNT(*) FROM ({pairs}) d GROUP BY d.k"
 
