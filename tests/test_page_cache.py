@@ -3,10 +3,12 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from demo.generator import generate
 from organisations.factories import OrganisationFactory
 from pagecache.stamp import current_version
+from surveys.models import ImportBatch, ImportMapping
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +106,37 @@ def test_languages_are_stored_apart(client):
     assert english.status_code == 200
     assert english.content != french.content
     assert english.content == client.get("/en" + LIST).content
+
+
+def test_the_admins_bulk_publication_shows_on_the_next_request(
+    client, admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = OrganisationFactory(name="Draft Organisation", slug="draft", status="draft")
+    assert b"Draft Organisation" not in client.get(LIST).content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:organisations_organisation_changelist"),
+            {"action": "publish", "_selected_action": [draft.pk]},
+        )
+    assert response.status_code == 302
+
+    assert b"Draft Organisation" in client.get(LIST).content
+
+
+def test_a_survey_import_batch_bumps_the_version(django_capture_on_commit_callbacks):
+    # apply_plan and undo_batch write with bulk_create/COPY (no signals), then save their
+    # ImportBatch in the same transaction.
+    mapping = ImportMapping.objects.create(name="Questionnaire", slug="q", definition="")
+    before = current_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        ImportBatch.objects.create(
+            mapping=mapping,
+            mapping_definition="",
+            file_name="enquete.xlsx",
+            checksum="0" * 64,
+            on_existing="skip",
+            applied_at=timezone.now(),
+        )
+    assert current_version() == before + 1
