@@ -119,6 +119,14 @@ CACHES = {
 # How long an anonymous visitor's copy of a public page is kept (0: no page cache). Any
 # write to the directory's data makes every copy stale at once (pagecache/stamp.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Public downloads (annuaire, HXL, HSDS) are kept the same way, when at most this long;
+# in local memory, a store of its own with 20 files per process at most.
+EXPORT_CACHE_MAX_BYTES = env_int("EXPORT_CACHE_MAX_BYTES", 5_000_000)
+CACHES["downloads"] = (
+    {"BACKEND": CACHE_BACKEND, "LOCATION": "downloads", "OPTIONS": {"MAX_ENTRIES": 20}}
+    if CACHE_BACKEND.endswith("LocMemCache")
+    else {**CACHES["default"], "KEY_PREFIX": "downloads"}
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

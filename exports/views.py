@@ -20,6 +20,7 @@ from exports.layouts import ANNUAIRE, FULL, HXL, Layout
 from exports.records import Catalogues, organisation_records
 from exports.writers import SEPARATORS, csv_chunks, write_xlsx
 from organisations.visibility import sees_private
+from pagecache.cache import cache_public_download
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -79,6 +80,7 @@ def _in_language(chunks: Iterator[bytes], language: str) -> Iterator[bytes]:
         yield from chunks
 
 
+@cache_public_download
 @require_GET
 def annuaire(request: HttpRequest, fmt: str) -> HttpResponse:
     return table_response(request, ANNUAIRE, fmt, public_only=True)
@@ -89,11 +91,13 @@ def full(request: HttpRequest, fmt: str) -> HttpResponse:
     return table_response(request, FULL, fmt, public_only=False)
 
 
+@cache_public_download
 @require_GET
 def hxl(request: HttpRequest) -> HttpResponse:
     return table_response(request, HXL, "csv", public_only=True)
 
 
+@cache_public_download
 @require_GET
 def hsds(request: HttpRequest) -> HttpResponse:
     try:
