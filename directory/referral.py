@@ -50,7 +50,8 @@ def related_organisations(
     organisation: Organisation, candidates: QuerySet, limit: int = 8
 ) -> list[Referral]:
     """Organisations sharing at least one theme and one zone (or a zone containing or
-    contained in one of its zones), best overlap first. Three queries."""
+    contained in one of its zones), best overlap first. Four queries: the candidates are
+    scored on their ids and names, and only the ``limit`` best are loaded."""
     theme_ids = list(organisation.theme_links.values_list("theme_id", flat=True))
     paths = list(organisation.zone_links.values_list("zone__path", flat=True))
     if not theme_ids or not paths:
@@ -61,13 +62,13 @@ def related_organisations(
     )
     zone_links = OrganisationZone.objects.filter(related_zone)
     theme_links = OrganisationTheme.objects.filter(theme_id__in=theme_ids)
-    matches = list(
+    names = dict(
         candidates.exclude(pk=organisation.pk)
         .filter(Exists(zone_links.filter(organisation=OuterRef("pk"))))
         .filter(Exists(theme_links.filter(organisation=OuterRef("pk"))))
-        .select_related("typology")
+        .values_list("pk", "name")
     )
-    ids = [m.pk for m in matches]
+    ids = list(names)
     their_paths = defaultdict(list)
     for organisation_id, path in OrganisationZone.objects.filter(
         organisation_id__in=ids
@@ -78,6 +79,7 @@ def related_organisations(
         "organisation_id", flat=True
     ):
         shared[organisation_id] += 1
-    referrals = [Referral(m, shared[m.pk], zone_overlap(paths, their_paths[m.pk])) for m in matches]
-    referrals.sort(key=lambda r: (-r.score, -r.zone_score, r.organisation.name))
-    return referrals[:limit]
+    scores = {pk: (shared[pk], zone_overlap(paths, their_paths[pk])) for pk in ids}
+    best = sorted(ids, key=lambda pk: (-sum(scores[pk]), -scores[pk][1], names[pk]))[:limit]
+    loaded = Organisation.objects.in_bulk(best)
+    return [Referral(loaded[pk], *scores[pk]) for pk in best]
