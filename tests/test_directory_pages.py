@@ -156,3 +156,17 @@ def test_dates_follow_the_language(client, world):
     french = html(client, "/organisations/atc/")  # last, so French stays active after
     assert "Dernière mise à jour :" in french and "5 mars 2026" in french
     assert "Last update:" in english and "March 5, 2026" in english
+
+
+def test_an_approximate_member_count_reads_as_approximate(client, world):
+    NetworkFactory(
+        slug="forim",
+        name="FORIM",
+        level="international",
+        member_count=1000,
+        member_count_is_approximate=True,
+    )
+    NetworkFactory(slug="fam", name="FAM", member_count=34)
+    page = html(client, reverse("directory:network_list"))
+    assert re.search(r"≈ 1000\s+membres déclarés", page)
+    assert re.search(r"· 34\s+membres déclarés", page)
