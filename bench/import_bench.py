@@ -3,6 +3,7 @@
     .venv/bin/python bench/import_bench.py                      # SQLite (in memory)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/surveys \\
         .venv/bin/python bench/import_bench.py --rows 10000     # PostgreSQL
+    ... bench/import_bench.py --demo 50000   # into the seed plus 50,000 demo organisations
 
 Works in a throwaway test database (test_<name>, dropped at the end): migrates, loads the
 Mali seed (manage.py seed_mali), adds organisations so that 10% of the file's rows match
@@ -184,11 +185,23 @@ def add_existing(count: int) -> list[tuple[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument(
+        "--demo",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N demo organisations (generate_demo) so dedupe runs against all of them",
+    )
     args = parser.parse_args()
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         call_command("seed_mali", verbosity=0)
+        if args.demo:
+            call_command("generate_demo", organisations=args.demo, seed=42, verbosity=0)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         mapping = ImportMapping.objects.create(
             name="Référence",
             slug="reference",
