@@ -44,6 +44,21 @@ CHOICE_FIELDS = {
 LOOKUP_FIELDS = {"typology", "registration_country", "source"}
 # The slug, kept when it is free (it is an organisation's address on the public site).
 SLUG_FIELDS = {"slug"}
+# Entries with parts, in the full export's formats (README "Exports"): "a | b | c" joined
+# with " ; ".
+ENTRY_FIELDS = {
+    "identifiers",
+    "offices",
+    "contact_persons",
+    "private_contact_persons",
+    "contact_persons_consent",
+    "needs",
+    "private_needs",
+    "partner_support",
+    "network_roles",
+    "channel_details",
+    "need_details",
+}
 # Several values per cell (and per organisation).
 MULTI_FIELDS = {
     "zones",
@@ -59,19 +74,7 @@ MULTI_FIELDS = {
     "private_emails",
     "private_websites",
     "private_social_links",
-    # Entries with parts, in the full export's formats (README "Exports").
-    "identifiers",
-    "offices",
-    "contact_persons",
-    "private_contact_persons",
-    "contact_persons_consent",
-    "needs",
-    "private_needs",
-    "partner_support",
-    "network_roles",
-    "channel_details",
-    "need_details",
-}
+} | ENTRY_FIELDS
 # Channel targets: kind, and whether the column holds public (True) or private (False)
 # values; None follows defaults.channels_public.
 CHANNEL_FIELDS = {

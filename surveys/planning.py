@@ -40,6 +40,7 @@ from surveys.mapping import (
     CHANNEL_FIELDS,
     CHOICE_FIELDS,
     CREATABLE,
+    ENTRY_FIELDS,
     INTEGER_FIELDS,
     MULTI_FIELDS,
     TEXT_FIELDS,
@@ -69,19 +70,6 @@ _ENTRY_SPLIT = re.compile(r"\s*[;\n]\s*")
 # How the exports join values in a cell (exports.layouts.JOIN) and parts of an entry.
 _EXPORT_SPLIT = re.compile(r" ; ")
 _FIELD_SPLIT = " | "
-_ENTRY_FIELDS = {
-    "identifiers",
-    "offices",
-    "contact_persons",
-    "private_contact_persons",
-    "contact_persons_consent",
-    "needs",
-    "private_needs",
-    "partner_support",
-    "network_roles",
-    "channel_details",
-    "need_details",
-}
 # Entries whose parts are checked one by one (an address or notes may be long).
 _LONG_ENTRIES = {
     "offices",
@@ -95,7 +83,7 @@ _LONG_ENTRIES = {
 _PARTNER_SUPPORT_LENGTH = Partnership._meta.get_field("description").max_length
 _ROLE_LENGTH = Membership._meta.get_field("role").max_length
 _LABEL_LENGTH = ContactChannel._meta.get_field("label").max_length
-_AS_WRITTEN = _ENTRY_FIELDS | {"aliases"}
+_AS_WRITTEN = ENTRY_FIELDS | {"aliases"}
 # Fields of each kind of entry; the last one is free text.
 _FIELD_COUNTS = {
     "offices": 3,
@@ -425,7 +413,7 @@ class _RowBuilder:
                 _EXPORT_SPLIT
                 if mapping.exported
                 else _ENTRY_SPLIT
-                if target in _ENTRY_FIELDS
+                if target in ENTRY_FIELDS
                 else _MULTI_SPLIT
             ).split
             for target in mapping.fields
