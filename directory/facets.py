@@ -40,6 +40,30 @@ class Option:
     indent: bool = False
 
 
+@dataclass(frozen=True)
+class Catalogues:
+    """The entries the facets offer, in their display order."""
+
+    zones: list[Zone]
+    typologies: list[Typology]
+    themes: list[Theme]
+    networks: list[Network]
+    partners: list[Partner]
+    needs: list[NeedCategory]
+
+    @classmethod
+    def load(cls) -> "Catalogues":
+        """Six queries; the public list reads the copy its in-memory index holds."""
+        return cls(
+            zones=list(Zone.objects.all()),
+            typologies=list(Typology.objects.all()),
+            themes=list(Theme.objects.all()),
+            networks=list(Network.objects.all()),
+            partners=list(Partner.objects.all()),
+            needs=list(NeedCategory.objects.all()),
+        )
+
+
 @dataclass
 class Facet:
     name: str
@@ -120,8 +144,11 @@ def _list_cte(name: str, organisations: QuerySet) -> tuple[str, str, list]:
     return name, sql, list(params)
 
 
-def _count_all(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> dict:
-    """Counts of every facet, and the list's length under the key "total"."""
+def count_facets(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> dict:
+    """Counts of every facet, and the list's length under the key "total", in SQL.
+
+    For staff who see private data; the public's come from directory/facet_index.py.
+    """
     active = {name for name, _raw, _label in filterset.active_filters()}
     facets = [*FIELD_FACETS, "zone", *_link_facets(user)]
     # The full list, then the list without each active facet's own filter.
@@ -187,9 +214,8 @@ def _catalogue_options(catalogue, counts: dict, chosen: set[str], value, label) 
     return options
 
 
-def _typology_options(counts: dict, chosen: set[str]) -> list[Option]:
+def _typology_options(typologies: list[Typology], counts: dict, chosen: set[str]) -> list[Option]:
     """Families, each followed by its sub-groups; a family counts its sub-groups too."""
-    typologies = list(Typology.objects.all())
     options = []
     for family in (t for t in typologies if t.parent_id is None):
         subgroups = [t for t in typologies if t.parent_id == family.pk]
@@ -240,11 +266,12 @@ def _country_options(zones: list[Zone], counts: dict, chosen: set[str]) -> list[
     ]
 
 
-def build_facets(filterset: OrganisationFilterSet, user) -> tuple[list[Facet], int]:
-    """Every filter's options with their counts, in the order the list shows them, and
-    the number of organisations in the list."""
-    zones = list(Zone.objects.all())
-    counts = _count_all(filterset, user, zones)
+def build_facets(
+    filterset: OrganisationFilterSet, counts: dict, catalogues: Catalogues
+) -> tuple[list[Facet], int]:
+    """Every filter's options with their ``counts``, in the order the list shows them,
+    and the number of organisations in the list."""
+    zones = catalogues.zones
 
     def chosen(name: str) -> set[str]:
         return _selected(filterset, name)
@@ -258,12 +285,14 @@ def build_facets(filterset: OrganisationFilterSet, user) -> tuple[list[Facet], i
         return item.display_name
 
     options = {
-        "typology": _typology_options(counts.get("typology", {}), chosen("typology")),
+        "typology": _typology_options(
+            catalogues.typologies, counts.get("typology", {}), chosen("typology")
+        ),
         "zone": _zone_options(zones, counts.get("zone", {}), chosen("zone")),
-        "theme": linked("theme", Theme.objects.all(), display_name),
-        "network": linked("network", Network.objects.all()),
-        "partner": linked("partner", Partner.objects.all()),
-        "need": linked("need", NeedCategory.objects.all(), display_name),
+        "theme": linked("theme", catalogues.themes, display_name),
+        "network": linked("network", catalogues.networks),
+        "partner": linked("partner", catalogues.partners),
+        "need": linked("need", catalogues.needs, display_name),
     }
     for name, choices in (
         ("legal_form", Organisation.LegalForm.choices),

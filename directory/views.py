@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from directory import maps
-from directory.facets import build_facets, zone_counts
+from directory.facet_index import IndexedResults, Ordering, facet_index
+from directory.facets import Catalogues, build_facets, count_facets, zone_counts
 from directory.filters import BY_NAME, OrganisationFilterSet
 from directory.referral import related_organisations
 from networks.models import Membership, Network
@@ -27,6 +28,7 @@ from organisations.models import (
     ZoneIndicator,
 )
 from organisations.visibility import (
+    sees_private,
     visible_channels,
     visible_contact_persons,
     visible_needs,
@@ -115,6 +117,22 @@ def _bad_request(request: HttpRequest, errors: list[tuple[str, list[str]]]) -> H
     return render(request, "directory/bad_request.html", {"errors": errors}, status=400)
 
 
+def _search(filterset: OrganisationFilterSet, user) -> tuple:
+    """The list's results (for a Paginator), its facet counts and the catalogues the
+    facets offer: from the in-memory index for whoever sees public data only, in SQL for
+    staff who see private data."""
+    if sees_private(user):
+        catalogues = Catalogues.load()
+        counts = count_facets(filterset, user, catalogues.zones)
+        return _with_list_details(filterset.qs), counts, catalogues
+    index = facet_index()
+    criteria = filterset.form.cleaned_data
+    matches, counts = index.search(criteria)
+    organisations = _with_list_details(visible_organisations(user))
+    results = IndexedResults(index, matches, Ordering.of(criteria), organisations)
+    return results, counts, index.catalogues
+
+
 def organisation_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganisationFilterSet(
         request.GET, queryset=visible_organisations(request.user), request=request
@@ -125,8 +143,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         ]
         return _bad_request(request, errors)
     search = filterset.form.cleaned_data.get("q") or ""
-    facets, total = build_facets(filterset, request.user)
-    paginator = Paginator(_with_list_details(filterset.qs), PAGE_SIZE)
+    results, counts, catalogues = _search(filterset, request.user)
+    facets, total = build_facets(filterset, counts, catalogues)
+    paginator = Paginator(results, PAGE_SIZE)
     paginator.count = total  # counted with the facets: no COUNT query of its own
     try:
         page = paginator.page(request.GET.get("page") or 1)

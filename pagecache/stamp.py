@@ -7,6 +7,15 @@ from pagecache.models import DataVersion
 
 STAMP_ID = 1
 
+# Writes this process has made, counted when they happen rather than after the commit:
+# in-process structures built from the data (directory/facet_index.py) see their own
+# writes at once, including inside a transaction that a test rolls back.
+_local_writes = 0
+
+
+def local_writes() -> int:
+    return _local_writes
+
 
 def current_version() -> int:
     """One indexed read per cached request."""
@@ -31,6 +40,8 @@ def directory_changed() -> None:
     under the new number, and writers in long transactions do not queue on the stamp's
     row lock. Once per transaction, however many rows it writes.
     """
+    global _local_writes
+    _local_writes += 1
     queued = (func for _ids, func, _robust in connection.run_on_commit)
     if not any(isinstance(func, _Bump) and not func.done for func in queued):
         transaction.on_commit(_Bump())

@@ -2,6 +2,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from directory import facet_index
+
 
 @pytest.fixture(autouse=True)
 def default_language():
@@ -11,6 +13,15 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def fresh_facet_index():
+    """Each test's database is its own: an index built in an earlier test (whose writes
+    were rolled back) must not answer for it."""
+    facet_index.forget()
+    yield
+    facet_index.forget()
 
 
 @pytest.fixture

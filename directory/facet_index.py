@@ -1,0 +1,279 @@
+"""The published organisations held in memory, for the public list and its facet counts.
+
+What the public list needs of 50,000 organisations (their order, the words they can be
+found by, the zones, themes, networks… each belongs to) is read once per data version
+into compressed bitmaps (pyroaring) of *positions*: position i is the i-th organisation in
+the list's name order, as the database sorts it. A search is then the intersection of
+word bitmaps, a filter a union of value bitmaps, a facet count the size of an
+intersection, and a page (however deep) a slice of the result: microseconds instead of
+a scan of the table per list, filter and facet.
+
+The index answers exactly what ``OrganisationFilterSet`` answers in SQL for visitors who
+do not see private data (published organisations, public needs); tests/test_facet_index.py
+compares the two on many combinations. Staff who see private data get the SQL.
+
+It is rebuilt, in one process, when the data-version stamp has moved (a write committed
+anywhere) or when this process itself wrote (before its commit), so a list never shows
+data older than the page cache would.
+"""
+
+import threading
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pyroaring import BitMap, FrozenBitMap
+
+from directory.facets import Catalogues
+from directory.filters import BY_NAME
+from needs.models import OrganisationNeed
+from networks.models import Membership
+from organisations.models import (
+    Organisation,
+    OrganisationTheme,
+    OrganisationZone,
+    Partnership,
+)
+from organisations.text import fold
+from pagecache.stamp import current_version, local_writes
+
+# Filters on a column of the organisation: filter name -> column.
+COLUMN_FILTERS = {
+    "typology": "typology_id",
+    "legal_form": "legal_form",
+    "registration": "registration_kind",
+    "scope": "scope",
+    "budget": "budget_band",
+    "country": "registration_country_id",
+}
+# Filters on a link table: filter name -> (links, column of the linked entry).
+LINK_FILTERS = {
+    "theme": (OrganisationTheme.objects.all(), "theme_id"),
+    "network": (Membership.objects.all(), "network_id"),
+    "partner": (Partnership.objects.all(), "partner_id"),
+    "need": (OrganisationNeed.objects.filter(is_public=True), "category_id"),
+}
+# Filters whose cleaned values are model instances (the others are choice strings).
+KEYED = {"typology", "country", "zone", "theme", "network", "partner", "need"}
+# Sorts after every character: the words starting with w lie between w and w + this.
+LAST_CHARACTER = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """How a page of results is ordered: by name, last update, or exact acronym first."""
+
+    by_update: bool = False
+    acronym: str = ""
+
+    @classmethod
+    def of(cls, criteria: dict) -> "Ordering":
+        """The order OrganisationFilterSet.qs has for these cleaned_data."""
+        if criteria.get("sort"):
+            return cls(by_update=criteria["sort"] == "-updated")
+        return cls(acronym=(criteria.get("q") or "").strip())
+
+
+class FacetIndex:
+    def __init__(
+        self,
+        ids: array,
+        newest: array,
+        vocabulary: list[str],
+        postings: list[FrozenBitMap],
+        acronyms: dict[str, FrozenBitMap],
+        values: dict[str, dict],
+        catalogues: Catalogues,
+    ) -> None:
+        self.ids = ids  # organisation id at each position
+        self.newest = newest  # positions by last update, newest first, then by name
+        self.update_rank = array("l", bytes(len(newest) * newest.itemsize))
+        for rank, position in enumerate(newest):
+            self.update_rank[position] = rank
+        self.vocabulary = vocabulary  # every word of every search_text, sorted
+        self.postings = postings  # positions whose text has vocabulary[i]
+        self.acronyms = acronyms  # upper-cased acronym -> positions
+        self.values = values  # filter name -> value -> positions
+        self.catalogues = catalogues  # what the facets offer, read with the data
+        self.typology_parents = {t.pk: t.parent_id for t in catalogues.typologies}
+        self.everything = FrozenBitMap(range(len(ids)))
+
+    # -- filtering ---------------------------------------------------------------------
+
+    def words(self, search: str) -> BitMap:
+        """Positions whose text has, for each word of ``search``, a word starting so."""
+        found = BitMap(self.everything)
+        for word in fold(search).split():
+            start = bisect_left(self.vocabulary, word)
+            stop = bisect_left(self.vocabulary, word + LAST_CHARACTER, start)
+            found &= BitMap.union(BitMap(), *self.postings[start:stop])
+            if not found:
+                break
+        return found
+
+    def _union(self, name: str, keys: Iterable) -> BitMap:
+        bitmaps = self.values[name]
+        return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
+
+    def matching(self, name: str, value) -> BitMap | None:
+        """Positions kept by filter ``name`` with its cleaned ``value``; None: no narrowing."""
+        if not value:
+            return None
+        if name == "q":
+            return self.words(value)
+        keys = {item.pk for item in value} if name in KEYED else set(value)
+        if name == "typology":
+            # Choosing a family includes its sub-groups.
+            keys |= {pk for pk, parent in self.typology_parents.items() if parent in keys}
+        return self._union(name, keys)
+
+    def narrowing(self, criteria: dict) -> dict[str, BitMap]:
+        """Each filter of ``criteria`` (a FilterSet's cleaned_data) that narrows the list."""
+        kept = {}
+        for name, value in criteria.items():
+            if name != "sort" and (positions := self.matching(name, value)) is not None:
+                kept[name] = positions
+        return kept
+
+    def _intersection(self, bitmaps: Iterable[BitMap]) -> BitMap:
+        result = BitMap(self.everything)
+        for positions in sorted(bitmaps, key=len):
+            result &= positions
+        return result
+
+    # -- results -----------------------------------------------------------------------
+
+    def search(self, criteria: dict) -> tuple[BitMap, dict[str, dict]]:
+        """The positions the list shows, and the facet counts in facets.py's shape: for
+        each facet, counts on the list filtered by every *other* filter, by value, and
+        the list's length under "total"."""
+        kept = self.narrowing(criteria)
+        result = self._intersection(kept.values())
+        counts: dict[str, dict] = {"total": {None: len(result)}}
+        for name, bitmaps in self.values.items():
+            if name in kept:
+                base = self._intersection(p for other, p in kept.items() if other != name)
+            else:
+                base = result
+            facet = {}
+            for key, positions in bitmaps.items():
+                if n := base.intersection_cardinality(positions):
+                    facet[key] = n
+            counts[name] = facet
+        return result, counts
+
+    def page(self, result: BitMap, ordering: Ordering, start: int, stop: int) -> list[int]:
+        """Organisation ids at ``start:stop`` of ``result`` in ``ordering``."""
+        if ordering.by_update:
+            ranks = BitMap(self.update_rank[p] for p in result)
+            return [self.ids[self.newest[r]] for r in ranks[start:stop]]
+        first = BitMap()
+        if ordering.acronym:
+            first = result & self.acronyms.get(ordering.acronym.upper(), FrozenBitMap())
+        rest = result - first if first else result
+        positions = list(first[start:stop])
+        positions += rest[max(0, start - len(first)) : max(0, stop - len(first))]
+        return [self.ids[p] for p in positions]
+
+
+def _bitmaps(members: dict) -> dict:
+    return {key: FrozenBitMap(positions) for key, positions in members.items()}
+
+
+def build() -> FacetIndex:
+    """Read the published organisations, their links and the catalogues (twelve queries,
+    whatever the data)."""
+    catalogues = Catalogues.load()
+    rows = list(
+        Organisation.objects.published()
+        .order_by(*BY_NAME)
+        .values_list("pk", "search_text", "acronym", "updated_at", *COLUMN_FILTERS.values())
+    )
+    ids = array("q", (row[0] for row in rows))
+    position = {pk: i for i, pk in enumerate(ids)}
+    # Newest first, then the name order: the SQL's ("-updated_at", *BY_NAME).
+    newest = array("l", sorted(range(len(rows)), key=lambda i: (-rows[i][3].timestamp(), i)))
+
+    words: dict[str, list[int]] = defaultdict(list)
+    acronyms: dict[str, list[int]] = defaultdict(list)
+    values: dict[str, dict] = {name: defaultdict(list) for name in [*COLUMN_FILTERS, "zone"]}
+    for i, (_pk, text, acronym, _updated, *columns) in enumerate(rows):
+        for word in set(text.split()):
+            words[word].append(i)
+        if acronym:
+            acronyms[acronym.upper()].append(i)
+        for name, value in zip(COLUMN_FILTERS, columns, strict=True):
+            values[name][value].append(i)
+
+    # A zone holds the organisations working in it or anywhere below it.
+    ancestors = {
+        zone.pk: [int(part) for part in zone.path.strip("/").split("/")]
+        for zone in catalogues.zones
+    }
+    zones: dict[int, set[int]] = defaultdict(set)
+    for organisation, zone in OrganisationZone.objects.values_list("organisation_id", "zone_id"):
+        if (i := position.get(organisation)) is not None:
+            for ancestor in ancestors[zone]:
+                zones[ancestor].add(i)
+    values["zone"] = zones
+    for name, (links, column) in LINK_FILTERS.items():
+        members = defaultdict(set)
+        for organisation, key in links.values_list("organisation_id", column).iterator():
+            if (i := position.get(organisation)) is not None:
+                members[key].add(i)
+        values[name] = members
+
+    vocabulary = sorted(words)
+    return FacetIndex(
+        ids=ids,
+        newest=newest,
+        vocabulary=vocabulary,
+        postings=[FrozenBitMap(words[word]) for word in vocabulary],
+        acronyms=_bitmaps(acronyms),
+        values={name: _bitmaps(members) for name, members in values.items()},
+        catalogues=catalogues,
+    )
+
+
+_lock = threading.Lock()
+_current: tuple[tuple[int, int], FacetIndex] | None = None
+
+
+def facet_index() -> FacetIndex:
+    """This process's index of the current data (one query to check it, when it is)."""
+    global _current
+    version = (local_writes(), current_version())
+    if _current is None or _current[0] != version:
+        with _lock:  # one thread builds; the others wait for it rather than build too
+            if _current is None or _current[0] != version:
+                _current = (version, build())
+    return _current[1]
+
+
+def forget() -> None:
+    """Drop this process's index (tests: each starts from its own database)."""
+    global _current
+    _current = None
+
+
+class IndexedResults(Sequence):
+    """The list's results for a Paginator: its length, and the organisations of a slice
+    read by id (one query, plus the caller's prefetches)."""
+
+    def __init__(self, index: FacetIndex, result: BitMap, ordering: Ordering, organisations):
+        self.index, self.result, self.ordering = index, result, ordering
+        self.organisations = organisations
+
+    def __len__(self) -> int:
+        return len(self.result)
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            raise TypeError("IndexedResults reads slices only")
+        start, stop, _step = item.indices(len(self))
+        ids = self.index.page(self.result, self.ordering, start, stop)
+        found = {o.pk: o for o in self.organisations.filter(pk__in=ids)}
+        # An organisation unpublished since the index was built is left out.
+        return [found[pk] for pk in ids if pk in found]
