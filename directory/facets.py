@@ -186,20 +186,6 @@ def count_facets(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> d
     return _run(ctes, selects)
 
 
-def zone_counts(organisations: QuerySet, zones: list[Zone] | None = None) -> dict[int, int]:
-    """Organisations working in each zone or anywhere below it, by zone id.
-
-    One grouped query (plus one for the zones unless given): each link counts for its
-    zone and all its ancestors (read from the materialised path), an organisation once
-    per zone.
-    """
-    zones = list(Zone.objects.all()) if zones is None else zones
-    if not zones:
-        return {}
-    ctes = [_list_cte("f_zone", organisations)]
-    return _run(ctes, [(_zone_select("f_zone", zones), [])]).get("zone", {})
-
-
 def _selected(filterset: OrganisationFilterSet, name: str) -> set[str]:
     return set(filterset.data.getlist(name)) if filterset.is_bound else set()
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from directory import maps
 from directory.facet_index import IndexedResults, Ordering, facet_index
-from directory.facets import Catalogues, build_facets, count_facets, zone_counts
+from directory.facets import Catalogues, build_facets, count_facets
 from directory.filters import BY_NAME, OrganisationFilterSet
 from directory.referral import related_organisations
 from networks.models import Membership, Network
@@ -58,13 +58,23 @@ def _preview(organisations) -> dict:
     return {"organisations": list(ordered[:PREVIEW_SIZE]), "total": organisations.count()}
 
 
-def _placed_zones(organisations) -> tuple[dict[int, int], list[Zone]]:
-    """Organisations per zone, and the countries and regions where some work."""
-    counts = zone_counts(organisations)
+def _directory_counts(user) -> dict:
+    """How many organisations ``user`` sees, in all (key "total") and by typology,
+    registration, zone (with everything below it), theme, network…: the facet counts of
+    the unfiltered list, from the in-memory index or, for staff who see private data, SQL."""
+    if sees_private(user):
+        unfiltered = OrganisationFilterSet({}, queryset=visible_organisations(user))
+        unfiltered.is_valid()
+        return count_facets(unfiltered, user, list(Zone.objects.all()))
+    return facet_index().search({})[1]
+
+
+def _placed_zones(zone_counts: dict[int, int]) -> list[Zone]:
+    """The countries and regions where some organisations work."""
     zones = Zone.objects.filter(
-        pk__in=list(counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION]
+        pk__in=list(zone_counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION]
     ).order_by("path")
-    return counts, list(zones)
+    return list(zones)
 
 
 def _region_maps(zones: list[Zone], counts: dict[int, int]) -> list[maps.Map]:
@@ -79,35 +89,32 @@ def _region_maps(zones: list[Zone], counts: dict[int, int]) -> list[maps.Map]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    organisations = visible_organisations(request.user)
-    counts, zones = _placed_zones(organisations)
+    counts = _directory_counts(request.user)
+    zone_counts = counts.get("zone", {})
+    zones = _placed_zones(zone_counts)
     by_typology = defaultdict(int)
-    for row in organisations.values("typology", "typology__parent").annotate(n=Count("pk")):
-        family = row["typology__parent"] or row["typology"]
-        by_typology[family] += row["n"]
+    typologies = list(Typology.objects.all())
+    for typology in typologies:
+        by_typology[typology.parent_id or typology.pk] += counts["typology"].get(typology.pk, 0)
     families = [
         (t, by_typology[t.pk], list_url(typology=t.slug))
-        for t in Typology.objects.filter(parent=None)
-        if by_typology.get(t.pk)
+        for t in typologies
+        if t.parent_id is None and by_typology.get(t.pk)
     ]
     regions = [z for z in zones if z.level == Zone.Level.REGION]
-    theme_counts = dict(
-        OrganisationTheme.objects.filter(organisation__in=organisations)
-        .values_list("theme")
-        .annotate(n=Count("organisation", distinct=True))
-    )
+    theme_counts = counts.get("theme", {})
     themes = [
         (t, theme_counts[t.pk], list_url(theme=t.slug))
         for t in Theme.objects.all()
         if theme_counts.get(t.pk)
     ]
     context = {
-        "total": organisations.count(),
+        "total": counts["total"][None],
         "families": families,
-        "regions": [(z, counts[z.pk], list_url(zone=z.pk)) for z in regions],
+        "regions": [(z, zone_counts[z.pk], list_url(zone=z.pk)) for z in regions],
         "region_count": len(regions),
         "themes": themes,
-        "region_maps": _region_maps(zones, counts),
+        "region_maps": _region_maps(zones, zone_counts),
     }
     return render(request, "directory/home.html", context)
 
@@ -215,13 +222,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "directory/organisation_detail.html", context)
 
 
-def _member_counts(user) -> dict[int, int]:
-    members = Membership.objects.filter(organisation__in=visible_organisations(user))
-    return dict(members.values_list("network").annotate(n=Count("organisation")))
-
-
 def network_list(request: HttpRequest) -> HttpResponse:
-    counts = _member_counts(request.user)
+    counts = _directory_counts(request.user).get("network", {})
     headings = {
         Network.Level.NATIONAL: _("National networks"),
         Network.Level.AFRICAN: _("African networks"),
@@ -253,12 +255,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def theme_list(request: HttpRequest) -> HttpResponse:
-    organisations = visible_organisations(request.user)
-    counts = dict(
-        OrganisationTheme.objects.filter(organisation__in=organisations)
-        .values_list("theme")
-        .annotate(n=Count("organisation", distinct=True))
-    )
+    counts = _directory_counts(request.user).get("theme", {})
     themes = list(Theme.objects.select_related("group"))
     groups = [
         (group, [(t, counts.get(t.pk, 0)) for t in themes if t.group_id == group.pk])
@@ -284,7 +281,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = get_object_or_404(Zone.objects.select_related("parent"), pk=pk)
     visible = visible_organisations(request.user)
-    counts = zone_counts(visible)
+    counts = _directory_counts(request.user).get("zone", {})
     children = [(z, counts[z.pk]) for z in zone.children.all() if counts.get(z.pk)]
     # In the order the report gives them (Tableau 1, then Tableau 8).
     order = {value: i for i, value in enumerate(ZoneIndicator.Indicator.values)}
@@ -347,31 +344,22 @@ def _typology_rows(organisations, kinds) -> list[dict]:
 
 def statistics(request: HttpRequest) -> HttpResponse:
     organisations = visible_organisations(request.user)
-    by_kind = dict(
-        organisations.order_by().values_list("registration_kind").annotate(n=Count("pk"))
-    )
+    counts = _directory_counts(request.user)
+    by_kind = counts.get("registration", {})
     kinds = [(v, label) for v, label in Organisation.RegistrationKind.choices if by_kind.get(v)]
     column_totals = [(by_kind[kind], list_url(registration=kind)) for kind, _label in kinds]
-    counts = zone_counts(organisations)
-    regions = Zone.objects.filter(level=Zone.Level.REGION, pk__in=list(counts)).select_related(
+    zone_counts = counts.get("zone", {})
+    regions = Zone.objects.filter(level=Zone.Level.REGION, pk__in=list(zone_counts)).select_related(
         "parent"
     )
-    theme_counts = dict(
-        OrganisationTheme.objects.filter(organisation__in=organisations)
-        .values_list("theme")
-        .annotate(n=Count("organisation", distinct=True))
-    )
-    network_counts = dict(
-        Membership.objects.filter(organisation__in=organisations)
-        .values_list("network")
-        .annotate(n=Count("organisation"))
-    )
+    theme_counts = counts.get("theme", {})
+    network_counts = counts.get("network", {})
     context = {
-        "total": organisations.count(),
+        "total": counts["total"][None],
         "kinds": [label for _v, label in kinds],
         "rows": _typology_rows(organisations, kinds),
         "column_totals": column_totals,
-        "regions": [(z, counts[z.pk], list_url(zone=z.pk)) for z in regions.order_by("path")],
+        "regions": [(z, zone_counts[z.pk], list_url(zone=z.pk)) for z in regions.order_by("path")],
         "themes": [
             (t, theme_counts[t.pk], list_url(theme=t.slug))
             for t in Theme.objects.all()
@@ -386,7 +374,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def map_view(request: HttpRequest) -> HttpResponse:
-    counts, zones = _placed_zones(visible_organisations(request.user))
+    counts = _directory_counts(request.user).get("zone", {})
+    zones = _placed_zones(counts)
     countries = [z for z in zones if z.level == Zone.Level.COUNTRY]
     context = {
         "region_maps": _region_maps(zones, counts),
