@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from directory.views import PAGE_SIZE
@@ -55,6 +56,19 @@ def test_it_lists_published_organisations_only_sorted_by_name(client, world):
 )
 def test_search_is_accent_and_case_insensitive(client, world, query, expected):
     assert slugs(get(client, query)) == expected
+
+
+def test_staff_who_see_private_data_list_drafts_too(staff_client, world):
+    # Their list and counts come from SQL, the public's from the in-memory index.
+    def typology_counts(response) -> dict[str, int]:
+        facets = {f.name: f for f in response.context["facets"]}
+        return {o.value: o.count for o in facets["typology"].options}
+
+    staff_view, public_view = get(staff_client, "q=gao"), get(Client(), "q=gao")
+    assert slugs(staff_view) == ["aracem", "brouillon"]
+    assert slugs(public_view) == ["aracem"]
+    assert typology_counts(staff_view) == {"retour": 2}
+    assert typology_counts(public_view) == {"retour": 1}
 
 
 def test_choosing_a_typology_family_includes_its_subgroups(client, world):
