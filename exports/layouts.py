@@ -53,7 +53,8 @@ class Layout:
 
 
 def _field(name: str) -> Getter:
-    return lambda record, catalogues: record[name]
+    # record.fields, not record[name]: one Python call less, for each of a million cells.
+    return lambda record, catalogues: record.fields[name]
 
 
 def _joined(values) -> str:
