@@ -293,5 +293,7 @@ EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 10_000)
 # A running job not heard of for this long is marked failed (its worker was killed).
 JOBS_STALE_MINUTES = env_int("JOBS_STALE_MINUTES", 15)
 JOBS_REFRESH_SECONDS = env_int("JOBS_REFRESH_SECONDS", 3)
+# `manage.py purge_jobs` deletes jobs that stopped longer ago than this, with their files.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 30)
 # Progress of running jobs, in files shared by the worker and the web processes (one machine).
 JOBS_PROGRESS_DIR = env_str("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "jobs-progress"))

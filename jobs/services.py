@@ -1,11 +1,15 @@
 """Start, retry and watch background jobs; the thresholds that decide what runs there."""
 
+import os
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from jobs import progress
 from jobs.models import Job
@@ -97,3 +101,24 @@ def fail_stale_jobs() -> int:
     for pk in stale:
         progress.forget(pk)
     return len(stale)
+
+
+def purge_old_jobs(days: int) -> int:
+    """Delete the jobs that stopped more than ``days`` ago, with their files (import file,
+    result, rows in error) and the task queue's record of them. What an import changed
+    stays, with its ImportBatch: it can still be undone from the import's page."""
+    cutoff = timezone.now() - timedelta(days=days)
+    old = list(
+        Job.objects.filter(status__in=[Job.Status.DONE, Job.Status.FAILED], finished_at__lt=cutoff)
+    )
+    for job in old:
+        for file in (job.input_file, job.result_file, job.error_file):
+            if file:
+                file.delete(save=False)
+        with suppress(NotImplementedError, OSError):  # a folder left empty, on local storage
+            os.rmdir(default_storage.path(f"jobs/{job.pk}"))
+        progress.forget(job.pk)
+    task_ids = [job.task_id for job in old if job.task_id]
+    DBTaskResult.objects.filter(id__in=task_ids).delete()
+    Job.objects.filter(pk__in=[job.pk for job in old]).delete()
+    return len(old)
