@@ -24,39 +24,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db.models import CharField, Value
 from pyroaring import BitMap, FrozenBitMap
 
-from directory.facets import Catalogues
+from directory.facets import FIELD_FACETS, KEYED_FACETS, Catalogues, link_facets
 from directory.filters import BY_NAME
-from needs.models import OrganisationNeed
-from networks.models import Membership
-from organisations.models import (
-    Organisation,
-    OrganisationTheme,
-    OrganisationZone,
-    Partnership,
-)
+from organisations.models import Organisation, OrganisationZone
 from organisations.text import fold
 from pagecache.stamp import current_version, local_writes
 
-# Filters on a column of the organisation: filter name -> column.
-COLUMN_FILTERS = {
-    "typology": "typology_id",
-    "legal_form": "legal_form",
-    "registration": "registration_kind",
-    "scope": "scope",
-    "budget": "budget_band",
-    "country": "registration_country_id",
-}
-# Filters on a link table: filter name -> (links, column of the linked entry).
-LINK_FILTERS = {
-    "theme": (OrganisationTheme.objects.all(), "theme_id"),
-    "network": (Membership.objects.all(), "network_id"),
-    "partner": (Partnership.objects.all(), "partner_id"),
-    "need": (OrganisationNeed.objects.filter(is_public=True), "category_id"),
-}
-# Filters whose cleaned values are model instances (the others are choice strings).
-KEYED = {"typology", "country", "zone", "theme", "network", "partner", "need"}
 # Sorts after every character: the words starting with w lie between w and w + this.
 LAST_CHARACTER = "\U0010ffff"
 
@@ -123,7 +99,7 @@ class FacetIndex:
             return None
         if name == "q":
             return self.words(value)
-        keys = {item.pk for item in value} if name in KEYED else set(value)
+        keys = {item.pk for item in value} if name in KEYED_FACETS else set(value)
         if name == "typology":
             # Choosing a family includes its sub-groups.
             keys |= {pk for pk, parent in self.typology_parents.items() if parent in keys}
@@ -183,13 +159,13 @@ def _bitmaps(members: dict) -> dict:
 
 
 def build() -> FacetIndex:
-    """Read the published organisations, their links and the catalogues (twelve queries,
+    """Read the published organisations, their links and the catalogues (eight queries,
     whatever the data)."""
     catalogues = Catalogues.load()
     rows = list(
         Organisation.objects.published()
         .order_by(*BY_NAME)
-        .values_list("pk", "search_text", "acronym", "updated_at", *COLUMN_FILTERS.values())
+        .values_list("pk", "search_text", "acronym", "updated_at", *FIELD_FACETS.values())
     )
     ids = array("q", (row[0] for row in rows))
     position = {pk: i for i, pk in enumerate(ids)}
@@ -198,32 +174,33 @@ def build() -> FacetIndex:
 
     words: dict[str, list[int]] = defaultdict(list)
     acronyms: dict[str, list[int]] = defaultdict(list)
-    values: dict[str, dict] = {name: defaultdict(list) for name in [*COLUMN_FILTERS, "zone"]}
+    values: dict[str, dict] = {name: defaultdict(list) for name in FIELD_FACETS}
     for i, (_pk, text, acronym, _updated, *columns) in enumerate(rows):
         for word in set(text.split()):
             words[word].append(i)
         if acronym:
             acronyms[acronym.upper()].append(i)
-        for name, value in zip(COLUMN_FILTERS, columns, strict=True):
+        for name, value in zip(FIELD_FACETS, columns, strict=True):
             values[name][value].append(i)
 
+    # Every link in one query: (facet, organisation, linked entry). What the public sees:
+    # link_facets(None) holds public needs only.
+    facet = Value("zone", output_field=CharField())
+    links = [OrganisationZone.objects.order_by().values_list(facet, "organisation_id", "zone_id")]
+    for name, (rows, column, _repeats) in link_facets(None).items():
+        facet = Value(name, output_field=CharField())
+        links.append(rows.order_by().values_list(facet, "organisation_id", column))
     # A zone holds the organisations working in it or anywhere below it.
     ancestors = {
         zone.pk: [int(part) for part in zone.path.strip("/").split("/")]
         for zone in catalogues.zones
     }
-    zones: dict[int, set[int]] = defaultdict(set)
-    for organisation, zone in OrganisationZone.objects.values_list("organisation_id", "zone_id"):
+    linked: dict[str, dict] = {name: defaultdict(set) for name in ["zone", *link_facets(None)]}
+    for name, organisation, key in links[0].union(*links[1:], all=True).iterator():
         if (i := position.get(organisation)) is not None:
-            for ancestor in ancestors[zone]:
-                zones[ancestor].add(i)
-    values["zone"] = zones
-    for name, (links, column) in LINK_FILTERS.items():
-        members = defaultdict(set)
-        for organisation, key in links.values_list("organisation_id", column).iterator():
-            if (i := position.get(organisation)) is not None:
-                members[key].add(i)
-        values[name] = members
+            for entry in ancestors[key] if name == "zone" else (key,):
+                linked[name][entry].add(i)
+    values.update(linked)
 
     vocabulary = sorted(words)
     return FacetIndex(

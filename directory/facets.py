@@ -89,7 +89,7 @@ KEYED_FACETS = {"typology", "country", "zone", "theme", "network", "partner", "n
 BROAD_LEVELS = {Zone.Level.COUNTRY, Zone.Level.REGION, Zone.Level.TERRITORY}
 
 
-def _link_facets(user) -> dict[str, tuple[QuerySet, str, bool]]:
+def link_facets(user) -> dict[str, tuple[QuerySet, str, bool]]:
     """Facets counted on a link table: (links, column of the linked entry, whether an
     organisation may have several links to one entry)."""
     return {
@@ -150,7 +150,7 @@ def count_facets(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> d
     For staff who see private data; the public's come from directory/facet_index.py.
     """
     active = {name for name, _raw, _label in filterset.active_filters()}
-    facets = [*FIELD_FACETS, "zone", *_link_facets(user)]
+    facets = [*FIELD_FACETS, "zone", *link_facets(user)]
     # The full list, then the list without each active facet's own filter.
     ctes = [_list_cte("f_all", filterset.qs)]
     base = {}
@@ -170,7 +170,7 @@ def count_facets(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> d
         )
     if zones:
         selects.append((_zone_select(base["zone"], zones), []))
-    for facet, (links, column, repeats) in _link_facets(user).items():
+    for facet, (links, column, repeats) in link_facets(user).items():
         pairs = links.order_by().values(k=F(column), o=F("organisation_id"))
         sql, params = pairs.query.sql_with_params()
         # A join, not IN: the planner may then hash a long list instead of probing an index
