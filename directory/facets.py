@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import F, QuerySet
+from django.utils.text import slugify
 
 from directory.filters import OrganisationFilterSet
 from needs.models import NeedCategory
@@ -38,6 +39,7 @@ class Option:
     count: int
     selected: bool = False
     indent: bool = False
+    dom_id: str = ""  # the checkbox's HTML id, set with its facet
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,9 @@ def build_facets(
     ):
         options[name] = _choice_options(counts.get(name, {}), choices, chosen(name))
     options["country"] = _country_options(zones, counts.get("country", {}), chosen("country"))
+    for name, opts in options.items():
+        for option in opts:
+            option.dom_id = f"f-{name}-{slugify(option.value)}"
     facets = [
         Facet(name, str(filterset.filters[name].label), opts) for name, opts in options.items()
     ]
