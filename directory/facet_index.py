@@ -53,6 +53,11 @@ class Ordering:
 
 
 class FacetIndex:
+    """The published organisations as bitmaps of positions in the list's name order.
+
+    Immutable once built: requests of every thread read it without a lock.
+    """
+
     def __init__(
         self,
         ids: array,
