@@ -126,6 +126,10 @@ class FacetIndex:
 
     # -- results -----------------------------------------------------------------------
 
+    def matches(self, criteria: dict) -> BitMap:
+        """The positions the list shows."""
+        return self._intersection(self.narrowing(criteria).values())
+
     def search(self, criteria: dict) -> tuple[BitMap, dict[str, dict]]:
         """The positions the list shows, and the facet counts in facets.py's shape: for
         each facet, counts on the list filtered by every *other* filter, by value, and

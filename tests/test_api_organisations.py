@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from directory.filters import BY_NAME
 from organisations.factories import OrganisationFactory
+from organisations.models import Organisation, Zone
 from tests.export_world import (
     PRIVATE_EMAIL,
     PRIVATE_NEED,
@@ -66,10 +68,13 @@ def test_anonymous_callers_see_public_data_only(client):
     for planted in (PRIVATE_PHONE, PRIVATE_EMAIL, PRIVATE_PERSON, PRIVATE_NOTES, PRIVATE_NEED):
         assert planted not in body
     assert client.get(reverse("api:organisation-detail", args=["brouillon"])).status_code == 404
+    assert "brouillon" not in api_slugs(client)
 
 
 def test_staff_allowed_to_see_private_data_see_it(staff_client):
     build_export_world()
+    # Their lists come from SQL, the public's from the in-memory index.
+    assert "brouillon" in api_slugs(staff_client, zone=Zone.objects.get(name="Kayes").pk)
     ame = staff_client.get(reverse("api:organisation-detail", args=["ame"])).json()
     assert ame["staff_notes"] == PRIVATE_NOTES
     assert PRIVATE_PHONE in [channel["value"] for channel in ame["channels"]]
@@ -108,9 +113,17 @@ def test_pagination(client):
 def test_a_page_reads_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     build_export_world()
     OrganisationFactory.create_batch(30)
-    with django_assert_max_num_queries(13):
-        response = client.get(reverse("api:organisation-list"), {"page_size": 100})
+    url = reverse("api:organisation-list")
+    client.get(url)  # the first request after a write rebuilds the in-memory index
+    # The stamp, the page's organisations and their nine prefetches; no COUNT.
+    with django_assert_max_num_queries(11):
+        response = client.get(url, {"page_size": 100})
     assert response.json()["count"] == 33
+    with django_assert_max_num_queries(11):  # the last page: no OFFSET either
+        response = client.get(url, {"page_size": 10, "page": 4})
+    assert [o["slug"] for o in response.json()["results"]] == [
+        o.slug for o in Organisation.objects.published().order_by(*BY_NAME)[30:]
+    ]
 
 
 def test_cors_is_open_for_reading(client):

@@ -8,16 +8,19 @@ queries per page.
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.filters import OrganisationFilterSet
 from exports.api import serializers
 from networks.models import Membership, Network
 from organisations.models import Office, Organisation, Partner, Theme, Zone
 from organisations.visibility import (
+    sees_private,
     visible_channels,
     visible_contact_persons,
     visible_needs,
@@ -40,13 +43,29 @@ def documented_errors(serializer):
     )
 
 
+class IndexedFilterBackend(DjangoFilterBackend):
+    """The public list's filters. A list for a caller who sees public data only is
+    answered, like the public list page, by the in-memory index (directory/facet_index.py):
+    no COUNT, and a page however deep reads its own rows only."""
+
+    def filter_queryset(self, request, queryset, view):
+        if view.action != "list" or sees_private(request.user):
+            return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)
+        criteria = filterset.form.cleaned_data
+        index = facet_index()
+        return IndexedResults(index, index.matches(criteria), Ordering.of(criteria), queryset)
+
+
 @documented_errors(serializers.OrganisationSerializer)
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     """Organisations, filtered and searched exactly as the public list is."""
 
     serializer_class = serializers.OrganisationSerializer
     lookup_field = "slug"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [IndexedFilterBackend]
     filterset_class = OrganisationFilterSet
 
     def get_queryset(self) -> QuerySet[Organisation]:
