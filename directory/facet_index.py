@@ -66,6 +66,7 @@ class FacetIndex:
         postings: list[FrozenBitMap],
         acronyms: dict[str, FrozenBitMap],
         values: dict[str, dict],
+        direct_zones: dict[int, FrozenBitMap],
         catalogues: Catalogues,
     ) -> None:
         self.ids = ids  # organisation id at each position
@@ -77,6 +78,7 @@ class FacetIndex:
         self.postings = postings  # positions whose text has vocabulary[i]
         self.acronyms = acronyms  # upper-cased acronym -> positions
         self.values = values  # filter name -> value -> positions
+        self.direct_zones = direct_zones  # zone -> positions linked to it (not below it)
         self.catalogues = catalogues  # what the facets offer, read with the data
         self.typology_parents = {t.pk: t.parent_id for t in catalogues.typologies}
         self.everything = FrozenBitMap(range(len(ids)))
@@ -205,8 +207,11 @@ def build() -> FacetIndex:
         for zone in catalogues.zones
     }
     linked: dict[str, dict] = {name: defaultdict(set) for name in ["zone", *link_facets(None)]}
+    direct_zones: dict[int, list[int]] = defaultdict(list)
     for name, organisation, key in links[0].union(*links[1:], all=True).iterator():
         if (i := position.get(organisation)) is not None:
+            if name == "zone":
+                direct_zones[key].append(i)
             for entry in ancestors[key] if name == "zone" else (key,):
                 linked[name][entry].add(i)
     values.update(linked)
@@ -219,6 +224,7 @@ def build() -> FacetIndex:
         postings=[FrozenBitMap(words[word]) for word in vocabulary],
         acronyms=_bitmaps(acronyms),
         values={name: _bitmaps(members) for name, members in values.items()},
+        direct_zones=_bitmaps(direct_zones),
         catalogues=catalogues,
     )
 

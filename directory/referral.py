@@ -1,13 +1,20 @@
 """ "Organisations working in the same zones on the same themes", for a profile page."""
 
+import heapq
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from pyroaring import BitMap, FrozenBitMap
 
+from directory.facet_index import FacetIndex
+from directory.filters import BY_NAME
 from organisations.models import Organisation, OrganisationTheme, OrganisationZone
+
+EMPTY = FrozenBitMap()
 
 
 @dataclass
@@ -50,8 +57,11 @@ def related_organisations(
     organisation: Organisation, candidates: QuerySet, limit: int = 8
 ) -> list[Referral]:
     """Organisations sharing at least one theme and one zone (or a zone containing or
-    contained in one of its zones), best overlap first. Four queries: the candidates are
-    scored on their ids and names, and only the ``limit`` best are loaded."""
+    contained in one of its zones), best overlap first, then by name. Four queries: the
+    candidates are scored on their ids, and only the ``limit`` best are loaded.
+
+    For staff who see private data; the public's come from related_in_index().
+    """
     theme_ids = list(organisation.theme_links.values_list("theme_id", flat=True))
     paths = list(organisation.zone_links.values_list("zone__path", flat=True))
     if not theme_ids or not paths:
@@ -62,13 +72,13 @@ def related_organisations(
     )
     zone_links = OrganisationZone.objects.filter(related_zone)
     theme_links = OrganisationTheme.objects.filter(theme_id__in=theme_ids)
-    names = dict(
+    ids = list(
         candidates.exclude(pk=organisation.pk)
         .filter(Exists(zone_links.filter(organisation=OuterRef("pk"))))
         .filter(Exists(theme_links.filter(organisation=OuterRef("pk"))))
-        .values_list("pk", "name")
+        .order_by(*BY_NAME)
+        .values_list("pk", flat=True)
     )
-    ids = list(names)
     their_paths = defaultdict(list)
     for organisation_id, path in OrganisationZone.objects.filter(
         organisation_id__in=ids
@@ -80,6 +90,62 @@ def related_organisations(
     ):
         shared[organisation_id] += 1
     scores = {pk: (shared[pk], zone_overlap(paths, their_paths[pk])) for pk in ids}
-    best = sorted(ids, key=lambda pk: (-sum(scores[pk]), -scores[pk][1], names[pk]))[:limit]
+    return _loaded(heapq.nsmallest(limit, ids, key=lambda pk: _rank(*scores[pk])), scores)
+
+
+def related_in_index(organisation: Organisation, index: FacetIndex, limit: int = 8):
+    """What related_organisations() gives a visitor who sees public data only, from the
+    in-memory index: bitmaps for the candidates and the zones each one meets, then one
+    query for the ``limit`` best. Reads the organisation's prefetched zone and theme links.
+    """
+    theme_ids = [link.theme_id for link in organisation.theme_links.all()]
+    zone_paths = [link.zone.path for link in organisation.zone_links.all()]
+    if not theme_ids or not zone_paths:
+        return []
+    below, direct = index.values["zone"], index.direct_zones
+    chains = [[int(part) for part in path.strip("/").split("/")] for path in zone_paths]
+    themes = [index.values["theme"].get(pk, EMPTY) for pk in theme_ids]
+    near = BitMap.union(
+        BitMap(),
+        *(below.get(chain[-1], EMPTY) for chain in chains),
+        *(direct.get(pk, EMPTY) for chain in chains for pk in chain[:-1]),
+    )
+    candidates = near & BitMap.union(BitMap(), *themes)
+    with suppress(ValueError):  # itself, unless unpublished since the index was built
+        candidates.discard(index.ids.index(organisation.pk))
+    # zone_overlap() on bitmaps: for each of its zones, the candidates working in it or
+    # below score its depth; the others, the depth of the closest containing zone they
+    # are linked to; meeting only through a country scores 1, once.
+    zone_score: dict[int, int] = defaultdict(int)
+    through_a_country = BitMap()
+    for chain in chains:
+        unmet = BitMap(candidates)
+        levels = [(len(chain), below.get(chain[-1], EMPTY))]
+        levels += [(depth, direct.get(pk, EMPTY)) for depth, pk in enumerate(chain[:-1], 1)][::-1]
+        for depth, linked in levels:
+            met = unmet & linked
+            unmet -= met
+            if depth == 1:
+                through_a_country |= met
+            else:
+                for position in met:
+                    zone_score[position] += depth
+    for position in through_a_country:
+        zone_score[position] += 1
+    shared: dict[int, int] = defaultdict(int)
+    for positions in themes:
+        for position in candidates & positions:
+            shared[position] += 1
+    scores = {index.ids[p]: (shared[p], zone_score[p]) for p in candidates}
+    # Candidates come in name order; nsmallest keeps it among equal scores.
+    best = heapq.nsmallest(limit, scores, key=lambda pk: _rank(*scores[pk]))
+    return _loaded(best, scores)
+
+
+def _rank(shared_themes: int, zone_score: int) -> tuple[int, int]:
+    return (-(shared_themes + zone_score), -zone_score)
+
+
+def _loaded(best: list[int], scores: dict[int, tuple[int, int]]) -> list[Referral]:
     loaded = Organisation.objects.in_bulk(best)
-    return [Referral(loaded[pk], *scores[pk]) for pk in best]
+    return [Referral(loaded[pk], *scores[pk]) for pk in best if pk in loaded]

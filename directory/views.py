@@ -14,7 +14,7 @@ from directory import maps
 from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.facets import Catalogues, build_facets, count_facets
 from directory.filters import BY_NAME, OrganisationFilterSet
-from directory.referral import related_organisations
+from directory.referral import related_in_index, related_organisations
 from networks.models import Membership, Network
 from organisations.models import (
     Organisation,
@@ -217,7 +217,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "needs": visible_needs(user)
         .filter(organisation=organisation)
         .select_related("category", "activity"),
-        "referrals": related_organisations(organisation, organisations),
+        "referrals": related_organisations(organisation, organisations)
+        if sees_private(user)
+        else related_in_index(organisation, facet_index()),
     }
     return render(request, "directory/organisation_detail.html", context)
 

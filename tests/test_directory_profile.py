@@ -119,5 +119,6 @@ def test_the_profile_query_count_is_fixed(client, world, django_assert_max_num_q
     for n in range(10):
         ContactChannelFactory(organisation=world.refoules, value=f"+2237600{n:04d}")
         OrganisationFactory(zones=[world.gao], themes=list(world.refoules.themes.all()))
-    with django_assert_max_num_queries(20):
+    profile(client, "omrib")  # the first request after a write rebuilds the index
+    with django_assert_max_num_queries(14):
         assert profile(client, "aracem").status_code == 200

@@ -13,15 +13,24 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import QueryDict
 
 from directory.facet_index import IndexedResults, Ordering, build, facet_index
 from directory.facets import count_facets
 from directory.filters import OrganisationFilterSet
+from directory.referral import related_in_index, related_organisations
 from needs.models import NeedCategory, OrganisationNeed
 from networks.models import Membership
 from organisations.factories import OrganisationFactory
-from organisations.models import Organisation, Partnership, Theme, Typology, Zone
+from organisations.models import (
+    Organisation,
+    OrganisationZone,
+    Partnership,
+    Theme,
+    Typology,
+    Zone,
+)
 from organisations.visibility import visible_organisations
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +189,19 @@ def test_it_holds_public_needs_and_published_organisations_only(directory):
         for p in positions
     }
     assert held == public
+
+
+def test_it_gives_the_referrals_the_sql_gives(directory):
+    published = Organisation.objects.published().prefetch_related(
+        "theme_links", Prefetch("zone_links", OrganisationZone.objects.select_related("zone"))
+    )
+    index = facet_index()
+    compared = 0
+    for organisation in published.order_by("pk")[::10]:
+        by_sql = related_organisations(organisation, Organisation.objects.published())
+        by_index = related_in_index(organisation, index)
+        assert [(r.organisation.pk, r.shared_themes, r.zone_score) for r in by_index] == [
+            (r.organisation.pk, r.shared_themes, r.zone_score) for r in by_sql
+        ], organisation.slug
+        compared += bool(by_sql)
+    assert compared >= 20  # organisations with referrals, not only empty lists
