@@ -115,7 +115,9 @@ def purge_old_jobs(days: int) -> int:
         for file in (job.input_file, job.result_file, job.error_file):
             if file:
                 file.delete(save=False)
-        with suppress(NotImplementedError, OSError):  # a folder left empty, on local storage
+        # The job's folder, now empty. Storages without folders have no path()
+        # (NotImplementedError); a folder someone put another file in stays (OSError).
+        with suppress(NotImplementedError, OSError):
             os.rmdir(default_storage.path(f"jobs/{job.pk}"))
         progress.forget(job.pk)
     task_ids = [job.task_id for job in old if job.task_id]
