@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
+from common.text import fold
 from crm.models import DistinctPair
 from organisations.models import ContactChannel, Organisation, OrganisationAlias
-from organisations.text import fold
 
 # token_sort_ratio on folded names; 92 catches a dropped letter or a swapped word in a
 # long name ("CAMARCI"/"CAMRCI") without pairing names that share only a generic start.

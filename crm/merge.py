@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from common.text import fold
 from organisations.models import Organisation, OrganisationAlias
-from organisations.text import fold
 
 # Parts whose uniqueness per organisation depends on a condition the generic rule
 # below cannot read: one need per category without activity, one per activity.

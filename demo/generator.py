@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from common.bulk import TableWriter, reserve_ids
+from common.text import fold
 from demo import vocabulary as words
-from demo.bulk import TableWriter, reserve_ids
 from needs.models import NeedActivity, NeedCategory, OrganisationNeed
 from networks.models import Membership, Network
 from organisations.models import (
@@ -31,7 +32,6 @@ from organisations.models import (
     Typology,
     Zone,
 )
-from organisations.text import fold
 from pagecache.stamp import directory_changed
 
 DEMO_SOURCE_CODE = "demo"

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from django.db.models import CharField, Value
 from pyroaring import BitMap, FrozenBitMap
 
+from common.text import fold
 from directory.facets import FIELD_FACETS, KEYED_FACETS, Catalogues, link_facets
 from directory.filters import BY_NAME
 from organisations.models import Organisation, OrganisationZone
-from organisations.text import fold
 from pagecache.stamp import current_version, local_writes
 
 # Sorts after every character: the words starting with w lie between w and w + this.

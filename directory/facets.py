@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils.text import slugify
 
+from common.text import fold
 from directory.filters import OrganisationFilterSet
 from needs.models import NeedCategory
 from networks.models import Membership, Network
@@ -28,7 +29,6 @@ from organisations.models import (
     Typology,
     Zone,
 )
-from organisations.text import fold
 from organisations.visibility import visible_needs
 
 

@@ -19,6 +19,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from common.text import fold
 from needs.models import NeedCategory
 from networks.models import Membership, Network
 from organisations.models import (
@@ -31,7 +32,6 @@ from organisations.models import (
     Typology,
     Zone,
 )
-from organisations.text import fold
 from organisations.visibility import visible_needs
 
 # search_text starts with the folded name, so it sorts "Écoute" with the E's and

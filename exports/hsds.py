@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from common.formulas import neutralise
 from exports.records import Catalogues, organisation_records
-from exports.safety import is_plain_phone, neutralise
+from exports.safety import is_plain_phone
 from organisations.models import ContactChannel, Organisation, Theme, ThemeGroup, Typology, Zone
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://annuaire-osc-migrations/hsds")

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Iterator
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from common.formulas import DANGEROUS_FIRST, QUOTE, neutralise
 from exports.layouts import JOIN, Column, Layout
 from exports.records import Catalogues, OrganisationRecord
-from exports.safety import DANGEROUS_FIRST, QUOTE, is_plain_phone, neutralise
+from exports.safety import is_plain_phone
 
 BOM = "\ufeff"
 SEPARATORS = {"comma": ",", "semicolon": ";"}
@@ -91,7 +92,7 @@ def csv_chunks(
     """UTF-8 CSV with a byte-order mark (so Excel reads the accents), in chunks.
 
     Every cell that a spreadsheet could run as a formula is neutralised (as
-    ``exports.safety.neutralise`` does, inlined: this loop runs for every cell), phone
+    ``common.formulas.neutralise`` does, inlined: this loop runs for every cell), phone
     numbers included: "+22320241122" becomes "'+22320241122".
     """
     line = _Line()

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
+from common.text import fold
 from crm.admin import AssignmentInline, InteractionInline
 from crm.display import visibility_badge
 from crm.forms import OrganisationAdminForm
@@ -35,7 +36,6 @@ from organisations.models import (
     Zone,
     ZoneIndicator,
 )
-from organisations.text import fold
 from organisations.visibility import sees_private, visible_channels, visible_contact_persons
 from pagecache.stamp import directory_changed
 

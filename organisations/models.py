@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from organisations.text import build_search_text, fold
+from common.text import build_search_text, fold
 from organisations.validators import E164_PATTERN, validate_e164
 
 

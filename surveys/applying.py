@@ -5,9 +5,6 @@ created in bulk too, so that an import of ten thousand rows takes a few hundred 
 and still shows in every organisation's history.
 """
 
-import csv
-import io
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from operator import itemgetter
@@ -19,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from common.bulk import TableWriter, max_query_params, prepared_default
 from needs.models import OrganisationNeed
 from networks.models import Membership, Network
 from organisations.models import (
@@ -327,20 +325,9 @@ class _Writer:
         return ids
 
 
-def _max_query_params() -> int:
-    """Parameters one statement may carry (PostgreSQL: 65,535).
-
-    Django assumes 999 for SQLite, the limit of versions before 3.32; asking the library
-    lets an import of ten thousand rows take 270 statements instead of 2,500.
-    """
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return min(connection.features.max_query_params or 65_535, 65_535)
-
-
 class _Inserter:
-    """Multi-row INSERT … RETURNING id, with the simple-history rows written alongside.
+    """Multi-row INSERT … RETURNING id (COPY on PostgreSQL), with the simple-history rows
+    written alongside.
 
     Django's bulk_create builds and compiles a model instance per row; an import of ten
     thousand rows writes some 250,000 records and history rows, so rows are built here
@@ -352,18 +339,22 @@ class _Inserter:
         self.now = now
         self.user_id = user.pk if user is not None else None
         self.reason = reason
-        self.max_params = _max_query_params()
-        # COPY statements do not pass through Django's query hooks: counted here.
-        self.copies = 0
+        self.max_params = max_query_params()
+        self.writers: dict[type, TableWriter] = {}
+
+    @property
+    def copies(self) -> int:
+        """COPY statements sent: they do not pass through Django's query hooks."""
+        return sum(writer.copies for writer in self.writers.values())
+
+    def _write(self, model, rows: list[tuple], returning_ids: bool = False) -> list[int]:
+        if model not in self.writers:
+            self.writers[model] = TableWriter(model, now=self.now)
+        return self.writers[model].insert(rows, returning_ids=returning_ids)
 
     def _template(self, model) -> tuple[list, list]:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        defaults = []
-        for f in fields:
-            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            value = self.now if auto else f.get_default()
-            defaults.append(f.get_db_prep_save(value, connection))
-        return fields, defaults
+        return fields, [prepared_default(f, self.now) for f in fields]
 
     def insert(self, model, records: list[dict]) -> list[int]:
         ids, _rows = self._insert_rows(model, records)
@@ -373,7 +364,7 @@ class _Inserter:
         fields, defaults = self._template(model)
         names = [f.attname for f in fields]
         rows = [tuple(map(record.get, names, defaults)) for record in records]
-        ids = self._execute(model, [f.column for f in fields], rows, returning=True)
+        ids = self._write(model, rows, returning_ids=True)
         return ids, rows
 
     def insert_with_history(self, model, records: list[dict]) -> list[int]:
@@ -398,9 +389,7 @@ class _Inserter:
         ]
         pick = itemgetter(*picks)
         history_rows = [pick((pk, *row, *tail)) for pk, row in zip(ids, rows, strict=True)]
-        self._execute(
-            history_model, [f.column for f in history_fields], history_rows, returning=False
-        )
+        self._write(history_model, history_rows)
         return ids
 
     def update_with_history(self, model, objects: list, attnames: list[str]) -> None:
@@ -453,68 +442,7 @@ class _Inserter:
             )
             for obj in objects
         ]
-        self._execute(history_model, [f.column for f in history_fields], rows, returning=False)
-
-    def _execute(self, model, columns: list[str], rows: list[tuple], returning: bool) -> list:
-        if connection.vendor == "postgresql":
-            return self._copy(model, columns, rows, returning)
-        return self._insert_statements(model, columns, rows, returning)
-
-    def _copy(self, model, columns: list[str], rows: list[tuple], returning: bool) -> list:
-        """PostgreSQL's COPY, about twice as fast as INSERT; new ids are drawn from the
-        table's sequence first, in one query.
-
-        Rows go as CSV, written by the csv module in C: an unquoted empty field is NULL, so
-        columns that cannot be NULL are told to read it as an empty text (FORCE_NOT_NULL).
-        """
-        quote = connection.ops.quote_name
-        table = model._meta.db_table
-        ids: list = []
-        with connection.cursor() as cursor:
-            if returning:
-                pk = model._meta.pk.column
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [table, pk, len(rows)],
-                )
-                ids = [row[0] for row in cursor.fetchall()]
-                columns = [pk, *columns]
-                rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-            data = io.StringIO()
-            # "\r\n" as line end makes the writer quote any field holding either character.
-            csv.writer(data, lineterminator="\r\n").writerows(rows)
-            data.seek(0)
-            nullable = {f.column for f in model._meta.concrete_fields if f.null}
-            not_null = ", ".join(quote(c) for c in columns if c not in nullable)
-            column_list = ", ".join(quote(c) for c in columns)
-            cursor.copy_expert(
-                f"COPY {quote(table)} ({column_list}) FROM STDIN "
-                f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))",
-                data,
-            )
-            self.copies += 1
-        return ids
-
-    def _insert_statements(self, model, columns, rows, returning: bool) -> list:
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        column_list = ", ".join(quote(c) for c in columns)
-        placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        pk = quote(model._meta.pk.column)
-        per_statement = max(1, min(BATCH_SIZE, self.max_params // len(columns)))
-        ids: list = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
-                sql = f"INSERT INTO {table} ({column_list}) VALUES " + ", ".join(
-                    [placeholders] * len(chunk)
-                )
-                if returning:
-                    sql += f" RETURNING {pk}"
-                cursor.execute(sql, [value for row in chunk for value in row])
-                if returning:
-                    ids += [row[0] for row in cursor.fetchall()]
-        return ids
+        self._write(history_model, rows)
 
 
 def _unique_slugs(model, names: list[str], wanted: list[str] | None = None) -> list[str]:

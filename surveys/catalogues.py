@@ -11,10 +11,10 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from common.text import fold as _fold_uncached
 from needs.models import NeedActivity, NeedCategory
 from networks.models import Network
 from organisations.models import Partner, Source, Theme, Typology, Zone
-from organisations.text import fold as _fold_uncached
 
 # Survey answers repeat (zone names, theme codes, "Néant"): fold each distinct text once.
 fold = lru_cache(maxsize=100_000)(_fold_uncached)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import yaml
 from django.utils.translation import gettext as _
 
+from common.text import fold
 from organisations.models import Organisation, Zone
-from organisations.text import fold
 
 # Organisation fields a column can fill, by kind of value.
 TEXT_FIELDS = {

@@ -19,7 +19,8 @@ from django.db.models import TextChoices
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from exports.safety import restore
+from common.formulas import restore
+from common.text import build_search_text
 from needs.models import OrganisationNeed
 from networks.models import Membership
 from organisations.models import (
@@ -33,7 +34,6 @@ from organisations.models import (
     OrganisationZone,
     Partnership,
 )
-from organisations.text import build_search_text
 from organisations.validators import E164_PATTERN
 from surveys.catalogues import Catalogues, fold, load_catalogues
 from surveys.mapping import (

@@ -9,14 +9,12 @@ from pathlib import Path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.formulas import neutralise
 from surveys.applying import apply_plan
 from surveys.mapping import CREATABLE, MappingError, parse_mapping
 from surveys.models import ImportBatch, ImportMapping
 from surveys.planning import ImportPlan, build_plan
 from surveys.reading import read_survey_file
-
-# Cells that a spreadsheet would run as a formula when the error file is opened.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def file_checksum(content: bytes) -> str:
@@ -124,9 +122,5 @@ def error_rows_csv(plan: ImportPlan) -> bytes:
             for p in row.errors
         )
         cells = row.cells + [""] * (len(plan.headers) - len(row.cells))
-        writer.writerow([row.row, *[_defuse(cell) for cell in cells], reasons])
+        writer.writerow([row.row, *map(neutralise, cells), reasons])
     return ("\ufeff" + output.getvalue()).encode("utf-8")
-
-
-def _defuse(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell

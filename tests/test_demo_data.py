@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from demo.bulk import TableWriter
+from common.bulk import TableWriter
 from demo.generator import DEMO_SOURCE_CODE, delete_demo_data, generate
 from needs.factories import NeedActivityFactory
 from needs.models import NeedCategory, OrganisationNeed

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from exports.safety import neutralise, restore
+from common.formulas import neutralise, restore
 from organisations.factories import OfficeFactory, OrganisationFactory
 from organisations.models import Organisation
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from common.text import fold
 from needs.models import NeedActivity, NeedCategory
 from networks.models import Membership, Network
 from organisations import seed
@@ -30,7 +31,6 @@ from organisations.models import (
     Zone,
     ZoneIndicator,
 )
-from organisations.text import fold
 
 
 @pytest.fixture(scope="module", autouse=True)

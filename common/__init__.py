@@ -1,0 +1,1 @@
+"""Rules shared by every app, at the bottom of the layers: no models, no app imports."""
