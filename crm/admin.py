@@ -1,9 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.models import Assignment, DistinctPair, Interaction
+from exports.admin_actions import EXPORT_ACTIONS
+from needs.admin import OrganisationNeedInline
+from networks.admin import MembershipInline
+from organisations import admin as organisation_admin
+from organisations.models import Organisation
 
 
 class FollowUpListFilter(admin.SimpleListFilter):
@@ -116,3 +124,43 @@ class DistinctPairAdmin(admin.ModelAdmin):
         if not change:
             obj.checked_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class OrganisationAdmin(organisation_admin.OrganisationAdmin):
+    """The staff's organisation page: the organisation's own parts, with those of the apps
+    built on it (networks, needs, follow-up) and the exports, assembled here, above them all."""
+
+    list_filter = [
+        *organisation_admin.OrganisationAdmin.list_filter,
+        ("memberships__network", admin.RelatedOnlyFieldListFilter),
+    ]
+    inlines = [
+        organisation_admin.AliasInline,
+        organisation_admin.IdentifierInline,
+        organisation_admin.ZoneLinkInline,
+        organisation_admin.ThemeLinkInline,
+        organisation_admin.OfficeInline,
+        organisation_admin.ContactChannelInline,
+        organisation_admin.ContactPersonInline,
+        MembershipInline,
+        organisation_admin.PartnershipInline,
+        OrganisationNeedInline,
+        InteractionInline,
+        AssignmentInline,
+    ]
+    actions = [*organisation_admin.OrganisationAdmin.actions, "merge_two", *EXPORT_ACTIONS]
+
+    @admin.action(description=_("Merge the two selected organisations…"), permissions=["change"])
+    def merge_two(self, request, queryset):
+        ids = sorted(queryset.values_list("pk", flat=True)[:3])
+        if len(ids) != 2:
+            self.message_user(
+                request, _("Select exactly two organisations to merge."), messages.ERROR
+            )
+            return None
+        query = urlencode({"first": ids[0], "second": ids[1]})
+        return HttpResponseRedirect(f"{reverse('crm:merge')}?{query}")
+
+
+admin.site.unregister(Organisation)
+admin.site.register(Organisation, OrganisationAdmin)

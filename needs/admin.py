@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.display import visibility_badge
 from needs.models import NeedActivity, NeedCategory, OrganisationNeed
+from organisations.display import visibility_badge
 
 
 class NeedActivityInline(admin.StackedInline):

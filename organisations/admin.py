@@ -1,21 +1,14 @@
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
 from common.text import fold
-from crm.admin import AssignmentInline, InteractionInline
-from crm.display import visibility_badge
-from crm.forms import OrganisationAdminForm
-from exports.admin_actions import EXPORT_ACTIONS
-from needs.admin import OrganisationNeedInline
-from networks.admin import MembershipInline
+from organisations.display import visibility_badge
+from organisations.forms import OrganisationAdminForm
 from organisations.history import part_changes
 from organisations.models import (
     Acronym,
@@ -255,7 +248,6 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         "survey_status",
         ZoneListFilter,
         ("themes", admin.RelatedOnlyFieldListFilter),
-        ("memberships__network", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["typology"]
     search_fields = ["name", "acronym", "aliases__name", "search_text"]
@@ -311,6 +303,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
             {"fields": ["source", "staff_notes", "created_at", "updated_at", "version"]},
         ),
     ]
+    # The organisation's own parts; crm/admin.py adds those of the apps above this one.
     inlines = [
         AliasInline,
         IdentifierInline,
@@ -319,13 +312,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         OfficeInline,
         ContactChannelInline,
         ContactPersonInline,
-        MembershipInline,
         PartnershipInline,
-        OrganisationNeedInline,
-        InteractionInline,
-        AssignmentInline,
     ]
-    actions = ["publish", "archive", "merge_two", *EXPORT_ACTIONS]
+    actions = ["publish", "archive"]
     object_history_template = "admin/organisations/organisation/object_history.html"
 
     def get_fieldsets(self, request, obj=None):
@@ -390,14 +379,3 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Archive the selected organisations"), permissions=["change"])
     def archive(self, request, queryset):
         self._set_status(request, queryset, Organisation.Status.ARCHIVED, _("Archived"))
-
-    @admin.action(description=_("Merge the two selected organisations…"), permissions=["change"])
-    def merge_two(self, request, queryset):
-        ids = sorted(queryset.values_list("pk", flat=True)[:3])
-        if len(ids) != 2:
-            self.message_user(
-                request, _("Select exactly two organisations to merge."), messages.ERROR
-            )
-            return None
-        query = urlencode({"first": ids[0], "second": ids[1]})
-        return HttpResponseRedirect(f"{reverse('crm:merge')}?{query}")
