@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from common.text import fold
 from directory.filters import OrganisationFilterSet
 from needs.models import NeedCategory
+from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import (
     Organisation,
@@ -29,7 +30,6 @@ from organisations.models import (
     Typology,
     Zone,
 )
-from organisations.visibility import visible_needs
 
 
 @dataclass

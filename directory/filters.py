@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.text import fold
 from needs.models import NeedCategory
+from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import (
     Organisation,
@@ -32,7 +33,6 @@ from organisations.models import (
     Typology,
     Zone,
 )
-from organisations.visibility import visible_needs
 
 # search_text starts with the folded name, so it sorts "Écoute" with the E's and
 # "association des…" before "Association Tilé…" on SQLite and PostgreSQL alike. Its first

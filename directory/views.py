@@ -15,6 +15,7 @@ from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.facets import Catalogues, build_facets, count_facets
 from directory.filters import BY_NAME, OrganisationFilterSet
 from directory.referral import related_in_index, related_organisations
+from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import (
     Organisation,
@@ -31,7 +32,6 @@ from organisations.visibility import (
     sees_private,
     visible_channels,
     visible_contact_persons,
-    visible_needs,
     visible_organisations,
 )
 

@@ -19,6 +19,7 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from needs.models import NeedActivity, NeedCategory
+from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import (
     Office,
@@ -36,7 +37,6 @@ from organisations.models import (
 from organisations.visibility import (
     visible_channels,
     visible_contact_persons,
-    visible_needs,
 )
 
 BASE_FIELDS = (

@@ -11,15 +11,15 @@ regions) is found where it now is and left there (see ``ZoneIndex``).
 
 import csv
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
-from needs.models import NeedActivity, NeedCategory
-from networks.models import Membership, Network
 from organisations.models import (
     Acronym,
     ContactChannel,
@@ -42,6 +42,16 @@ FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "mali-2022"
 
 # Keys a fixture entry may carry only for the reviewer (never loaded).
 REVIEW_KEYS = {"note", "t2", "n", "statut", "name_as_written", "as_written"}
+
+
+# The loaders of the apps built on organisations (networks, needs): each adds its own from
+# its ``seed`` module with ``contribute``, and they run after the organisations' tables.
+CONTRIBUTIONS: list[Callable[["MaliSeed"], None]] = []
+
+
+def contribute(load: Callable[["MaliSeed"], None]) -> Callable[["MaliSeed"], None]:
+    CONTRIBUTIONS.append(load)
+    return load
 
 
 class SeedError(Exception):
@@ -94,7 +104,7 @@ class Table:
         obj.save()
 
 
-def _read_yaml(name: str):
+def read_yaml(name: str):
     with open(FIXTURE_DIR / name, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
@@ -104,7 +114,7 @@ def _read_csv(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _check_keys(entry: dict, allowed: set[str], where: str) -> None:
+def check_keys(entry: dict, allowed: set[str], where: str) -> None:
     unknown = set(entry) - allowed - REVIEW_KEYS
     if unknown:
         raise SeedError(f"{where}: unknown keys {sorted(unknown)}")
@@ -150,15 +160,15 @@ class MaliSeed:
             self.load_annuaire()
             self.load_themes()
             self.load_partners()
-            self.load_networks()
-            self.load_needs()
             self.load_acronyms()
+            for load in CONTRIBUTIONS:
+                load(self)
         return self.stats
 
     # -- catalogues ---------------------------------------------------------------------
 
     def load_sources(self) -> None:
-        data = _read_yaml("sources.yaml")
+        data = read_yaml("sources.yaml")
         table = self.table(Source, "code")
         for section in data["sections"]:
             self.sources[section["code"]] = table.put(
@@ -212,8 +222,8 @@ class MaliSeed:
             "financial_capacity", "financial_capacity_bands", "partners", "problems",
             "added_value",
         }  # fmt: skip
-        for entry in _read_yaml("typologies.yaml"):
-            _check_keys(entry, allowed, f"typology {entry['slug']}")
+        for entry in read_yaml("typologies.yaml"):
+            check_keys(entry, allowed, f"typology {entry['slug']}")
             parent = self.typologies[entry["parent"]] if entry.get("parent") else None
             self.typologies[entry["slug"]] = table.put(
                 slug=entry["slug"],
@@ -234,9 +244,9 @@ class MaliSeed:
     # -- organisations --------------------------------------------------------------------
 
     def load_organisations(self) -> None:
-        entries = _read_yaml("organisations.yaml")
+        entries = read_yaml("organisations.yaml")
         website_status = {
-            entry["org"]: entry.get("website_status", "") for entry in _read_yaml("annuaire.yaml")
+            entry["org"]: entry.get("website_status", "") for entry in read_yaml("annuaire.yaml")
         }
         organisations = self.table(Organisation, "slug")
         aliases = self.table(OrganisationAlias, "organisation_id", "name")
@@ -250,7 +260,7 @@ class MaliSeed:
         }  # fmt: skip
         for entry in entries:
             slug = entry["slug"]
-            _check_keys(entry, allowed, f"organisation {slug}")
+            check_keys(entry, allowed, f"organisation {slug}")
             country = entry.get("registration_country")
             organisation = organisations.put(
                 slug=slug,
@@ -303,8 +313,8 @@ class MaliSeed:
         channels = self.table(ContactChannel, "organisation_id", "kind", "value")
         allowed = {"org", "offices", "phones", "emails", "website", "website_label", "social"}
         allowed |= {"website_status"}
-        for entry in _read_yaml("annuaire.yaml"):
-            _check_keys(entry, allowed, f"annuaire {entry['org']}")
+        for entry in read_yaml("annuaire.yaml"):
+            check_keys(entry, allowed, f"annuaire {entry['org']}")
             organisation = self.organisation(entry["org"])
             for office in entry["offices"]:
                 zone = office.get("zone")
@@ -330,9 +340,7 @@ class MaliSeed:
                 )
             listed += [(ContactChannel.Kind.SOCIAL, item) for item in entry.get("social", [])]
             for position, (kind, item) in enumerate(listed):
-                _check_keys(
-                    item, {"value", "label", "to_verify", "verification_note"}, entry["org"]
-                )
+                check_keys(item, {"value", "label", "to_verify", "verification_note"}, entry["org"])
                 channels.put(
                     organisation_id=organisation.pk,
                     kind=kind,
@@ -346,7 +354,7 @@ class MaliSeed:
                 )
 
     def load_themes(self) -> None:
-        data = _read_yaml("themes.yaml")
+        data = read_yaml("themes.yaml")
         source = self.source("mali-2022-t5")
         group = data["group"]
         theme_group = self.table(ThemeGroup, "slug").put(
@@ -374,11 +382,11 @@ class MaliSeed:
                 )
 
     def load_partners(self) -> None:
-        data = _read_yaml("partners.yaml")
+        data = read_yaml("partners.yaml")
         partners = self.table(Partner, "slug")
         allowed = {"slug", "name", "acronym", "kind", "country", "source", "description"}
         for entry in data["partners"]:
-            _check_keys(entry, allowed, f"partner {entry['slug']}")
+            check_keys(entry, allowed, f"partner {entry['slug']}")
             country = entry.get("country")
             self.partners[entry["slug"]] = partners.put(
                 slug=entry["slug"],
@@ -398,68 +406,6 @@ class MaliSeed:
                 description=entry["description"],
                 source_id=self.source(entry["source"]).pk,
             )
-
-    def load_networks(self) -> None:
-        networks = self.table(Network, "slug")
-        memberships = self.table(Membership, "organisation_id", "network_id")
-        allowed = {
-            "slug", "level", "name", "acronym", "kind", "formality", "website", "description",
-            "member_count", "member_count_is_approximate", "member_count_note", "countries",
-            "organisation", "source", "memberships",
-        }  # fmt: skip
-        covered = set(Network.countries.through.objects.values_list("network_id", "zone_id"))
-        for entry in _read_yaml("networks.yaml"):
-            _check_keys(entry, allowed, f"network {entry['slug']}")
-            organisation = entry.get("organisation")
-            network = networks.put(
-                slug=entry["slug"],
-                level=entry["level"],
-                name=entry["name"],
-                acronym=entry.get("acronym", ""),
-                kind=entry.get("kind", Network.Kind.NETWORK),
-                formality=entry.get("formality", Network.Formality.UNKNOWN),
-                website=entry.get("website", ""),
-                description=entry.get("description", ""),
-                member_count=entry.get("member_count"),
-                member_count_is_approximate=entry.get("member_count_is_approximate", False),
-                member_count_note=entry.get("member_count_note", ""),
-                organisation_id=self.organisation(organisation).pk if organisation else None,
-                source_id=self.source(entry["source"]).pk,
-            )
-            wanted = {self.zone(name).pk for name in entry.get("countries", [])}
-            missing = {pk for pk in wanted if (network.pk, pk) not in covered}
-            if missing:
-                network.countries.add(*missing)
-                self.stats["networks.Network countries added"] += len(missing)
-            for member in entry.get("memberships", []):
-                memberships.put(
-                    organisation_id=self.organisation(member["organisation"]).pk,
-                    network_id=network.pk,
-                    role=member.get("role", ""),
-                    source_id=self.source(member["source"]).pk,
-                )
-
-    def load_needs(self) -> None:
-        source = self.source("mali-2022-t12")
-        categories = self.table(NeedCategory, "slug")
-        activities = self.table(NeedActivity, "category_id", "position")
-        for entry in _read_yaml("needs.yaml"):
-            category = categories.put(
-                slug=entry["slug"],
-                position=entry["position"],
-                name=entry["name"],
-                name_en=entry["name_en"],
-                description=entry.get("description", ""),
-                source_id=source.pk,
-            )
-            for position, activity in enumerate(entry["activities"], start=1):
-                activities.put(
-                    category_id=category.pk,
-                    position=position,
-                    name=activity["name"],
-                    name_en=activity.get("name_en", ""),
-                    subgroup=activity.get("subgroup", ""),
-                )
 
     def load_acronyms(self) -> None:
         source = self.source("mali-2022-sigles")
@@ -512,4 +458,5 @@ def _as_entry(item) -> dict:
 
 def load_mali_seed() -> Counter:
     """Load every fixture in one transaction; returns what was created or updated."""
+    autodiscover_modules("seed")  # the apps' contributions, as the admin finds admin.py
     return MaliSeed().run()

@@ -1,6 +1,7 @@
 """The one place that decides who sees what.
 
-Every public page, export and API builds its querysets through these functions.
+Every public page, export and API builds its querysets through these functions (and
+``needs.visibility`` for needs, which organisations know nothing of).
 Anonymous visitors and users without the ``organisations.view_private`` permission
 see published organisations, public channels, persons who consented to be
 published and public needs; staff allowed to see private data see everything.
@@ -8,7 +9,6 @@ published and public needs; staff allowed to see private data see everything.
 
 from django.db.models import QuerySet
 
-from needs.models import OrganisationNeed
 from organisations.models import ContactChannel, ContactPerson, Organisation
 
 PRIVATE_PERMISSION = "organisations.view_private"
@@ -31,8 +31,3 @@ def visible_channels(user=None) -> QuerySet[ContactChannel]:
 def visible_contact_persons(user=None) -> QuerySet[ContactPerson]:
     persons = ContactPerson.objects.all()
     return persons if sees_private(user) else persons.public()
-
-
-def visible_needs(user=None) -> QuerySet[OrganisationNeed]:
-    needs = OrganisationNeed.objects.all()
-    return needs if sees_private(user) else needs.filter(is_public=True)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 
 from needs.factories import OrganisationNeedFactory
+from needs.visibility import visible_needs
 from organisations.factories import (
     ContactChannelFactory,
     ContactPersonFactory,
@@ -12,7 +13,6 @@ from organisations.factories import (
 from organisations.visibility import (
     visible_channels,
     visible_contact_persons,
-    visible_needs,
     visible_organisations,
 )
 

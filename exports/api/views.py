@@ -17,13 +17,13 @@ from rest_framework import viewsets
 from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.filters import OrganisationFilterSet
 from exports.api import serializers
+from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import Office, Organisation, Partner, Theme, Zone
 from organisations.visibility import (
     sees_private,
     visible_channels,
     visible_contact_persons,
-    visible_needs,
     visible_organisations,
 )
 
