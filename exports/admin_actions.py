@@ -13,15 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from directory.filters import BY_NAME
 from exports.filenames import today
 from exports.layouts import FULL
+from exports.tasks import admin_selection, export_in_background, start_export
 from exports.views import table_file
-from jobs.services import export_in_background, start_export
 
 
 def _export(request, queryset, fmt: str):
     filename = f"{FULL.filename_stem}-selection-{today().isoformat()}.{fmt}"
     queryset = queryset.order_by(*BY_NAME)
     if export_in_background(queryset.count()):
-        start_export(request.user, queryset, FULL.slug, fmt, filename)
+        start_export(request.user, admin_selection(request, queryset), FULL.slug, fmt, filename)
         messages.info(request, _("The export runs in the background; download it from this page."))
         return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
     return table_file(FULL, fmt, queryset, request.user, filename)

@@ -1,4 +1,4 @@
-"""Start, retry and watch background jobs; the thresholds that decide what runs there."""
+"""Start, retry and watch background jobs, whatever their kind."""
 
 import os
 from contextlib import suppress
@@ -13,49 +13,29 @@ from django_tasks_db.models import DBTaskResult
 
 from jobs import progress
 from jobs.models import Job
-from jobs.queries import dump_queryset
 from jobs.tasks import run_job
 
 
-def import_in_background(rows: int) -> bool:
-    return rows > settings.IMPORT_BACKGROUND_ROWS
-
-
-def export_in_background(rows: int) -> bool:
-    return rows > settings.EXPORT_BACKGROUND_ROWS
-
-
-def start_import(user, content: bytes, file_name: str, rows: int, options: dict) -> Job:
-    """Queue the confirmed import of ``content`` (options as the preview took them)."""
+def start_job(
+    user,
+    kind: str,
+    label: str,
+    params: dict,
+    *,
+    result_name: str = "",
+    input_file: bytes | None = None,
+) -> Job:
+    """Queue a job of ``kind``; ``params`` (plain JSON) hold all its runner needs to run
+    again, after a deploy too: ids or a query string, never a pickled object."""
     job = Job.objects.create(
-        kind=Job.Kind.IMPORT,
+        kind=kind,
         owner=user,
-        label=_("Import of %(file)s") % {"file": file_name},
-        params={
-            **options,
-            "file_name": file_name,
-            "rows": rows,
-            "language": translation.get_language(),
-        },
+        label=label,
+        result_name=result_name,
+        params={**params, "language": translation.get_language()},
     )
-    job.input_file.save(f"jobs/{job.pk}/input", ContentFile(content))
-    return _enqueue(job)
-
-
-def start_export(user, queryset, layout_slug: str, fmt: str, filename: str) -> Job:
-    job = Job.objects.create(
-        kind=Job.Kind.EXPORT,
-        owner=user,
-        label=_("Export %(file)s") % {"file": filename},
-        result_name=filename,
-        params={
-            "layout": layout_slug,
-            "format": fmt,
-            "separator": ",",
-            "query": dump_queryset(queryset),
-            "language": translation.get_language(),
-        },
-    )
+    if input_file is not None:
+        job.input_file.save(f"jobs/{job.pk}/input", ContentFile(input_file))
     return _enqueue(job)
 
 

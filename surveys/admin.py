@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jobs.services import import_in_background, start_import
 from surveys.applying import PlanHasErrors, UndoRefused, undo_batch, undo_conflicts
 from surveys.forms import ImportMappingForm, UploadForm
 from surveys.mapping import MappingError
@@ -31,6 +30,7 @@ from surveys.service import (
     file_checksum,
     preview_import,
 )
+from surveys.tasks import import_in_background, start_import
 
 PERMISSION = "surveys.import_survey"
 TOKEN_SALT = "surveys.import"
