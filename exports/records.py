@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from needs.models import NeedActivity, NeedCategory
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
+from organisations.fields import exported_fields
 from organisations.models import (
     Office,
     Organisation,
@@ -39,31 +40,14 @@ from organisations.visibility import (
     visible_contact_persons,
 )
 
+# The organisation's own columns an export reads: every plain field of the description,
+# and the keys its catalogue fields are looked up by.
 BASE_FIELDS = (
     "id",
-    "slug",
-    "name",
-    "acronym",
+    *(described.source for described in exported_fields() if described.plain),
     "typology_id",
-    "legal_form",
-    "registration_kind",
-    "registration_law",
     "registration_country_id",
-    "registration_reference",
-    "year_founded",
-    "scope",
-    "scope_detail",
-    "description",
-    "budget_band",
-    "members_individuals",
-    "members_organisations",
-    "members_countries",
-    "members_note",
-    "website_status",
-    "survey_status",
-    "status",
     "source__code",
-    "staff_notes",
 )
 
 
