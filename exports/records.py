@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from needs.models import NeedActivity, NeedCategory
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
-from organisations.fields import exported_fields
+from organisations.fields import Description, exported_fields
 from organisations.models import (
     Office,
     Organisation,
@@ -40,15 +40,15 @@ from organisations.visibility import (
     visible_contact_persons,
 )
 
-# The organisation's own columns an export reads: every plain field of the description,
-# and the keys its catalogue fields are looked up by.
-BASE_FIELDS = (
-    "id",
-    *(described.source for described in exported_fields() if described.plain),
-    "typology_id",
-    "registration_country_id",
-    "source__code",
-)
+
+def base_fields(fields: Description | None = None) -> tuple[str, ...]:
+    """The organisation's own columns an export reads: every plain field of the description,
+    and the keys its catalogue fields are looked up by."""
+    plain = (described.source for described in exported_fields(fields) if described.plain)
+    return ("id", *plain, "typology_id", "registration_country_id", "source__code")
+
+
+BASE_FIELDS = base_fields()
 
 
 def _of(queryset: QuerySet, ids: list[int], column: str = "organisation_id") -> QuerySet:

@@ -6,6 +6,7 @@ added here appears in each of them. The order is the order of the API's keys and
 full export's columns, which are only ever added at the end (README, "Full export columns").
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -171,13 +172,17 @@ ORGANISATION_FIELDS: tuple[OrganisationField, ...] = (
 )
 
 
-def api_fields(fields=ORGANISATION_FIELDS) -> list[OrganisationField]:
-    return [field for field in fields if field.api]
+# A description: ORGANISATION_FIELDS, or another in tests.
+Description = Iterable[OrganisationField]
 
 
-def exported_fields(fields=ORGANISATION_FIELDS) -> list[OrganisationField]:
-    return [field for field in fields if field.exported]
+def api_fields(fields: Description | None = None) -> list[OrganisationField]:
+    return [field for field in fields or ORGANISATION_FIELDS if field.api]
 
 
-def importable_fields(fields=ORGANISATION_FIELDS) -> list[OrganisationField]:
-    return [field for field in fields if field.import_target]
+def exported_fields(fields: Description | None = None) -> list[OrganisationField]:
+    return [field for field in fields or ORGANISATION_FIELDS if field.exported]
+
+
+def importable_fields(fields: Description | None = None) -> list[OrganisationField]:
+    return [field for field in fields or ORGANISATION_FIELDS if field.import_target]

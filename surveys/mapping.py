@@ -12,19 +12,29 @@ import yaml
 from django.utils.translation import gettext as _
 
 from common.text import fold
-from organisations.fields import Kind, importable_fields
+from organisations.fields import Description, Kind, OrganisationField, importable_fields
 from organisations.models import Organisation, Zone
 
 
+def import_targets(
+    fields: Description | None = None,
+) -> dict[str, OrganisationField]:
+    """The organisation's fields a column can fill, by their name in a mapping."""
+    return {field.import_target: field for field in importable_fields(fields)}
+
+
+TARGETS = import_targets()
+
+
 def _targets(kind: Kind) -> set[str]:
-    return {field.import_target for field in importable_fields() if field.kind is kind}
+    return {target for target, field in TARGETS.items() if field.kind is kind}
 
 
 # Organisation fields a column can fill, by kind of value (organisations.fields).
 TEXT_FIELDS = _targets(Kind.TEXT)
 INTEGER_FIELDS = _targets(Kind.INTEGER)
 CHOICE_FIELDS = {
-    field.import_target: field.choices for field in importable_fields() if field.kind is Kind.CHOICE
+    target: field.choices for target, field in TARGETS.items() if field.kind is Kind.CHOICE
 }
 # "source" names a Source by its code.
 LOOKUP_FIELDS = _targets(Kind.LOOKUP)
@@ -36,8 +46,8 @@ ENTRY_FIELDS = _targets(Kind.ENTRIES)
 # Channel targets: kind, and whether the column holds public (True) or private (False)
 # values; None follows defaults.channels_public.
 CHANNEL_FIELDS = {
-    field.import_target: (field.channel, False if field.private else None)
-    for field in importable_fields()
+    target: (field.channel, False if field.private else None)
+    for target, field in TARGETS.items()
     if field.kind is Kind.CHANNEL
 }
 # Several values per cell (and per organisation).

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from needs.models import OrganisationNeed
 from networks.models import Network
-from organisations.fields import Visibility, api_fields
+from organisations.fields import Description, Visibility, api_fields
 from organisations.models import (
     ContactChannel,
     ContactPerson,
@@ -180,6 +180,11 @@ class NeedSerializer(serializers.ModelSerializer):
         fields = ["category", "activity", "priority", "status"]
 
 
+def organisation_api_fields(fields: Description | None = None) -> list[str]:
+    """The links, then the organisation's fields described in organisations.fields."""
+    return ["url", "page", *(described.name for described in api_fields(fields))]
+
+
 class OrganisationSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:organisation-detail", lookup_field="slug"
@@ -209,8 +214,7 @@ class OrganisationSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = Organisation
-        # The links, then the organisation's fields described in organisations.fields.
-        fields = ["url", "page", *(described.name for described in api_fields())]
+        fields = organisation_api_fields()
 
     def get_fields(self):
         fields = super().get_fields()
