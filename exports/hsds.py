@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from common.formulas import neutralise
-from exports.records import Catalogues, organisation_records
+from exports.records import ExportLookups, organisation_records
 from exports.safety import is_plain_phone
 from organisations.models import ContactChannel, Organisation, Theme, ThemeGroup, Typology, Zone
 
@@ -258,7 +258,7 @@ def _write_taxonomies(tables: dict[str, Table]) -> None:
         )
 
 
-def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues) -> None:
+def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLookups) -> None:
     slug = record["slug"]
     org_id = hsds_id("organization", slug)
     channels = record.part("channels")
@@ -414,7 +414,7 @@ def datapackage(tables: Iterable[Table]) -> dict:
 def hsds_zip(queryset: QuerySet[Organisation]):
     """The package for the public organisations of ``queryset``, as a rewound temp file."""
     tables = _tables()
-    catalogues = Catalogues()
+    catalogues = ExportLookups()
     parts = ("identifiers", "zones", "themes", "partners", "offices", "channels", "persons")
     for record in organisation_records(queryset, None, parts, catalogues):
         _write_organisation(tables, record, catalogues)

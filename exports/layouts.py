@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from exports.records import Catalogues, OrganisationRecord
+from exports.records import ExportLookups, OrganisationRecord
 from needs.models import OrganisationNeed
 from organisations.fields import ORGANISATION_FIELDS, Kind, OrganisationField, exported_fields
 from organisations.models import ContactChannel, Office, Organisation, Zone
@@ -20,7 +20,7 @@ JOIN = " ; "
 # Separates the fields of one contact person inside a cell.
 FIELD_JOIN = " | "
 
-Getter = Callable[[OrganisationRecord, Catalogues], object]
+Getter = Callable[[OrganisationRecord, ExportLookups], object]
 
 
 @dataclass(frozen=True)

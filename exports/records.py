@@ -143,7 +143,7 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
     ),
 }
 
-PART_ORDER: dict[str, Callable[["Catalogues", tuple], object]] = {
+PART_ORDER: dict[str, Callable[["ExportLookups", tuple], object]] = {
     "zones": lambda catalogues, row: catalogues.zones[row[0]].path,
     "themes": lambda catalogues, row: catalogues.theme_order[row[0]],
     "partners": lambda catalogues, row: (catalogues.partners[row[0]][1], row[0]),
@@ -163,8 +163,9 @@ class ZoneEntry:
     path: str
 
 
-class Catalogues:
-    """The small reference tables, read once per export and shared by every row."""
+class ExportLookups:
+    """The small reference tables, read once per export and shared by every row: what the
+    ids of a record's parts stand for (codes, names, paths, display order)."""
 
     @cached_property
     def zones(self) -> dict[int, ZoneEntry]:
@@ -259,7 +260,7 @@ def chunk_size() -> int:
 
 
 def organisation_records(
-    queryset: QuerySet[Organisation], user, parts: Iterable[str], catalogues: Catalogues
+    queryset: QuerySet[Organisation], user, parts: Iterable[str], catalogues: ExportLookups
 ) -> Iterator[OrganisationRecord]:
     """Each organisation of ``queryset``, in its order, with the ``parts`` asked for.
 

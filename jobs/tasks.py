@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from exports.layouts import LAYOUTS
-from exports.records import Catalogues, organisation_records
+from exports.records import ExportLookups, organisation_records
 from exports.writers import csv_chunks, write_xlsx
 from jobs import progress
 from jobs.models import Job
@@ -120,7 +120,7 @@ def _run_export(job: Job, report: Callable[..., None]) -> None:
     total = queryset.count()
     report(0, total, _("Writing"))
     columns = layout.columns_for(private=sees_private(job.owner))
-    catalogues = Catalogues()
+    catalogues = ExportLookups()
     records = _counted(
         organisation_records(queryset, job.owner, layout.parts, catalogues), total, report
     )

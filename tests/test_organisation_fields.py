@@ -12,7 +12,7 @@ from rest_framework.test import APIRequestFactory
 from exports.api.serializers import OrganisationSerializer, organisation_api_fields
 from exports.full_mapping import MAPPING_FILE, full_export_mapping
 from exports.layouts import FULL, Layout, full_columns
-from exports.records import Catalogues, base_fields, organisation_records
+from exports.records import ExportLookups, base_fields, organisation_records
 from exports.writers import csv_chunks
 from organisations.fields import (
     ORGANISATION_FIELDS,
@@ -102,7 +102,7 @@ def test_it_carries_a_new_field_to_the_api_the_export_and_the_import(monkeypatch
     layout = Layout(
         slug="extended", columns=full_columns(EXTENDED), parts=FULL.parts, filename_stem="x"
     )
-    catalogues = Catalogues()
+    catalogues = ExportLookups()
     records = organisation_records(
         Organisation.objects.filter(pk=world.ame.pk), None, layout.parts, catalogues
     )
