@@ -48,7 +48,7 @@ class OrganisationField:
     visibility: Visibility = Visibility.PUBLIC
     # Where it is read: the model attribute (or query path) when it differs from ``name``.
     attribute: str = ""
-    # The survey import's target for the column; "" when it is never imported.
+    # The survey import's name for it, when it differs from ``name`` (see import_target).
     target: str = ""
     exported: bool = True
     api: bool = True
