@@ -28,7 +28,7 @@ from django.db.models import CharField, Value
 from pyroaring import BitMap, FrozenBitMap
 
 from common.text import fold
-from directory.facets import FIELD_FACETS, KEYED_FACETS, Catalogues, link_facets
+from directory.facets import FIELD_FACETS, KEYED_FACETS, FacetEntries, link_facets
 from directory.filters import BY_NAME
 from organisations.models import Organisation, OrganisationZone
 from pagecache.stamp import current_version, local_writes
@@ -67,7 +67,7 @@ class FacetIndex:
         acronyms: dict[str, FrozenBitMap],
         values: dict[str, dict],
         direct_zones: dict[int, FrozenBitMap],
-        catalogues: Catalogues,
+        catalogues: FacetEntries,
     ) -> None:
         self.ids = ids  # organisation id at each position
         self.newest = newest  # positions by last update, newest first, then by name
@@ -172,7 +172,7 @@ def _bitmaps(members: dict) -> dict:
 def build() -> FacetIndex:
     """Read the published organisations, their links and the catalogues (eight queries,
     whatever the data)."""
-    catalogues = Catalogues.load()
+    catalogues = FacetEntries.load()
     rows = list(
         Organisation.objects.published()
         .order_by(*BY_NAME)

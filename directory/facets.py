@@ -43,7 +43,7 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Catalogues:
+class FacetEntries:
     """The entries the facets offer, in their display order."""
 
     zones: list[Zone]
@@ -54,7 +54,7 @@ class Catalogues:
     needs: list[NeedCategory]
 
     @classmethod
-    def load(cls) -> "Catalogues":
+    def load(cls) -> "FacetEntries":
         """Six queries; the public list reads the copy its in-memory index holds."""
         return cls(
             zones=list(Zone.objects.all()),
@@ -255,7 +255,7 @@ def _country_options(zones: list[Zone], counts: dict, chosen: set[str]) -> list[
 
 
 def build_facets(
-    filterset: OrganisationFilterSet, counts: dict, catalogues: Catalogues
+    filterset: OrganisationFilterSet, counts: dict, catalogues: FacetEntries
 ) -> tuple[list[Facet], int]:
     """Every filter's options with their ``counts``, in the order the list shows them,
     and the number of organisations in the list."""

@@ -64,60 +64,42 @@ class IdsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _IdsField
 
 
+def _by_slug(label, queryset: QuerySet, method: str) -> django_filters.Filter:
+    """Catalogue entries named by their slug (``?theme=protection``)."""
+    return django_filters.ModelMultipleChoiceFilter(
+        label=label, queryset=queryset, to_field_name="slug", method=method
+    )
+
+
+def _by_code(label, choices, field_name: str | None = None) -> django_filters.Filter:
+    """Codes of one of the organisation's own columns.
+
+    distinct=False: a filter on the organisation's own column cannot duplicate rows, and
+    DISTINCT over every column would sort the whole filtered list.
+    """
+    return django_filters.MultipleChoiceFilter(
+        label=label, field_name=field_name, choices=choices, distinct=False
+    )
+
+
 class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
         help_text=_("Name, acronym, place or words of the description."),
     )
-    typology = django_filters.ModelMultipleChoiceFilter(
-        label=_("Typology"),
-        queryset=Typology.objects.all(),
-        to_field_name="slug",
-        method="filter_typology",
+    typology = _by_slug(_("Typology"), Typology.objects.all(), "filter_typology")
+    legal_form = _by_code(_("Legal form"), Organisation.LegalForm.choices)
+    registration = _by_code(
+        _("Registration"), Organisation.RegistrationKind.choices, "registration_kind"
     )
-    # distinct=False: a filter on the organisation's own column cannot duplicate rows, and
-    # DISTINCT over every column would sort the whole filtered list.
-    legal_form = django_filters.MultipleChoiceFilter(
-        label=_("Legal form"), choices=Organisation.LegalForm.choices, distinct=False
-    )
-    registration = django_filters.MultipleChoiceFilter(
-        label=_("Registration"),
-        field_name="registration_kind",
-        choices=Organisation.RegistrationKind.choices,
-        distinct=False,
-    )
-    scope = django_filters.MultipleChoiceFilter(
-        label=_("Scope of intervention"), choices=Organisation.Scope.choices, distinct=False
-    )
+    scope = _by_code(_("Scope of intervention"), Organisation.Scope.choices)
     zone = IdsFilter(label=_("Zone"), queryset=Zone.objects.all(), method="filter_zone")
-    theme = django_filters.ModelMultipleChoiceFilter(
-        label=_("Theme"), queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme"
-    )
-    network = django_filters.ModelMultipleChoiceFilter(
-        label=_("Network"),
-        queryset=Network.objects.all(),
-        to_field_name="slug",
-        method="filter_network",
-    )
-    partner = django_filters.ModelMultipleChoiceFilter(
-        label=_("Partner"),
-        queryset=Partner.objects.all(),
-        to_field_name="slug",
-        method="filter_partner",
-    )
-    budget = django_filters.MultipleChoiceFilter(
-        label=_("Annual budget"),
-        field_name="budget_band",
-        choices=Organisation.BudgetBand.choices,
-        distinct=False,
-    )
-    need = django_filters.ModelMultipleChoiceFilter(
-        label=_("Capacity need"),
-        queryset=NeedCategory.objects.all(),
-        to_field_name="slug",
-        method="filter_need",
-    )
+    theme = _by_slug(_("Theme"), Theme.objects.all(), "filter_theme")
+    network = _by_slug(_("Network"), Network.objects.all(), "filter_network")
+    partner = _by_slug(_("Partner"), Partner.objects.all(), "filter_partner")
+    budget = _by_code(_("Annual budget"), Organisation.BudgetBand.choices, "budget_band")
+    need = _by_slug(_("Capacity need"), NeedCategory.objects.all(), "filter_need")
     country = django_filters.ModelMultipleChoiceFilter(
         label=_("Country of registration"),
         queryset=Zone.objects.countries().exclude(iso_code=""),

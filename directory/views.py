@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from directory import maps
 from directory.facet_index import IndexedResults, Ordering, facet_index
-from directory.facets import Catalogues, build_facets, count_facets
+from directory.facets import FacetEntries, build_facets, count_facets
 from directory.filters import BY_NAME, OrganisationFilterSet
 from directory.referral import related_in_index, related_organisations
 from needs.visibility import visible_needs
@@ -129,7 +129,7 @@ def _search(filterset: OrganisationFilterSet, user) -> tuple:
     facets offer: from the in-memory index for whoever sees public data only, in SQL for
     staff who see private data."""
     if sees_private(user):
-        catalogues = Catalogues.load()
+        catalogues = FacetEntries.load()
         counts = count_facets(filterset, user, catalogues.zones)
         return _with_list_details(filterset.qs), counts, catalogues
     index = facet_index()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from common.formulas import neutralise
-from exports.records import Catalogues, organisation_records
+from exports.records import ExportLookups, organisation_records
 from exports.safety import is_plain_phone
 from organisations.models import ContactChannel, Organisation, Theme, ThemeGroup, Typology, Zone
 
@@ -258,7 +258,7 @@ def _write_taxonomies(tables: dict[str, Table]) -> None:
         )
 
 
-def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues) -> None:
+def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLookups) -> None:
     slug = record["slug"]
     org_id = hsds_id("organization", slug)
     channels = record.part("channels")
@@ -373,25 +373,10 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues
             description=path,
         )
     for (theme_id,) in record.part("themes"):
-        theme_slug, theme_name = catalogues.themes[theme_id]
-        tables["attributes"].add(
-            id=hsds_id("attribute", slug, THEMES, theme_slug),
-            link_id=org_id,
-            taxonomy_term_id=hsds_id("taxonomy_term", THEMES, theme_slug),
-            link_type="theme",
-            link_entity="organization",
-            label=theme_name,
-        )
-    if record["typology_id"]:
-        typology_slug, typology_name = catalogues.typologies[record["typology_id"]]
-        tables["attributes"].add(
-            id=hsds_id("attribute", slug, TYPOLOGIES, typology_slug),
-            link_id=org_id,
-            taxonomy_term_id=hsds_id("taxonomy_term", TYPOLOGIES, typology_slug),
-            link_type="typology",
-            link_entity="organization",
-            label=typology_name,
-        )
+        _add_term(tables, slug, THEMES, "theme", catalogues.themes[theme_id])
+    typology_id = record["typology_id"]
+    if typology_id:
+        _add_term(tables, slug, TYPOLOGIES, "typology", catalogues.typologies[typology_id])
     for partner_id, _support in record.part("partners"):
         partner_slug, partner_name, acronym = catalogues.partners[partner_id]
         tables["funding"].add(
@@ -399,6 +384,21 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: Catalogues
             organization_id=org_id,
             source=f"{partner_name} ({acronym})" if acronym else partner_name,
         )
+
+
+def _add_term(
+    tables: dict[str, Table], slug: str, taxonomy: str, link_type: str, term: tuple[str, str]
+) -> None:
+    """An attribute linking the organisation ``slug`` to a (slug, name) term of ``taxonomy``."""
+    term_slug, term_name = term
+    tables["attributes"].add(
+        id=hsds_id("attribute", slug, taxonomy, term_slug),
+        link_id=hsds_id("organization", slug),
+        taxonomy_term_id=hsds_id("taxonomy_term", taxonomy, term_slug),
+        link_type=link_type,
+        link_entity="organization",
+        label=term_name,
+    )
 
 
 def datapackage(tables: Iterable[Table]) -> dict:
@@ -414,7 +414,7 @@ def datapackage(tables: Iterable[Table]) -> dict:
 def hsds_zip(queryset: QuerySet[Organisation]):
     """The package for the public organisations of ``queryset``, as a rewound temp file."""
     tables = _tables()
-    catalogues = Catalogues()
+    catalogues = ExportLookups()
     parts = ("identifiers", "zones", "themes", "partners", "offices", "channels", "persons")
     for record in organisation_records(queryset, None, parts, catalogues):
         _write_organisation(tables, record, catalogues)

@@ -1,24 +1,26 @@
 """What each export holds: its columns, in order, and how a record fills them.
 
 Column names of the full export are a public contract (README, section "Exports"):
-add columns at the end, never rename one. Multi-valued cells join their values with
+add columns at the end, never rename one. They come from the organisation's field
+description (``organisations.fields``). Multi-valued cells join their values with
 " ; " (``JOIN``), in a stable order.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from exports.records import Catalogues, OrganisationRecord
+from exports.records import ExportLookups, OrganisationRecord
 from needs.models import OrganisationNeed
+from organisations.fields import ORGANISATION_FIELDS, Kind, OrganisationField, exported_fields
 from organisations.models import ContactChannel, Office, Organisation, Zone
 
 JOIN = " ; "
 # Separates the fields of one contact person inside a cell.
 FIELD_JOIN = " | "
 
-Getter = Callable[[OrganisationRecord, Catalogues], object]
+Getter = Callable[[OrganisationRecord, ExportLookups], object]
 
 
 @dataclass(frozen=True)
@@ -292,77 +294,64 @@ ALL_PARTS = (
     "needs",
 )
 
+# How the full export reads each field that is not one of the organisation's own columns
+# (those, the plain fields, are read as they are).
+FULL_GETTERS: dict[str, Getter] = {
+    "other_names": _aliases,
+    "typology": _typology_slug,
+    "typology_name": _typology_name,
+    "registration_country": _registration_country,
+    "source": _field("source__code"),
+    "identifiers": _identifiers,
+    "zones": _zone_paths,
+    "themes": _themes(0),
+    "theme_names": _themes(1),
+    "networks": _networks,
+    "partners": _partners(0),
+    "partner_names": _partners(1),
+    "seat_address": _offices(Office.Kind.SEAT),
+    "office_addresses": _offices(Office.Kind.OFFICE),
+    **{
+        described.name: _channels(described.channel, public=not described.private)
+        for described in ORGANISATION_FIELDS
+        if described.kind is Kind.CHANNEL
+    },
+    "contact_persons": _persons(publishable=True),
+    "needs": _needs(public=True),
+    "contact_persons_consent": _consents,
+    "private_contact_persons": _persons(publishable=False),
+    "private_needs": _needs(public=False),
+    "offices": _offices_with_places,
+    "partner_support": _partner_support,
+    "network_roles": _network_roles,
+    # Verification notes are staff notes; labels of private channels are private.
+    "channel_details": _channel_details,
+    "need_details": _need_details,
+}
+
+
+def full_columns(fields: Iterable[OrganisationField]) -> tuple[Column, ...]:
+    """The full export's columns: every exported field, in the description's order.
+
+    The private ones are for staff with organisations.view_private only.
+    """
+    return tuple(
+        Column(
+            described.name,
+            _field(described.source) if described.plain else FULL_GETTERS[described.name],
+            private=described.private,
+            phone=described.channel == ContactChannel.Kind.PHONE,
+            number=described.kind is Kind.INTEGER,
+        )
+        for described in exported_fields(fields)
+    )
+
+
 FULL = Layout(
     slug="organisations",
     filename_stem="organisations-osc",
     parts=ALL_PARTS,
-    columns=(
-        Column("slug", _field("slug")),
-        Column("name", _field("name")),
-        Column("acronym", _field("acronym")),
-        Column("other_names", _aliases),
-        Column("typology", _typology_slug),
-        Column("typology_name", _typology_name),
-        Column("legal_form", _field("legal_form")),
-        Column("registration_kind", _field("registration_kind")),
-        Column("registration_law", _field("registration_law")),
-        Column("registration_country", _registration_country),
-        Column("registration_reference", _field("registration_reference")),
-        Column("year_founded", _field("year_founded"), number=True),
-        Column("scope", _field("scope")),
-        Column("scope_detail", _field("scope_detail")),
-        Column("description", _field("description")),
-        Column("budget_band", _field("budget_band")),
-        Column("members_individuals", _field("members_individuals"), number=True),
-        Column("members_organisations", _field("members_organisations"), number=True),
-        Column("members_countries", _field("members_countries"), number=True),
-        Column("members_note", _field("members_note")),
-        Column("website_status", _field("website_status")),
-        Column("survey_status", _field("survey_status")),
-        Column("source", _field("source__code")),
-        Column("identifiers", _identifiers),
-        Column("zones", _zone_paths),
-        Column("themes", _themes(0)),
-        Column("theme_names", _themes(1)),
-        Column("networks", _networks),
-        Column("partners", _partners(0)),
-        Column("partner_names", _partners(1)),
-        Column("seat_address", _offices(Office.Kind.SEAT)),
-        Column("office_addresses", _offices(Office.Kind.OFFICE)),
-        Column("phones", _channels(ContactChannel.Kind.PHONE, public=True), phone=True),
-        Column("emails", _channels(ContactChannel.Kind.EMAIL, public=True)),
-        Column("websites", _channels(ContactChannel.Kind.WEBSITE, public=True)),
-        Column("social_links", _channels(ContactChannel.Kind.SOCIAL, public=True)),
-        Column("contact_persons", _persons(publishable=True)),
-        Column("needs", _needs(public=True)),
-        # Staff with organisations.view_private only, after every public column.
-        Column("status", _field("status"), private=True),
-        Column("staff_notes", _field("staff_notes"), private=True),
-        Column(
-            "private_phones",
-            _channels(ContactChannel.Kind.PHONE, public=False),
-            private=True,
-            phone=True,
-        ),
-        Column("private_emails", _channels(ContactChannel.Kind.EMAIL, public=False), private=True),
-        Column(
-            "private_websites", _channels(ContactChannel.Kind.WEBSITE, public=False), private=True
-        ),
-        Column(
-            "private_social_links",
-            _channels(ContactChannel.Kind.SOCIAL, public=False),
-            private=True,
-        ),
-        Column("contact_persons_consent", _consents, private=True),
-        Column("private_contact_persons", _persons(publishable=False), private=True),
-        Column("private_needs", _needs(public=False), private=True),
-        Column("offices", _offices_with_places),
-        Column("partner_support", _partner_support),
-        Column("network_roles", _network_roles),
-        # Verification notes are staff notes; labels of private channels are private.
-        Column("channel_details", _channel_details, private=True),
-        Column("need_details", _need_details, private=True),
-    ),
+    columns=full_columns(ORGANISATION_FIELDS),
 )
 
 # Tableau 13 of the Mali synthesis, "Annuaire des OSC interviewées".

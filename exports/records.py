@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from needs.models import NeedActivity, NeedCategory
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
+from organisations.fields import Description, exported_fields
 from organisations.models import (
     Office,
     Organisation,
@@ -39,32 +40,15 @@ from organisations.visibility import (
     visible_contact_persons,
 )
 
-BASE_FIELDS = (
-    "id",
-    "slug",
-    "name",
-    "acronym",
-    "typology_id",
-    "legal_form",
-    "registration_kind",
-    "registration_law",
-    "registration_country_id",
-    "registration_reference",
-    "year_founded",
-    "scope",
-    "scope_detail",
-    "description",
-    "budget_band",
-    "members_individuals",
-    "members_organisations",
-    "members_countries",
-    "members_note",
-    "website_status",
-    "survey_status",
-    "status",
-    "source__code",
-    "staff_notes",
-)
+
+def base_fields(fields: Description | None = None) -> tuple[str, ...]:
+    """The organisation's own columns an export reads: every plain field of the description,
+    and the keys its catalogue fields are looked up by."""
+    plain = (described.source for described in exported_fields(fields) if described.plain)
+    return ("id", *plain, "typology_id", "registration_country_id", "source__code")
+
+
+BASE_FIELDS = base_fields()
 
 
 def _of(queryset: QuerySet, ids: list[int], column: str = "organisation_id") -> QuerySet:
@@ -159,7 +143,7 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
     ),
 }
 
-PART_ORDER: dict[str, Callable[["Catalogues", tuple], object]] = {
+PART_ORDER: dict[str, Callable[["ExportLookups", tuple], object]] = {
     "zones": lambda catalogues, row: catalogues.zones[row[0]].path,
     "themes": lambda catalogues, row: catalogues.theme_order[row[0]],
     "partners": lambda catalogues, row: (catalogues.partners[row[0]][1], row[0]),
@@ -179,8 +163,9 @@ class ZoneEntry:
     path: str
 
 
-class Catalogues:
-    """The small reference tables, read once per export and shared by every row."""
+class ExportLookups:
+    """The small reference tables, read once per export and shared by every row: what the
+    ids of a record's parts stand for (codes, names, paths, display order)."""
 
     @cached_property
     def zones(self) -> dict[int, ZoneEntry]:
@@ -275,7 +260,7 @@ def chunk_size() -> int:
 
 
 def organisation_records(
-    queryset: QuerySet[Organisation], user, parts: Iterable[str], catalogues: Catalogues
+    queryset: QuerySet[Organisation], user, parts: Iterable[str], catalogues: ExportLookups
 ) -> Iterator[OrganisationRecord]:
     """Each organisation of ``queryset``, in its order, with the ``parts`` asked for.
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from directory.filters import BY_NAME
 from exports.layouts import LAYOUTS
-from exports.records import Catalogues, organisation_records
+from exports.records import ExportLookups, organisation_records
 from exports.writers import csv_chunks, write_xlsx
 from jobs.models import Job
 from jobs.services import start_job
@@ -75,7 +75,7 @@ def run_export(job: Job, report: Callable[..., None]) -> None:
     total = queryset.count()
     report(0, total, _("Writing"))
     columns = layout.columns_for(private=sees_private(job.owner))
-    catalogues = Catalogues()
+    catalogues = ExportLookups()
     records = _counted(
         organisation_records(queryset, job.owner, layout.parts, catalogues), total, report
     )

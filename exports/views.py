@@ -17,7 +17,7 @@ from exports.filenames import download_name
 from exports.filtering import FilterError, filtered_organisations
 from exports.hsds import hsds_zip
 from exports.layouts import ANNUAIRE, FULL, HXL, Layout
-from exports.records import Catalogues, organisation_records
+from exports.records import ExportLookups, organisation_records
 from exports.writers import SEPARATORS, csv_chunks, write_xlsx
 from organisations.visibility import sees_private
 from pagecache.cache import cache_public_download
@@ -54,7 +54,7 @@ def table_file(
 ) -> HttpResponse:
     """The download of ``layout`` for ``queryset``, with what ``user`` may see."""
     columns = layout.columns_for(private=sees_private(user))
-    catalogues = Catalogues()
+    catalogues = ExportLookups()
     records = organisation_records(queryset, user, layout.parts, catalogues)
     if fmt == "xlsx":
         workbook = write_xlsx(layout, columns, records, catalogues, title=layout.filename_stem)

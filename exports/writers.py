@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from common.formulas import DANGEROUS_FIRST, QUOTE, neutralise
 from exports.layouts import JOIN, Column, Layout
-from exports.records import Catalogues, OrganisationRecord
+from exports.records import ExportLookups, OrganisationRecord
 from exports.safety import is_plain_phone
 
 BOM = "\ufeff"
@@ -45,7 +45,7 @@ def table_rows(
     layout: Layout,
     columns: list[Column],
     records: Iterable[OrganisationRecord],
-    catalogues: Catalogues,
+    catalogues: ExportLookups,
 ) -> Iterator[list[str]]:
     """Raw cell texts, row by row (numbered first when the layout says so)."""
     getters = [column.get for column in columns]
@@ -86,7 +86,7 @@ def csv_chunks(
     layout: Layout,
     columns: list[Column],
     records: Iterable[OrganisationRecord],
-    catalogues: Catalogues,
+    catalogues: ExportLookups,
     separator: str = ",",
 ) -> Iterator[bytes]:
     """UTF-8 CSV with a byte-order mark (so Excel reads the accents), in chunks.
@@ -114,7 +114,7 @@ def write_xlsx(
     layout: Layout,
     columns: list[Column],
     records: Iterable[OrganisationRecord],
-    catalogues: Catalogues,
+    catalogues: ExportLookups,
     title: str,
 ):
     """The workbook in a temporary file, rewound, for streaming.

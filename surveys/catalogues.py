@@ -134,7 +134,9 @@ class ZoneCatalogue(Catalogue):
 
 
 @dataclass
-class Catalogues:
+class ImportCatalogues:
+    """The catalogues a survey import matches its answers against, read once per import."""
+
     zones: ZoneCatalogue
     countries: Catalogue
     themes: Catalogue
@@ -160,7 +162,7 @@ class Catalogues:
         }[target]
 
 
-def load_catalogues(country_code: str = "", targets=()) -> Catalogues:
+def load_catalogues(country_code: str = "", targets=()) -> ImportCatalogues:
     """One query per catalogue; sources and needs only when a mapped field uses them."""
     zones = list(
         Zone.objects.only(
@@ -232,7 +234,7 @@ def load_catalogues(country_code: str = "", targets=()) -> Catalogues:
         activities = NeedActivity.objects.values_list("id", "category_id", "position")
         for activity_id, category_id, position in activities:
             need_keys[f"{category_slugs[category_id]}/{position}"] = (category_id, activity_id)
-    return Catalogues(
+    return ImportCatalogues(
         zones=zone_catalogue,
         sources=sources,
         needs=need_keys,

@@ -12,81 +12,46 @@ import yaml
 from django.utils.translation import gettext as _
 
 from common.text import fold
+from organisations.fields import Description, Kind, OrganisationField, importable_fields
 from organisations.models import Organisation, Zone
 
-# Organisation fields a column can fill, by kind of value.
-TEXT_FIELDS = {
-    "name",
-    "acronym",
-    "description",
-    "registration_law",
-    "registration_reference",
-    "scope_detail",
-    "members_note",
-    "staff_notes",
-}
-INTEGER_FIELDS = {
-    "year_founded",
-    "members_individuals",
-    "members_organisations",
-    "members_countries",
-}
+
+def import_targets(
+    fields: Description | None = None,
+) -> dict[str, OrganisationField]:
+    """The organisation's fields a column can fill, by their name in a mapping."""
+    return {field.import_target: field for field in importable_fields(fields)}
+
+
+TARGETS = import_targets()
+
+
+def _targets(kind: Kind) -> set[str]:
+    return {target for target, field in TARGETS.items() if field.kind is kind}
+
+
+# Organisation fields a column can fill, by kind of value (organisations.fields).
+TEXT_FIELDS = _targets(Kind.TEXT)
+INTEGER_FIELDS = _targets(Kind.INTEGER)
 CHOICE_FIELDS = {
-    "legal_form": Organisation.LegalForm,
-    "registration_kind": Organisation.RegistrationKind,
-    "scope": Organisation.Scope,
-    "budget_band": Organisation.BudgetBand,
-    "status": Organisation.Status,
-    "survey_status": Organisation.SurveyStatus,
-    "website_status": Organisation.WebsiteStatus,
+    target: field.choices for target, field in TARGETS.items() if field.kind is Kind.CHOICE
 }
 # "source" names a Source by its code.
-LOOKUP_FIELDS = {"typology", "registration_country", "source"}
+LOOKUP_FIELDS = _targets(Kind.LOOKUP)
 # The slug, kept when it is free (it is an organisation's address on the public site).
-SLUG_FIELDS = {"slug"}
+SLUG_FIELDS = _targets(Kind.SLUG)
 # Entries with parts, in the full export's formats (README "Exports"): "a | b | c" joined
 # with " ; ".
-ENTRY_FIELDS = {
-    "identifiers",
-    "offices",
-    "contact_persons",
-    "private_contact_persons",
-    "contact_persons_consent",
-    "needs",
-    "private_needs",
-    "partner_support",
-    "network_roles",
-    "channel_details",
-    "need_details",
-}
-# Several values per cell (and per organisation).
-MULTI_FIELDS = {
-    "zones",
-    "themes",
-    "partners",
-    "networks",
-    "aliases",
-    "phones",
-    "emails",
-    "websites",
-    "social_links",
-    "private_phones",
-    "private_emails",
-    "private_websites",
-    "private_social_links",
-} | ENTRY_FIELDS
+ENTRY_FIELDS = _targets(Kind.ENTRIES)
 # Channel targets: kind, and whether the column holds public (True) or private (False)
 # values; None follows defaults.channels_public.
 CHANNEL_FIELDS = {
-    "phones": ("phone", None),
-    "emails": ("email", None),
-    "websites": ("website", None),
-    "social_links": ("social", None),
-    "private_phones": ("phone", False),
-    "private_emails": ("email", False),
-    "private_websites": ("website", False),
-    "private_social_links": ("social", False),
+    target: (field.channel, False if field.private else None)
+    for target, field in TARGETS.items()
+    if field.kind is Kind.CHANNEL
 }
+# Several values per cell (and per organisation).
+MULTI_FIELDS = _targets(Kind.MANY) | set(CHANNEL_FIELDS) | ENTRY_FIELDS
 SCALAR_FIELDS = TEXT_FIELDS | INTEGER_FIELDS | set(CHOICE_FIELDS) | LOOKUP_FIELDS | SLUG_FIELDS
 ALL_FIELDS = SCALAR_FIELDS | MULTI_FIELDS
 # Catalogue entries an import may create when the user allows it. Zones never: a place

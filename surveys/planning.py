@@ -35,7 +35,7 @@ from organisations.models import (
     Partnership,
 )
 from organisations.validators import E164_PATTERN
-from surveys.catalogues import Catalogues, fold, load_catalogues
+from surveys.catalogues import ImportCatalogues, fold, load_catalogues
 from surveys.mapping import (
     CHANNEL_FIELDS,
     CHOICE_FIELDS,
@@ -401,7 +401,7 @@ class _RowBuilder:
         self.headers = main.headers
         self.mapping = mapping
         self.columns = columns
-        self.catalogues: Catalogues = catalogues
+        self.catalogues: ImportCatalogues = catalogues
         self.allow_create = set(allow_create)
         self.creations: dict[str, dict[str, str]] = {kind: {} for kind in CREATABLE}
         self.identifiers: dict[int, str] = {}

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from exports import records
-from exports.records import READ_AHEAD_THREAD, Catalogues, organisation_records
+from exports.records import READ_AHEAD_THREAD, ExportLookups, organisation_records
 from organisations.factories import OrganisationFactory
 from organisations.models import Organisation
 from tests.export_world import build_export_world
@@ -37,7 +37,7 @@ def _read_ahead_threads() -> list[threading.Thread]:
 
 def _records(staff=None):
     queryset = Organisation.objects.order_by("name", "pk")
-    return organisation_records(queryset, staff, records.PARTS, Catalogues())
+    return organisation_records(queryset, staff, records.PARTS, ExportLookups())
 
 
 def _as_data(found) -> list[tuple]:

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from needs.models import OrganisationNeed
 from networks.models import Network
+from organisations.fields import Description, Visibility, api_fields
 from organisations.models import (
     ContactChannel,
     ContactPerson,
@@ -179,6 +180,11 @@ class NeedSerializer(serializers.ModelSerializer):
         fields = ["category", "activity", "priority", "status"]
 
 
+def organisation_api_fields(fields: Description | None = None) -> list[str]:
+    """The links, then the organisation's fields described in organisations.fields."""
+    return ["url", "page", *(described.name for described in api_fields(fields))]
+
+
 class OrganisationSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:organisation-detail", lookup_field="slug"
@@ -208,48 +214,15 @@ class OrganisationSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = [
-            "url",
-            "page",
-            "slug",
-            "name",
-            "acronym",
-            "other_names",
-            "typology",
-            "legal_form",
-            "registration_kind",
-            "registration_law",
-            "registration_country",
-            "registration_reference",
-            "year_founded",
-            "scope",
-            "scope_detail",
-            "description",
-            "budget_band",
-            "members_individuals",
-            "members_organisations",
-            "members_countries",
-            "members_note",
-            "website_status",
-            "survey_status",
-            "zones",
-            "themes",
-            "networks",
-            "partners",
-            "offices",
-            "channels",
-            "contact_persons",
-            "needs",
-            "updated_at",
-            "status",
-            "staff_notes",
-        ]
+        fields = organisation_api_fields()
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
         if not sees_private(getattr(request, "user", None)):
-            del fields["staff_notes"]
+            for described in api_fields():
+                if described.visibility is Visibility.PRIVATE:
+                    del fields[described.name]
         return fields
 
     @extend_schema_field(OpenApiTypes.URI)
