@@ -11,10 +11,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import phonenumbers
 from django.db import models, transaction
 from django.utils.text import slugify
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from common.bulk import TableWriter, reserve_ids
+from common.phones import is_region
 from common.text import fold
 from demo import vocabulary as words
 from needs.models import NeedActivity, NeedCategory, OrganisationNeed
@@ -418,9 +421,17 @@ def _scope(places: list[Place], country: Country) -> str:
 
 
 def _phone(rng: random.Random, iso_code: str) -> str:
-    code, length = words.DIALLING.get(iso_code, words.DEFAULT_DIALLING)
-    first = rng.choice("6789")
-    return f"+{code}{first}{rng.randrange(10 ** (length - 1)):0{length - 1}d}"
+    """A mobile number of the country (of Mali where libphonenumber has no plan), E.164."""
+    return f"{_mobile_range(iso_code)}{rng.randrange(10**6):06d}"
+
+
+@functools.cache
+def _mobile_range(iso_code: str) -> str:
+    """The country's example mobile number but its last six digits: numbers that only
+    differ there are valid too (tests check it)."""
+    region = iso_code.upper() if is_region(iso_code) else words.DEFAULT_PHONE_REGION
+    example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(example, PhoneNumberFormat.E164)[:-6]
 
 
 # --- Insertion --------------------------------------------------------------------------------

@@ -136,17 +136,8 @@ ACTIVITIES = [
     "apporte une aide d'urgence aux personnes déplacées",
 ]
 
-# ITU country calling code and national number length, by ISO 3166-1 alpha-2 code.
-DIALLING = {
-    "ML": ("223", 8),
-    "BF": ("226", 8),
-    "GN": ("224", 9),
-    "NE": ("227", 8),
-    "SN": ("221", 9),
-    "CI": ("225", 10),
-    "FR": ("33", 9),
-}
-DEFAULT_DIALLING = ("223", 8)
+# Demo phones of a country libphonenumber has no numbering plan for.
+DEFAULT_PHONE_REGION = "ML"
 
 # Used only when the database has no zones: a country, a few regions and cercles of each,
 # and countries of the diaspora.

@@ -48,6 +48,9 @@ class Layout:
     filename_stem: str
     with_hxl: bool = False
     numbered: bool = False  # a first "N°" column counting rows
+    # A table printed for people: its XLSX shows phones as "+223 20 24 11 22" (CSV keeps
+    # E.164, for programs).
+    readable_phones: bool = False
     numbered_label: object = field(default=_("No."))
 
     def columns_for(self, private: bool) -> list[Column]:
@@ -360,6 +363,7 @@ ANNUAIRE = Layout(
     filename_stem="annuaire-osc",
     parts=("offices", "channels"),
     numbered=True,
+    readable_phones=True,
     columns=(
         Column("name", _name_with_acronym, label=_("Name of the organisation")),
         Column("seat_address", _seat_address, label=_("Head office address")),

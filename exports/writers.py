@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from common.formulas import DANGEROUS_FIRST, QUOTE, neutralise
+from common.phones import format_international
 from exports.layouts import JOIN, Column, Layout
 from exports.records import ExportLookups, OrganisationRecord
 from exports.safety import is_plain_phone
@@ -123,7 +124,7 @@ def write_xlsx(
     is a text cell, so nothing is ever evaluated. Text starting with a formula character
     is still prefixed with an apostrophe (it would turn into a formula once edited),
     except E.164 phone numbers, written with Excel's "quote prefix" style: they show as
-    "+22320241122" and stay text when edited.
+    "+22320241122" (or "+223 20 24 11 22" in a layout for people) and stay text when edited.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -140,6 +141,8 @@ def write_xlsx(
                 cells.append(int(text))
                 continue
             if phone and is_phone_cell(text):
+                if layout.readable_phones:
+                    text = JOIN.join(map(format_international, text.split(JOIN)))
                 cell = WriteOnlyCell(sheet, value=text)
                 cell.quotePrefix = True
             else:

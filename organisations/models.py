@@ -14,8 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.phones import E164_PATTERN
 from common.text import build_search_text, fold
-from organisations.validators import E164_PATTERN, validate_e164
+from organisations.validators import validate_e164
 
 
 class BilingualNameMixin(models.Model):

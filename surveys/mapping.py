@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import yaml
 from django.utils.translation import gettext as _
 
+from common.phones import is_region, region_of_prefix
 from common.text import fold
 from organisations.fields import Description, Kind, OrganisationField, importable_fields
 from organisations.models import Organisation, Zone
@@ -107,7 +108,6 @@ class Mapping:
     country: str = ""
     defaults: dict = field(default_factory=dict)
     phone_prefix: str = ""
-    phone_digits: int = 0
     contacts: ContactSpec | None = None
     ignore: list[str] = field(default_factory=list)
     empty_values: set[str] = field(default_factory=set)
@@ -122,6 +122,14 @@ class Mapping:
             fnmatch.fnmatchcase(lowered, pattern) or fnmatch.fnmatchcase(last, pattern)
             for pattern in self.ignore
         )
+
+    @property
+    def phone_region(self) -> str:
+        """Where a number written without country code is read: the country of
+        ``phone_prefix``, else the mapping's country when it is an ISO code ("" if neither)."""
+        if self.phone_prefix:
+            return region_of_prefix(self.phone_prefix)
+        return self.country.upper() if is_region(self.country) else ""
 
 
 def parse_mapping(text: str) -> Mapping:
@@ -151,6 +159,14 @@ def parse_mapping(text: str) -> Mapping:
         raise MappingError(_("“identifier” needs a column and a scheme (e.g. kobo-uuid)."))
     defaults = data.get("defaults") or {}
     _check_defaults(defaults)
+    phone_prefix = str(data.get("phone_prefix") or "")
+    if phone_prefix and not region_of_prefix(phone_prefix):
+        raise MappingError(
+            _("“phone_prefix” must be a country calling code such as +223 (not “%(prefix)s”).")
+            % {"prefix": phone_prefix}
+        )
+    # Still checked, no longer needed: libphonenumber knows how long each country's numbers are.
+    _positive_int(data.get("phone_digits"), "phone_digits")
     return Mapping(
         name=str(data.get("name") or ""),
         fields=fields,
@@ -159,8 +175,7 @@ def parse_mapping(text: str) -> Mapping:
         source=_source(data.get("source")),
         country=str(data.get("country") or ""),
         defaults=defaults,
-        phone_prefix=str(data.get("phone_prefix") or ""),
-        phone_digits=_positive_int(data.get("phone_digits"), "phone_digits"),
+        phone_prefix=phone_prefix,
         contacts=_contact_spec(data.get("contact_persons")),
         ignore=[str(p).lower() for p in (data.get("ignore") or [])] + DEFAULT_IGNORE,
         empty_values=_empty_values(data),

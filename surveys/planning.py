@@ -20,6 +20,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from common.formulas import restore
+from common.phones import is_e164, to_e164
 from common.text import build_search_text
 from needs.models import OrganisationNeed
 from networks.models import Membership
@@ -34,7 +35,6 @@ from organisations.models import (
     OrganisationZone,
     Partnership,
 )
-from organisations.validators import E164_PATTERN
 from surveys.catalogues import ImportCatalogues, fold, load_catalogues
 from surveys.mapping import (
     CHANNEL_FIELDS,
@@ -123,8 +123,6 @@ def _refusal(value: str) -> str:
     return ""
 
 
-_PHONE_JUNK = re.compile(r"[\s.\-/()]")
-_E164 = re.compile(E164_PATTERN)
 _TRUE_FLAGS = {"1", "true", "vrai", "oui", "yes", "x"}
 _FALSE_FLAGS = {"", "0", "false", "faux", "non", "no"}
 _validate_url = URLValidator()
@@ -744,9 +742,7 @@ class _RowBuilder:
         }
         written = []
         for key, value in (("phone", phone), ("phone_other", phone_other)):
-            contact[key] = normalise_phone(
-                value, self.mapping.phone_prefix, self.mapping.phone_digits
-            )
+            contact[key] = to_e164(value, self.mapping.phone_region)
             if value and not contact[key]:
                 written.append(_("Phone as written: %(value)s") % {"value": value})
         contact["email"] = _valid_email(email)
@@ -943,10 +939,10 @@ class _RowBuilder:
         if self.exported:
             # The directory held it so: kept as written, to verify as channel_details says
             # (a phone outside E.164, "+ 223 2202056", is always to verify: a database rule).
-            flagged = target == ContactChannel.Kind.PHONE and not _E164.match(value)
+            flagged = target == ContactChannel.Kind.PHONE and not is_e164(value)
             return (target, value, flagged, "", public, "")
         if target == "phone":
-            phone = normalise_phone(value, self.mapping.phone_prefix, self.mapping.phone_digits)
+            phone = to_e164(value, self.mapping.phone_region)
             if phone:
                 return (ContactChannel.Kind.PHONE, phone, False, "", public, "")
             note = _("Phone “%(value)s” kept as written, to verify.") % {"value": value}
@@ -1007,9 +1003,7 @@ class _RowBuilder:
                 )
                 continue
             contact = {"name": values["name"], "role": values.get("role", "")}
-            phone = normalise_phone(
-                values.get("phone", ""), self.mapping.phone_prefix, self.mapping.phone_digits
-            )
+            phone = to_e164(values.get("phone", ""), self.mapping.phone_region)
             contact["phone"] = phone
             notes = []
             if values.get("phone") and not phone:
@@ -1066,22 +1060,6 @@ def _choice(value: str, spec: FieldSpec, choices) -> str | None:
         if folded in {fold(choice_value), fold(str(label))}:
             return choice_value
     return None
-
-
-def normalise_phone(value: str, prefix: str, national_digits: int = 0) -> str:
-    """E.164 form of a phone number, or "" when it cannot be made one without guessing.
-
-    A number without country code gets the mapping's prefix, if it has the country's
-    number of digits (8 in Mali).
-    """
-    digits = _PHONE_JUNK.sub("", value or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits and not digits.startswith("+"):
-        if not prefix or (national_digits and len(digits) != national_digits):
-            return ""
-        digits = prefix + digits
-    return digits if _E164.match(digits) else ""
 
 
 def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -> None:

@@ -201,7 +201,7 @@ def test_staff_create_an_organisation_with_zones_and_contacts(staff_client):
             "zone_links-0-zone": zone.pk,
             "channels-TOTAL_FORMS": "2",
             "channels-0-kind": "phone",
-            "channels-0-value": "+22387313308",
+            "channels-0-value": "+22376342743",
             "channels-0-is_public": "on",
             "channels-1-kind": "email",
             "channels-1-value": "maisondumigrantgao@gmail.com",
@@ -216,7 +216,7 @@ def test_staff_create_an_organisation_with_zones_and_contacts(staff_client):
     organisation = Organisation.objects.get(slug="maison-du-migrant")
     assert list(organisation.zones.all()) == [zone]
     assert sorted(organisation.channels.values_list("value", flat=True)) == [
-        "+22387313308",
+        "+22376342743",
         "maisondumigrantgao@gmail.com",
     ]
     assert organisation.contact_persons.get().is_publishable is False

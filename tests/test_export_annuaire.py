@@ -139,7 +139,8 @@ def test_xlsx_has_the_same_cells_and_keeps_phones_as_text(client):
         1,  # a number cell
         "Association Malienne des Expulsés (AME)",
         "Djélibougou, route de Koulikoro, Bamako",
-        "+22320241122 ; +22366772111",
+        # A table people read: international format with spaces (the CSV keeps E.164).
+        "+223 20 24 11 22 ; +223 66 77 21 11",
         "expulsesmaliensbasta@yahoo.fr",
         "www.expulsesmaliens.info ; -facebook.com/ame",
     ]
