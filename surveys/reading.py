@@ -117,8 +117,9 @@ def _read_xlsx(content: bytes) -> SurveyFile:
         )
     try:
         strings = xlsx.shared_strings(archive)
+        dates = xlsx.DateStyles(archive)
         sheets = [
-            _collect(name, xlsx.rows(archive, path, strings))
+            _collect(name, xlsx.rows(archive, path, strings, dates))
             for name, path in xlsx.sheet_paths(archive)
         ]
     except FileRejected:

@@ -9,14 +9,22 @@ defusedxml gives:
   worksheets by expat handlers that raise, the small parts before the chunk that holds
   one reaches the parser (XLSX parts never have one; a raw "<!" cannot occur in text);
 - memory stays flat: rows are handed on as they are read.
+
+Cells with a date number format (a date is a number of days in XLSX) are read as ISO 8601
+text, "2022-03-01" or "2022-03-01T08:00:00" when the format shows the time; openpyxl's
+rules say which formats are dates and how to count days.
 """
 
+import datetime
 import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from xml.etree.ElementTree import XMLPullParser
 from xml.parsers import expat
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -62,6 +70,48 @@ def sheet_paths(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return sheets
 
 
+class DateStyles:
+    """Which cell styles (the ``s`` attribute) format a number as a date, and the epoch."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.epoch = CALENDAR_WINDOWS_1900
+        self.with_time: dict[int, bool] = {}  # style index -> the format shows the time
+        if "xl/workbook.xml" in archive.namelist():
+            for properties in _events(archive, "xl/workbook.xml", {f"{MAIN}workbookPr"}):
+                if properties.get("date1904") in ("1", "true"):
+                    self.epoch = CALENDAR_MAC_1904
+        if "xl/styles.xml" not in archive.namelist():
+            return
+        formats = dict(BUILTIN_FORMATS)
+        tags = {f"{MAIN}numFmt", f"{MAIN}cellXfs"}
+        for element in _events(archive, "xl/styles.xml", tags):
+            if element.tag == f"{MAIN}numFmt":
+                formats[int(element.get("numFmtId", -1))] = element.get("formatCode", "")
+                continue
+            for index, style in enumerate(element.iter(f"{MAIN}xf")):
+                code = formats.get(int(style.get("numFmtId", 0)), "")
+                if is_date_format(code):
+                    self.with_time[index] = _shows_time(code)
+
+    def text(self, style: int, value: str) -> str:
+        """The ISO text of a date-formatted number (``value`` itself if it is not one)."""
+        try:
+            moment = from_excel(float(value), self.epoch)
+        except (ValueError, OverflowError, TypeError):
+            return value
+        if not isinstance(moment, datetime.datetime):
+            return value if moment is None else moment.isoformat()  # a time of day
+        if self.with_time[style]:
+            return moment.isoformat(timespec="seconds")
+        return moment.date().isoformat()
+
+
+def _shows_time(code: str) -> bool:
+    # Hours or seconds outside quoted text and [colour]/[$-locale] brackets ("m" alone is months).
+    bare = re.sub(r'"[^"]*"|\[[^\]]*\]', "", code.lower())
+    return "h" in bare or "s" in bare
+
+
 def shared_strings(archive: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in archive.namelist():
         return []
@@ -78,13 +128,16 @@ def shared_strings(archive: zipfile.ZipFile) -> list[str]:
     return strings
 
 
-def rows(archive: zipfile.ZipFile, path: str, strings: list[str]) -> Iterator[tuple[int, list]]:
-    """(row number, cell values) for each row present in the sheet; formulas as "=…".
+def rows(
+    archive: zipfile.ZipFile, path: str, strings: list[str], dates: DateStyles
+) -> Iterator[tuple[int, list]]:
+    """(row number, cell values) for each row present in the sheet; formulas as "=…",
+    date-formatted numbers as ISO 8601 dates.
 
     Worksheets are the big parts, so they are read with expat callbacks rather than an
     element tree: one small state machine, text kept only inside <v>, <t> and <f>.
     """
-    reader = _SheetReader(strings)
+    reader = _SheetReader(strings, dates)
     parser = expat.ParserCreate()
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
@@ -117,8 +170,10 @@ def _local(name: str) -> str:
 
 
 class _SheetReader:
-    def __init__(self, strings: list[str]):
+    def __init__(self, strings: list[str], dates: DateStyles):
         self.strings = strings
+        self.dates = dates
+        self.style = 0
         self.done: list[tuple[int, list]] = []
         self.cells: dict[int, str] = {}
         self.last_row = 0
@@ -138,6 +193,8 @@ class _SheetReader:
         if tag == "c":
             self.column = _column_index(attributes.get("r", ""), len(self.cells))
             self.kind = attributes.get("t", "n")
+            style = attributes.get("s", "0")
+            self.style = int(style) if style.isdigit() else 0
             self.value, self.formula = "", None
         elif tag in ("v", "t", "f"):
             self.parts = []
@@ -176,6 +233,8 @@ class _SheetReader:
             )
         if self.kind == "b":
             return "1" if value == "1" else "0"
+        if self.kind == "n" and self.style in self.dates.with_time and value:
+            return self.dates.text(self.style, value)
         if self.kind == "n" and value.endswith(".0"):
             return value[:-2]
         return value

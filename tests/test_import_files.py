@@ -1,5 +1,6 @@
 """Survey files: each format and encoding is read; each kind of bad file is refused clearly."""
 
+import datetime
 import io
 import zipfile
 
@@ -55,6 +56,34 @@ def test_it_reads_a_kobo_workbook_with_its_repeat_sheet():
     assert survey.main.rows == [(2, ["AME", "1"])]
     assert [sheet.name for sheet in survey.repeats] == ["contacts"]
     assert survey.repeats[0].rows == [(2, ["Ousmane Diarra", "1"])]
+
+
+def test_it_reads_date_formatted_cells_as_iso_dates():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["nom", "recepisse", "consentement", "_submission_time", "membres", "heure"])
+    sheet.append(
+        [
+            "AME",
+            datetime.date(2019, 2, 28),
+            datetime.date(2024, 1, 5),
+            datetime.datetime(2022, 3, 1, 8, 30, 15),
+            44621,  # a plain number, not a date, though it could be one
+            datetime.time(9, 45),
+        ]
+    )
+    sheet["B2"].number_format = "dd/mm/yyyy"  # as French Excel shows it
+    sheet["C2"].number_format = 'd" "mmmm" "yyyy'  # custom, with quoted text
+    sheet["D2"].number_format = "yyyy-mm-dd hh:mm:ss"
+    sheet["F2"].number_format = "hh:mm"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    survey = read_survey_file(buffer.getvalue(), "kobo.xlsx")
+
+    assert survey.main.rows == [
+        (2, ["AME", "2019-02-28", "2024-01-05", "2022-03-01T08:30:15", "44621", "09:45:00"])
+    ]
 
 
 def _rejected(content: bytes, name="file.xlsx") -> str:
