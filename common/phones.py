@@ -1,8 +1,10 @@
 """The phone rule, in one place: libphonenumber parses, validates and formats.
 
 Numbers are stored and exported in E.164 (``+22320241122``) and shown to people in
-international format with spaces (``+223 20 24 11 22``). A number is valid when
-libphonenumber's numbering plan of its country knows it (``+223 1234`` is not).
+international format with spaces (``+223 20 24 11 22``). A number is accepted when it has
+the length its country's numbering plan gives numbers (``+223 1234`` has not): libphonenumber's
+finer check of allocated ranges (``is_valid_number``) lags behind West African operators and
+refuses real numbers of the 2022 report (``+223 20 80 03 23``, ``+223 87 31 33 08``).
 """
 
 import phonenumbers
@@ -14,7 +16,7 @@ E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 
 
 def parse_phone(text: str, region: str = "") -> PhoneNumber | None:
-    """The valid number ``text`` writes, or None.
+    """The number ``text`` writes, or None when it is not one (see the module's docstring).
 
     ``text`` may carry its own country code (``+221 77 123 45 67``, ``00221…``); without
     one it is read as a national number of ``region`` (an ISO 3166 code such as "ML").
@@ -24,7 +26,8 @@ def parse_phone(text: str, region: str = "") -> PhoneNumber | None:
     except NumberParseException:
         return None
     # An extension ("poste 12") is not part of a stored number: such a text is kept as written.
-    valid = phonenumbers.is_valid_number(number) and not number.extension
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    valid = possible == phonenumbers.ValidationResult.IS_POSSIBLE and not number.extension
     return number if valid else None
 
 

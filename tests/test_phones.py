@@ -83,11 +83,17 @@ def test_the_admin_refuses_an_invalid_number_in_french(staff_client, field, writ
 
 
 @pytest.mark.django_db
-def test_a_number_in_e164_that_no_plan_allocates_is_refused():
-    # The right shape ("+223" and eight digits), but no Malian number starts 2080.
-    channel = ContactChannelFactory.build(value="+22320800323")
+def test_a_number_of_the_wrong_length_for_its_country_is_refused():
+    # "+223" and seven digits: Malian numbers have eight.
+    channel = ContactChannelFactory.build(value="+2232080032")
     with pytest.raises(ValidationError, match="is not a valid phone number in E.164 form"):
         channel.full_clean(exclude=["organisation"])
+
+
+def test_a_real_number_of_the_report_outside_libphonenumber_ranges_is_accepted():
+    # The 2022 report's AEI Mali line: eight digits, in a range libphonenumber does not list.
+    assert to_e164("+223 20800323") == "+22320800323"
+    assert format_international("+22320800323") == "+223 20 80 03 23"
 
 
 # --- Survey import ------------------------------------------------------------------------

@@ -294,7 +294,7 @@ def test_tableau_13_has_23_organisations_with_a_seat():
 
 def test_every_phone_is_its_own_e164_number():
     assert channels("ame", "phone") == ["+22320241122", "+22366772111", "+22371003000"]
-    assert channels("maison-du-migrant-gao", "phone") == ["+223 87313308", "+22376342743"]
+    assert channels("maison-du-migrant-gao", "phone") == ["+22387313308", "+22376342743"]
     assert channels("ajdm", "phone") == ["+22344420671", "+22376434731"]
     assert channels("sfa", "phone") == ["+33630295806"]
     for channel in ContactChannel.objects.filter(kind="phone", to_verify=False):
@@ -314,12 +314,7 @@ def test_wrong_values_are_kept_as_written_and_flagged():
     assert "Seven digits" in hcme_phone.verification_note
     ajdm_email = org("ajdm").channels.get(kind="email")
     assert (ajdm_email.value, ajdm_email.to_verify) == ("ajdmorga@yahoofr", True)
-    # Numbers in ranges libphonenumber's plan for Mali does not allocate.
-    for slug in ("aei-mali", "hsf", "maison-du-migrant-gao"):
-        unknown = org(slug).channels.get(kind="phone", to_verify=True)
-        assert unknown.value.startswith("+223 ")
-        assert "numbering plan" in unknown.verification_note
-    assert ContactChannel.objects.filter(to_verify=True).count() == 5
+    assert ContactChannel.objects.filter(to_verify=True).count() == 2
 
 
 def test_website_column_becomes_site_status_or_social_link():
