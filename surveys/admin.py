@@ -21,7 +21,7 @@ from surveys.applying import PlanHasErrors, UndoRefused, undo_batch, undo_confli
 from surveys.forms import ImportMappingForm, UploadForm
 from surveys.mapping import MappingError
 from surveys.models import ImportBatch, ImportMapping
-from surveys.planning import Action
+from surveys.planning.plan import Action
 from surveys.reading import FileRejected
 from surveys.service import (
     PlanChanged,

@@ -34,7 +34,7 @@ from organisations.models import (
     Theme,
 )
 from surveys.models import ImportBatch, ImportMapping
-from surveys.planning import Action, ImportPlan
+from surveys.planning.plan import Action, ImportPlan
 
 BATCH_SIZE = 1000
 # Link models and the plan entry that feeds them, in the order they are written.

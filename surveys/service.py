@@ -13,7 +13,8 @@ from common.formulas import neutralise
 from surveys.applying import apply_plan
 from surveys.mapping import CREATABLE, MappingError, parse_mapping
 from surveys.models import ImportBatch, ImportMapping
-from surveys.planning import ImportPlan, build_plan
+from surveys.planning.build import build_plan
+from surveys.planning.plan import ImportPlan
 from surveys.reading import read_survey_file
 
 

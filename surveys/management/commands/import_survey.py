@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from surveys.mapping import CREATABLE, MappingError
 from surveys.models import ImportBatch
-from surveys.planning import Action, ImportPlan
+from surveys.planning.plan import Action, ImportPlan
 from surveys.reading import FileRejected
 from surveys.service import apply_import, error_rows_csv, load_mapping, preview_import
 

@@ -1,0 +1,51 @@
+"""The plan of a survey file: its columns located, each row built, matched and decided."""
+
+from django.utils.translation import gettext as _
+
+from surveys.catalogues import load_catalogues
+from surveys.mapping import Mapping
+from surveys.matching import OrganisationIndex
+from surveys.planning.columns import _locate_columns, _orphan_contacts, _unknown_columns
+from surveys.planning.plan import ImportPlan, OnExisting
+from surveys.planning.reconciling import _decide, _ExistingState, _match
+from surveys.planning.rows import _RowBuilder
+from surveys.reading import FileRejected, SurveyFile
+
+
+def build_plan(
+    survey: SurveyFile,
+    mapping: Mapping,
+    on_existing: str = OnExisting.FILL,
+    allow_create: tuple[str, ...] = (),
+    confirmed_matches: dict[int, int] | None = None,
+) -> ImportPlan:
+    """Read every row against the catalogues and the existing organisations; no writes."""
+    columns, missing = _locate_columns(survey, mapping)
+    catalogues = load_catalogues(mapping.country, mapping.fields)
+    if mapping.country and catalogues.country is None:
+        raise FileRejected(
+            _("The mapping's country “%(country)s” is not in the zones.")
+            % {"country": mapping.country}
+        )
+    index = OrganisationIndex(mapping.identifier_scheme)
+    builder = _RowBuilder(survey.main, mapping, columns, catalogues, allow_create)
+    rows = [
+        builder.build(position, number, cells)
+        for position, (number, cells) in enumerate(survey.main.rows, start=1)
+    ]
+    _match(rows, index, builder.identifiers, confirmed_matches or {})
+    existing = _ExistingState.load(
+        {row.organisation_id for row in rows if row.organisation_id}, mapping.fields
+    )
+    for row in rows:
+        _decide(row, existing, on_existing, mapping, catalogues)
+    return ImportPlan(
+        mapping=mapping,
+        survey=survey,
+        rows=rows,
+        unknown_columns=_unknown_columns(survey, mapping, columns),
+        orphan_contacts=_orphan_contacts(survey, columns),
+        missing_columns=missing,
+        creations=builder.creations,
+        on_existing=on_existing,
+    )

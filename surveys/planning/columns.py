@@ -1,0 +1,141 @@
+"""Locating columns: where each mapped field, the identifier and the contacts are in a file."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from surveys.catalogues import fold
+from surveys.mapping import MULTI_FIELDS, Mapping, find_choice_columns, find_column
+from surveys.reading import FileRejected, Sheet, SurveyFile
+
+
+@dataclass
+class _Columns:
+    """Where each mapped field is in the file."""
+
+    fields: dict[str, list[int]]
+    flags: dict[str, dict[int, str]]
+    identifier: int | None
+    contact_sheet: Sheet | None
+    contact_columns: dict[str, int]
+    contacts_by_parent: dict[str, list[tuple[int, list[str]]]]
+    index_column: int | None
+
+
+def _locate_columns(survey: SurveyFile, mapping: Mapping) -> tuple[_Columns, list[str]]:
+    headers = survey.main.headers
+    located: dict[str, list[int]] = {}
+    flags: dict[str, dict[int, str]] = {}
+    missing: list[str] = []
+    for target, spec in mapping.fields.items():
+        found = [find_column(alternatives, headers) for alternatives in spec.columns]
+        located[target] = [i for i in found if i is not None]
+        if target in MULTI_FIELDS:
+            for alternatives in spec.columns:
+                flags.setdefault(target, {}).update(find_choice_columns(alternatives, headers))
+        if not located[target] and not flags.get(target):
+            missing.append(" / ".join(spec.columns[0]))
+    if not located["name"]:
+        raise FileRejected(
+            _(
+                "No column of this file matches the mapping “%(mapping)s”: the name column "
+                "(%(column)s) is missing. Columns found: %(headers)s."
+            )
+            % {
+                "mapping": mapping.name,
+                "column": " / ".join(mapping.fields["name"].columns[0]),
+                "headers": ", ".join(headers[:20]),
+            }
+        )
+    identifier = (
+        find_column(mapping.identifier_column, headers) if mapping.identifier_column else None
+    )
+    if mapping.identifier_column and identifier is None:
+        missing.append(" / ".join(mapping.identifier_column))
+    contact_sheet, contact_columns, by_parent = None, {}, {}
+    if mapping.contacts:
+        contact_sheet = _contact_sheet(survey, mapping)
+        contact_columns = {
+            key: index
+            for key, alternatives in mapping.contacts.columns.items()
+            if (index := find_column(alternatives, contact_sheet.headers)) is not None
+        }
+        if "name" not in contact_columns:
+            missing.append(" / ".join(mapping.contacts.columns["name"]))
+        if contact_sheet is not survey.main:
+            parent = contact_sheet.headers.index("_parent_index")
+            for number, cells in contact_sheet.rows:
+                key = cells[parent] if parent < len(cells) else ""
+                by_parent.setdefault(key, []).append((number, cells))
+    index_column = headers.index("_index") if "_index" in headers else None
+    return (
+        _Columns(
+            located,
+            flags,
+            identifier,
+            contact_sheet,
+            contact_columns,
+            by_parent,
+            index_column,
+        ),
+        missing,
+    )
+
+
+def _contact_sheet(survey: SurveyFile, mapping: Mapping) -> Sheet:
+    wanted = fold(mapping.contacts.sheet)
+    for sheet in survey.repeats:
+        if wanted and fold(sheet.name) == wanted:
+            return sheet
+    for sheet in survey.repeats:
+        if not wanted and find_column(mapping.contacts.columns["name"], sheet.headers) is not None:
+            return sheet
+    return survey.main
+
+
+def _unknown_columns(survey: SurveyFile, mapping: Mapping, columns: _Columns) -> list[str]:
+    used = {i for indices in columns.fields.values() for i in indices}
+    used |= {i for found in columns.flags.values() for i in found}
+    if columns.identifier is not None:
+        used.add(columns.identifier)
+    if columns.contact_sheet is survey.main:
+        used |= set(columns.contact_columns.values())
+    unknown = [
+        f"{header} ({_column_letter(i)})"
+        for i, header in enumerate(survey.main.headers)
+        if i not in used and not mapping.is_ignored(header)
+    ]
+    if columns.contact_sheet is not None and columns.contact_sheet is not survey.main:
+        sheet = columns.contact_sheet
+        contact_used = set(columns.contact_columns.values())
+        unknown += [
+            f"{sheet.name}: {header} ({_column_letter(i)})"
+            for i, header in enumerate(sheet.headers)
+            if i not in contact_used and not mapping.is_ignored(header)
+        ]
+    return unknown
+
+
+def _orphan_contacts(survey: SurveyFile, columns: _Columns) -> list[int]:
+    if columns.contact_sheet is None or columns.contact_sheet is survey.main:
+        return []
+    index = columns.index_column
+    if index is None:
+        keys = {str(position) for position in range(1, len(survey.main.rows) + 1)}
+    else:
+        keys = {cells[index] if index < len(cells) else "" for _number, cells in survey.main.rows}
+    return sorted(
+        number
+        for key, rows in columns.contacts_by_parent.items()
+        if key not in keys
+        for number, _cells in rows
+    )
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

@@ -1,0 +1,109 @@
+"""Plan data: what each row of a survey file would change, and the whole plan."""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import TextChoices
+from django.utils.translation import pgettext_lazy
+
+from surveys.mapping import Mapping
+from surveys.models import ImportBatch
+from surveys.reading import SurveyFile
+
+OnExisting = ImportBatch.OnExisting
+
+
+class Action(TextChoices):
+    NEW = "new", pgettext_lazy("import row", "New")
+    UPDATE = "update", pgettext_lazy("import row", "Update")
+    UNCHANGED = "unchanged", pgettext_lazy("import row", "Unchanged")
+    SKIPPED = "skipped", pgettext_lazy("import row", "Skipped (exists)")
+    ERROR = "error", pgettext_lazy("import row", "Error")
+
+
+@dataclass
+class Problem:
+    row: int
+    column: int | None
+    header: str
+    message: str
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    cells: list[str]
+    name: str = ""
+    action: str = Action.NEW
+    organisation_id: int | None = None
+    match_reason: str = ""
+    suggestion: tuple[int, str, int] | None = None
+    # Scalar fields to set (attname -> value) and how they differ from what is stored.
+    values: dict = field(default_factory=dict)
+    changes: list[FieldChange] = field(default_factory=list)
+    # Parts to add: zones/themes/partners/networks (ids, or ("new", key) for a creation),
+    # aliases (names), channels (kind, value, to_verify, note), contacts (dicts), identifier.
+    links: dict = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    search_text: str = ""
+
+    @property
+    def action_label(self) -> str:
+        return str(Action(self.action).label)
+
+
+@dataclass
+class ImportPlan:
+    mapping: Mapping
+    survey: SurveyFile
+    rows: list[RowPlan]
+    unknown_columns: list[str]
+    missing_columns: list[str]
+    creations: dict[str, dict[str, str]]
+    on_existing: str
+    # Rows of the repeat sheet whose _parent_index names no submission: listed, not dropped.
+    orphan_contacts: list[int] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(row.action for row in self.rows)
+        return {action: counted.get(action, 0) for action in Action.values}
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for row in self.rows for problem in row.errors]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.errors for row in self.rows)
+
+    @property
+    def suggestions(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.suggestion and row.action == Action.NEW]
+
+    @property
+    def headers(self) -> list[str]:
+        return self.survey.main.headers
+
+    def fingerprint(self) -> str:
+        """Digest of what the plan would do, to tell whether the directory moved since the
+        preview."""
+        digest = hashlib.sha256()
+        for row in self.rows:
+            changes = [(change.field, change.new) for change in row.changes]
+            digest.update(repr((row.row, row.action, row.organisation_id, changes)).encode())
+            digest.update(
+                repr((row.added, row.suggestion, [p.message for p in row.errors])).encode()
+            )
+        return digest.hexdigest()

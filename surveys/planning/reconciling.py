@@ -1,0 +1,292 @@
+"""Reconciling: each row matched with an existing organisation, then what it would
+change there (field by field) and add (parts it does not have yet)."""
+
+from dataclasses import dataclass
+from operator import itemgetter
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from common.text import build_search_text
+from needs.models import OrganisationNeed
+from networks.models import Membership
+from organisations.models import (
+    ContactChannel,
+    ContactPerson,
+    Office,
+    Organisation,
+    OrganisationAlias,
+    OrganisationIdentifier,
+    OrganisationTheme,
+    OrganisationZone,
+    Partnership,
+)
+from surveys.catalogues import fold
+from surveys.mapping import CHANNEL_FIELDS
+from surveys.matching import normalise_name
+from surveys.planning.labels import _choice_label, _display, _field_label, _words
+from surveys.planning.plan import Action, FieldChange, OnExisting, Problem, RowPlan
+
+
+def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -> None:
+    """Find each row's existing organisation; a second row for the same one is an error."""
+    first_row_by_key: dict[str, int] = {}
+    for row in rows:
+        if row.errors:
+            continue
+        keys = [f"name:{normalise_name(row.name)}"]
+        if row.row in identifiers:
+            keys.append(f"id:{identifiers[row.row].lower()}")
+        earlier = next((first_row_by_key[k] for k in keys if k in first_row_by_key), None)
+        if earlier is not None:
+            row.errors.append(
+                Problem(
+                    row.row,
+                    None,
+                    "",
+                    _("Row %(row)s already describes this organisation; merge the two rows.")
+                    % {"row": earlier},
+                )
+            )
+            continue
+        for key in keys:
+            first_row_by_key[key] = row.row
+        emails = [value for kind, value, *_rest in row.links.get("emails", [])]
+        found = index.match(
+            row.links.get("identifier", ""), row.name, row.values.get("acronym", ""), emails
+        )
+        if row.row in confirmed and found.organisation_id not in (None, confirmed[row.row]):
+            row.errors.append(
+                Problem(
+                    row.row,
+                    None,
+                    "",
+                    _("This row is already “%(organisation)s” (%(reason)s); it cannot be merged.")
+                    % {"organisation": index.labels[found.organisation_id], "reason": found.reason},
+                )
+            )
+        elif row.row in confirmed:
+            row.organisation_id = confirmed[row.row]
+            row.match_reason = _("confirmed by you")
+        elif found.organisation_id:
+            row.organisation_id = found.organisation_id
+            row.match_reason = found.reason
+        else:
+            row.suggestion = found.suggestion
+
+
+@dataclass
+class _ExistingState:
+    """What the matched organisations hold now; one query per kind of part."""
+
+    organisations: dict[int, Organisation]
+    zones: dict[int, set[int]]
+    themes: dict[int, set[int]]
+    partners: dict[int, set[int]]
+    networks: dict[int, set[int]]
+    aliases: dict[int, set[str]]
+    alias_names: dict[int, list[str]]
+    channels: dict[int, set[tuple[str, str]]]
+    contacts: dict[int, set[str]]
+    identifiers: dict[int, set[str]]
+    offices: dict[int, set[tuple]]
+    needs: dict[int, set[tuple]]
+
+    @classmethod
+    def load(cls, ids: set[int], targets) -> "_ExistingState":
+        ids_list = sorted(ids)
+        organisations: dict[int, Organisation] = {}
+        for chunk in _chunks(ids_list):
+            organisations.update(Organisation.objects.in_bulk(chunk))
+
+        def pairs(model, value_field, **filters):
+            grouped: dict[int, set] = {}
+            for chunk in _chunks(ids_list):
+                rows = model.objects.filter(organisation_id__in=chunk, **filters)
+                for org_id, value in rows.values_list("organisation_id", value_field):
+                    grouped.setdefault(org_id, set()).add(value)
+            return grouped
+
+        alias_rows = pairs(OrganisationAlias, "name")
+        channels: dict[int, set[tuple[str, str]]] = {}
+        offices: dict[int, set[tuple]] = {}
+        needs: dict[int, set[tuple]] = {}
+        # Offices and needs only when the file has them (full exports).
+        for chunk in _chunks(ids_list) if "offices" in targets else []:
+            rows = Office.objects.filter(organisation_id__in=chunk)
+            for org_id, *office in rows.values_list(
+                "organisation_id", "kind", "address", "zone_id"
+            ):
+                offices.setdefault(org_id, set()).add(tuple(office))
+        for chunk in _chunks(ids_list) if {"needs", "private_needs"} & set(targets) else []:
+            rows = OrganisationNeed.objects.filter(organisation_id__in=chunk)
+            for org_id, *need in rows.values_list("organisation_id", "category_id", "activity_id"):
+                needs.setdefault(org_id, set()).add(tuple(need))
+        for chunk in _chunks(ids_list):
+            rows = ContactChannel.objects.filter(organisation_id__in=chunk)
+            for org_id, kind, value in rows.values_list("organisation_id", "kind", "value"):
+                channels.setdefault(org_id, set()).add((kind, value.lower()))
+        return cls(
+            organisations=organisations,
+            zones=pairs(OrganisationZone, "zone_id"),
+            themes=pairs(OrganisationTheme, "theme_id"),
+            partners=pairs(Partnership, "partner_id"),
+            networks=pairs(Membership, "network_id"),
+            aliases=alias_rows,
+            alias_names={k: sorted(names) for k, names in alias_rows.items()},
+            channels=channels,
+            contacts={
+                k: {fold(v) for v in names} for k, names in pairs(ContactPerson, "name").items()
+            },
+            identifiers=pairs(OrganisationIdentifier, "value"),
+            offices=offices,
+            needs=needs,
+        )
+
+
+def _chunks(values: list, size: int = 5000):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+_EMPTY = {None, "", "unknown"}
+
+
+def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalogues) -> None:
+    """Set the row's action and its field-by-field changes."""
+    if row.errors:
+        row.action = Action.ERROR
+        return
+    org = existing.organisations.get(row.organisation_id) if row.organisation_id else None
+    if row.organisation_id and org is None:
+        row.errors.append(Problem(row.row, None, "", _("The organisation to merge into is gone.")))
+        row.action = Action.ERROR
+        return
+    if org is not None and on_existing == OnExisting.SKIP:
+        row.action = Action.SKIPPED
+        row.links = {}
+        return
+    values = {}
+    for attname, new in row.values.items():
+        old = getattr(org, attname) if org is not None else None
+        if org is not None and (
+            old == new or (on_existing == OnExisting.FILL and old not in _EMPTY)
+        ):
+            continue
+        values[attname] = new
+        row.changes.append(
+            FieldChange(
+                attname,
+                _field_label(attname, get_language()),
+                _display(attname, old, catalogues),
+                _display(attname, new, catalogues),
+            )
+        )
+    row.values = values
+    _keep_new_links(row, org, existing, catalogues)
+    # Same parts in the same order as Organisation.build_search_text (zones by path,
+    # aliases by name).
+    zone_ids = [*existing.zones.get(row.organisation_id, ()), *row.links.get("zones", [])]
+    zone_ids.sort(key=catalogues.zone_paths.__getitem__)
+    zone_names = [catalogues.zone_names[zone_id] for zone_id in zone_ids]
+    current = {
+        "name": org.name if org else "",
+        "acronym": org.acronym if org else "",
+        "description": org.description if org else "",
+    }
+    current.update({k: v for k, v in values.items() if k in current})
+    aliases = sorted(existing.alias_names.get(row.organisation_id, []) + row.links["aliases"])
+    row.search_text = build_search_text(
+        current["name"], current["acronym"], current["description"], aliases, zone_names
+    )
+    if org is None:
+        row.action = Action.NEW
+    elif row.changes or row.added:
+        row.action = Action.UPDATE
+    else:
+        row.action = Action.UNCHANGED
+
+
+def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> None:
+    """Drop the parts the organisation already has: contacts and zones are never doubled."""
+    org_id = org.pk if org is not None else None
+    words = _words(get_language())
+    labels = {
+        "zones": (existing.zones, catalogues.zones, words["zone"]),
+        "themes": (existing.themes, catalogues.themes, words["theme"]),
+        "partners": (existing.partners, catalogues.partners, words["partner"]),
+        "networks": (existing.networks, catalogues.networks, words["network"]),
+    }
+    for target, (current, catalogue, word) in labels.items():
+        kept = [v for v in row.links.get(target, []) if v not in current.get(org_id, set())]
+        row.links[target] = kept
+        for value in kept:
+            name = value[1] if isinstance(value, tuple) else catalogue.label_of(value)
+            if isinstance(value, tuple):
+                name = words["to be created"] % {"name": name}
+            row.added.append(f"{word}: {name}")
+    # Only a name written exactly alike is already there: "ASSOCIATION X" is kept.
+    taken = existing.aliases.get(org_id, set()) | {org.name if org else row.name}
+    aliases = []
+    for alias in row.links.get("aliases", []):
+        if alias not in taken:
+            taken.add(alias)
+            aliases.append(alias)
+            row.added.append(words["other name"] % {"name": alias})
+    row.links["aliases"] = aliases
+    channels = []
+    seen = set(existing.channels.get(org_id, set()))
+    for target in CHANNEL_FIELDS:
+        for channel in row.links.pop(target, []):
+            if (channel[0], channel[1].lower()) not in seen:
+                seen.add((channel[0], channel[1].lower()))
+                channels.append(channel)
+                kind = _choice_label("channel_kind", channel[0], get_language()).lower()
+                row.added.append(f"{kind}: {channel[1]}")
+    row.links["channels"] = channels
+    # A person the organisation has (by name) is not added again; within the file, only a
+    # person given twice alike is (two namesakes of one organisation are two people).
+    people = existing.contacts.get(org_id, set())
+    contacts = []
+    for contact in row.links.get("contacts", []):
+        if fold(contact["name"]) not in people and contact not in contacts:
+            contacts.append(contact)
+            row.added.append(words["contact person"] % {"name": contact["name"]})
+    row.links["contacts"] = contacts
+    identifier = row.links.get("identifier")
+    if identifier and identifier in existing.identifiers.get(org_id, set()):
+        row.links.pop("identifier")
+    elif identifier:
+        row.added.append(words["identifier"] % {"value": identifier})
+    if _ENTRY_LINKS & row.links.keys():
+        _keep_new_entries(row, org_id, existing, words)
+
+
+_ENTRY_LINKS = {"identifiers", "offices", "needs", "private_needs"}
+
+
+def _keep_new_entries(row: RowPlan, org_id, existing: _ExistingState, words) -> None:
+    """Identifiers, offices and needs (of a full export) the organisation does not have."""
+    identifiers = _new_only(
+        row.links.get("identifiers", []), existing.identifiers.get(org_id, ()), itemgetter(1)
+    )
+    row.links["identifiers"] = identifiers
+    row.added += [words["identifier"] % {"value": f"{s}:{v}"} for s, v in identifiers]
+    offices = _new_only(row.links.get("offices", []), existing.offices.get(org_id, ()), tuple)
+    row.links["offices"] = offices
+    row.added += [words["office"] % {"address": office[1]} for office in offices]
+    needs = row.links.pop("needs", []) + row.links.pop("private_needs", [])
+    needs = _new_only(needs, existing.needs.get(org_id, ()), itemgetter(0, 1))
+    row.links["needs"] = needs
+    row.added += [words["need"] % {"need": need[3]} for need in needs]
+
+
+def _new_only(entries: list, known, key) -> list:
+    """Entries whose key is neither known nor met earlier in the list."""
+    seen = set(known)
+    kept = []
+    for entry in entries:
+        if key(entry) not in seen:
+            seen.add(key(entry))
+            kept.append(entry)
+    return kept

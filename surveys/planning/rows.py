@@ -1,0 +1,245 @@
+"""Building rows: one row's cells read into values, links and problems."""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from organisations.models import Organisation, OrganisationIdentifier
+from surveys.catalogues import fold
+from surveys.mapping import (
+    CHANNEL_FIELDS,
+    CHOICE_FIELDS,
+    INTEGER_FIELDS,
+    MULTI_FIELDS,
+    TEXT_FIELDS,
+    FieldSpec,
+)
+from surveys.planning.cells import _MAX_PART_LENGTH, _parse_int, _refusal, _unmatched
+from surveys.planning.contacts import _PHONE_SPLIT, _ContactReader
+from surveys.planning.entries import _EntryReader
+from surveys.planning.plan import RowPlan
+
+# Entries whose parts are checked one by one (an address or notes may be long).
+_LONG_ENTRIES = {
+    "offices",
+    "contact_persons",
+    "private_contact_persons",
+    "contact_persons_consent",
+    "partner_support",
+    "need_details",
+}
+_DETAIL_LINKS = {"partner_support", "network_roles", "channel_details", "need_details"}
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# A single text value stored in a field of at most this many characters.
+_MAX_LENGTHS = {f.name: f.max_length for f in Organisation._meta.fields if f.max_length}
+_MAX_SCHEME = OrganisationIdentifier._meta.get_field("scheme").max_length
+
+
+class _RowBuilder(_ContactReader, _EntryReader):
+    """Reads one row's cells into values, links and problems."""
+
+    def build(self, position: int, number: int, cells: list[str]) -> RowPlan:
+        row = RowPlan(row=number, cells=cells)
+        for index, value in enumerate(cells):
+            if value and (refusal := _refusal(value)):
+                row.errors.append(self._problem(row, index, refusal))
+        for index in range(len(self.headers), len(cells)):
+            if cells[index]:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("This cell has no column header: “%(value)s”.")
+                        % {"value": cells[index][:40]},
+                    )
+                )
+        if row.errors:
+            return row
+        for target, spec in self.mapping.fields.items():
+            if target in MULTI_FIELDS:
+                self._multi(row, target, spec)
+            else:
+                self._scalar(row, target, spec)
+        row.name = row.values.get("name", "")
+        if not row.name:
+            column = self.columns.fields["name"][0]
+            row.errors.append(self._problem(row, column, _("The organisation's name is empty.")))
+        if self.columns.identifier is not None:
+            identifier = self._cell(cells, self.columns.identifier)
+            if identifier:
+                row.links["identifier"] = identifier
+                self.identifiers[number] = identifier
+        if self.mapping.contacts and "name" in self.columns.contact_columns:
+            self._contacts(row, position)
+        self._join_persons(row)
+        if _DETAIL_LINKS & row.links.keys():
+            self._join_details(row)
+        return row
+
+    def _scalar(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
+        indices = self.columns.fields[target]
+        present = [(i, self._cell(row.cells, i)) for i in indices]
+        present = [(i, value) for i, value in present if value]
+        if not present:
+            return
+        if target in TEXT_FIELDS:
+            if len(indices) > 1:
+                text = "\n".join(f"{self.headers[i]}: {value}" for i, value in present)
+            else:
+                text = present[0][1]
+            limit = _MAX_LENGTHS.get(target)
+            if limit and len(text) > limit:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        present[0][0],
+                        _("Too long: %(length)s characters, at most %(limit)s.")
+                        % {"length": len(text), "limit": limit},
+                    )
+                )
+                return
+            row.values[target] = text
+            return
+        index, value = present[0]
+        if target == "slug":
+            if not _SLUG.match(value) or len(value) > _MAX_LENGTHS["slug"]:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("“%(value)s” is not a slug (letters, digits, - and _ only).")
+                        % {"value": value[:40]},
+                    )
+                )
+                return
+            # Used for a new organisation only, when no other one has it.
+            row.links["slug"] = value
+        elif target in INTEGER_FIELDS:
+            number = _parse_int(value)
+            low, high = (1800, 2100) if target == "year_founded" else (0, 2_000_000_000)
+            if number is None or not low <= number <= high:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("“%(value)s” is not a whole number between %(low)s and %(high)s.")
+                        % {"value": value, "low": low, "high": high},
+                    )
+                )
+                return
+            row.values[target] = number
+        elif target in CHOICE_FIELDS:
+            choice = _choice(value, spec, CHOICE_FIELDS[target])
+            if choice is None:
+                allowed = ", ".join(spec.choices) or ", ".join(CHOICE_FIELDS[target].values)
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("“%(value)s” is not one of the expected answers (%(allowed)s).")
+                        % {"value": value, "allowed": allowed},
+                    )
+                )
+                return
+            row.values[target] = choice
+        else:  # typology, registration_country, source
+            wanted = spec.choices.get(fold(value), value)
+            resolution = self.catalogues.for_field(target).resolve(wanted)
+            if resolution.entry is None:
+                row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
+                return
+            row.values[f"{target}_id"] = resolution.entry.id
+
+    def _multi(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
+        links = row.links.setdefault(target, [])
+        for index, token in self._tokens(row, target, spec):
+            if len(token) > _MAX_PART_LENGTH and target not in _LONG_ENTRIES:
+                row.errors.append(
+                    self._problem(
+                        row,
+                        index,
+                        _("Too long: %(length)s characters, at most %(limit)s.")
+                        % {"length": len(token), "limit": _MAX_PART_LENGTH},
+                    )
+                )
+            elif target == "aliases":
+                links.append(token)
+            elif target in CHANNEL_FIELDS:
+                kind, public = CHANNEL_FIELDS[target]
+                split_phones = kind == "phone" and not self.exported
+                for part in _PHONE_SPLIT.split(token) if split_phones else [token]:
+                    channel = self._channel(kind, part, public)
+                    if channel[2]:
+                        row.notes.append(channel[3])
+                    links.append(channel)
+            elif target == "identifiers":
+                scheme, colon, value = token.partition(":")
+                if not (colon and 0 < len(scheme.strip()) <= _MAX_SCHEME and value.strip()):
+                    row.errors.append(
+                        self._problem(
+                            row,
+                            index,
+                            _(
+                                "“%(value)s” is not written scheme:identifier (a scheme of at "
+                                "most %(limit)s characters)."
+                            )
+                            % {"value": token, "limit": _MAX_SCHEME},
+                        )
+                    )
+                else:
+                    links.append((scheme.strip(), value.strip()))
+            elif target == "offices":
+                self._office(row, index, token, links)
+            elif target in ("contact_persons", "private_contact_persons"):
+                self._person(row, index, token, target == "contact_persons", links)
+            elif target in ("contact_persons_consent", "channel_details", "need_details"):
+                links.append((index, token))  # read once every column is (_join_details)
+            elif target in ("partner_support", "network_roles"):
+                self._link_detail(row, index, target, token, links)
+            elif target in ("needs", "private_needs"):
+                need = self.catalogues.needs.get(token.strip())
+                if need is None:
+                    row.errors.append(
+                        self._problem(
+                            row,
+                            index,
+                            _(
+                                "“%(value)s” is not a need of the catalogue "
+                                "(category or category/number)."
+                            )
+                            % {"value": token},
+                        )
+                    )
+                else:
+                    # Its details (need_details) are added once every column is read.
+                    links.append((*need, target == "needs", token.strip(), {}))
+            elif target == "zones":
+                resolution = self.catalogues.zones.resolve_zone(
+                    spec.choices.get(fold(token), token), spec.level
+                )
+                self._link(row, index, target, token, resolution, links)
+            else:
+                wanted = spec.choices.get(fold(token), token)
+                resolution = self.catalogues.for_field(target).resolve(wanted)
+                self._link(row, index, target, wanted, resolution, links)
+
+    def _link(self, row, index, target, value, resolution, links) -> None:
+        if resolution.entry is not None:
+            links.append(resolution.entry.id)
+            if resolution.note:
+                row.notes.append(resolution.note)
+        elif target in self.allow_create and not resolution.error:
+            self.creations[target].setdefault(fold(value), value)
+            links.append(("new", fold(value)))
+        else:
+            row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
+
+
+def _choice(value: str, spec: FieldSpec, choices) -> str | None:
+    folded = fold(value)
+    if folded in spec.choices:
+        return spec.choices[folded]
+    for choice_value, label in choices.choices:
+        if folded in {fold(choice_value), fold(str(label))}:
+            return choice_value
+    return None
