@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from surveys.applying import PlanHasErrors, UndoRefused, undo_batch, undo_conflicts
+from surveys.applying import PlanHasErrors
 from surveys.forms import ImportMappingForm, UploadForm
 from surveys.mapping import MappingError
 from surveys.models import ImportBatch, ImportMapping
@@ -31,6 +31,7 @@ from surveys.service import (
     preview_import,
 )
 from surveys.tasks import import_in_background, start_import
+from surveys.undoing import UndoRefused, undo_batch, undo_conflicts
 
 PERMISSION = "surveys.import_survey"
 TOKEN_SALT = "surveys.import"

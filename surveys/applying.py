@@ -1,4 +1,4 @@
-"""Apply a checked plan in one transaction, and undo a whole import.
+"""Apply a checked plan in one transaction (undoing an import: surveys.undoing).
 
 Writes go in batches (bulk_create / bulk_update) with their django-simple-history rows
 created in bulk too, so that an import of ten thousand rows takes a few hundred queries
@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from operator import itemgetter
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -49,12 +48,6 @@ _CREATABLE_MODELS = {"themes": Theme, "partners": Partner, "networks": Network}
 
 class PlanHasErrors(Exception):
     pass
-
-
-class UndoRefused(Exception):
-    def __init__(self, reasons: list[str]):
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
 
 
 def _label(model) -> str:
@@ -465,157 +458,3 @@ def _unique_slugs(model, names: list[str], wanted: list[str] | None = None) -> l
         taken.add(slug)
         slugs.append(slug)
     return slugs
-
-
-# Undo ---------------------------------------------------------------------------------
-
-# Deleted in this order: parts first, then organisations, then catalogue entries.
-_UNDO_ORDER = [
-    OrganisationNeed,
-    Office,
-    OrganisationIdentifier,
-    ContactPerson,
-    ContactChannel,
-    OrganisationAlias,
-    Membership,
-    Partnership,
-    OrganisationTheme,
-    OrganisationZone,
-    Organisation,
-    Network,
-    Partner,
-    Theme,
-]
-
-
-def undo_conflicts(batch: ImportBatch) -> list[str]:
-    """Records of the import that someone changed afterwards (undo would lose that edit)."""
-    reasons: list[str] = []
-    labels = {}
-    touched: dict[str, set[int]] = {}
-    for records in (batch.created, batch.updated):
-        for label, ids in records.items():
-            touched.setdefault(label, set()).update(int(i) for i in ids)
-    for label, ids in touched.items():
-        model = apps.get_model(label)
-        if not hasattr(model, "history"):
-            continue
-        later = _later_history(model, "id", sorted(ids), batch.applied_at)
-        if later:
-            labels.setdefault(model, set()).update(later)
-    org_ids = [int(i) for i in batch.created.get(_label(Organisation), [])]
-    org_ids += [int(i) for i in batch.updated.get(_label(Organisation), {})]
-    for relation in Organisation._meta.related_objects:
-        model = relation.related_model
-        if hasattr(model, "history") and relation.field.name == "organisation":
-            later = _later_history(model, "organisation_id", org_ids, batch.applied_at)
-            if later:
-                labels.setdefault(Organisation, set()).update(later)
-    org_names = dict(
-        Organisation.objects.filter(pk__in=labels.get(Organisation, set())).values_list(
-            "pk", "name"
-        )
-    )
-    for model, ids in labels.items():
-        if model is Organisation:
-            for pk in sorted(ids):
-                reasons.append(
-                    _("“%(name)s” was edited after this import.") % {"name": org_names.get(pk, pk)}
-                )
-        else:
-            reasons.append(
-                _("%(count)s %(model)s of this import were edited after it.")
-                % {"count": len(ids), "model": model._meta.verbose_name_plural}
-            )
-    return reasons
-
-
-def _later_history(model, column: str, ids: list[int], since) -> set[int]:
-    found: set[int] = set()
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        rows = model.history.filter(**{f"{column}__in": chunk, "history_date__gt": since})
-        key = "organisation_id" if column == "organisation_id" else "id"
-        found.update(rows.values_list(key, flat=True))
-    return found
-
-
-def undo_batch(batch: ImportBatch, user) -> None:
-    """Remove what the import created and restore what it changed, all or nothing."""
-    if batch.status == ImportBatch.Status.UNDONE:
-        raise UndoRefused([_("This import was already undone.")])
-    now = timezone.now()
-    reason = f"Undo of survey import #{batch.pk}"[:100]
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status == ImportBatch.Status.UNDONE:
-            raise UndoRefused([_("This import was already undone.")])
-        reasons = undo_conflicts(locked)
-        if reasons:
-            raise UndoRefused(reasons)
-        for model in _UNDO_ORDER:
-            ids = [int(i) for i in locked.created.get(_label(model), [])]
-            if model is Organisation:
-                _restore_organisations(locked, user, now, reason)
-            _delete(model, ids, user, now, reason)
-        locked.status = ImportBatch.Status.UNDONE
-        locked.undone_at = now
-        locked.undone_by = user
-        locked.save(update_fields=["status", "undone_at", "undone_by"])
-    batch.refresh_from_db()
-
-
-def _restore_organisations(batch: ImportBatch, user, now, reason: str) -> None:
-    before = batch.updated.get(_label(Organisation), {})
-    if not before:
-        return
-    orgs = Organisation.objects.in_bulk([int(pk) for pk in before])
-    fields: set[str] = set()
-    for pk, values in before.items():
-        org = orgs[int(pk)]
-        for attname, value in values.items():
-            if attname == "version":
-                continue
-            setattr(org, attname, value)
-            fields.add(attname)
-        # A restore is a new edit: the version moves on, so stale forms are still refused.
-        org.version += 1
-        org.updated_at = now
-    bulk_update_with_history(
-        list(orgs.values()),
-        Organisation,
-        sorted(fields | {"version", "updated_at"}),
-        batch_size=BATCH_SIZE,
-        default_user=user,
-        default_change_reason=reason,
-        default_date=now,
-    )
-
-
-def _delete(model, ids: list[int], user, now, reason: str) -> None:
-    """Delete in bulk and write the "deleted" history rows ourselves.
-
-    Signals are skipped on purpose: they would write history and refresh search_text
-    one row at a time, and the search_text of restored organisations comes back from
-    the saved values.
-    """
-    for start in range(0, len(ids), 5000):
-        queryset = model.objects.filter(pk__in=ids[start : start + 5000])
-        if hasattr(model, "history"):
-            history_model = model.history.model
-            history_model.objects.bulk_create(
-                [
-                    history_model(
-                        history_date=now,
-                        history_user=user,
-                        history_change_reason=reason,
-                        history_type="-",
-                        **{
-                            f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields
-                        },
-                    )
-                    for obj in queryset
-                ],
-                batch_size=BATCH_SIZE,
-            )
-        queryset._raw_delete(queryset.db)

@@ -14,8 +14,8 @@ from organisations.models import (
     OrganisationZone,
     Partnership,
 )
-from surveys.applying import UndoRefused, undo_batch
 from surveys.service import apply_import
+from surveys.undoing import UndoRefused, undo_batch
 from tests.data.make_reference_export import EXAMPLE_SUBMISSIONS
 from tests.import_world import (  # noqa: F401
     english_messages,

@@ -3,8 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.applying import UndoRefused, undo_batch
 from surveys.models import ImportBatch
+from surveys.undoing import UndoRefused, undo_batch
 
 
 class Command(BaseCommand):
