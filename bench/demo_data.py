@@ -28,7 +28,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from demo.generator import delete_demo_data, generate  # noqa: E402
+from demo.generator import generate  # noqa: E402
+from demo.removal import delete_demo_data  # noqa: E402
 
 
 def server_cpu_seconds() -> float | None:

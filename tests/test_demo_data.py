@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from common.bulk import TableWriter
 from common.phones import is_e164
-from demo.generator import DEMO_SOURCE_CODE, delete_demo_data, generate
+from demo.catalogue import DEMO_SOURCE_CODE
+from demo.generator import generate
+from demo.removal import delete_demo_data
 from needs.factories import NeedActivityFactory
 from needs.models import NeedCategory, OrganisationNeed
 from networks.factories import NetworkFactory

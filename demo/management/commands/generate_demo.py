@@ -4,7 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.generator import DemoDataError, delete_demo_data, demo_row_counts, generate
+from demo.generator import generate
+from demo.removal import DemoDataError, delete_demo_data, demo_row_counts
 
 
 class Command(BaseCommand):
