@@ -83,72 +83,94 @@ class _RowBuilder(_ContactReader, _EntryReader):
         if not present:
             return
         if target in TEXT_FIELDS:
-            if len(indices) > 1:
-                text = "\n".join(f"{self.headers[i]}: {value}" for i, value in present)
-            else:
-                text = present[0][1]
-            limit = _MAX_LENGTHS.get(target)
-            if limit and len(text) > limit:
-                row.errors.append(
-                    self._problem(
-                        row,
-                        present[0][0],
-                        _("Too long: %(length)s characters, at most %(limit)s.")
-                        % {"length": len(text), "limit": limit},
-                    )
-                )
-                return
-            row.values[target] = text
+            self._text(row, target, indices, present)
             return
         index, value = present[0]
         if target == "slug":
-            if not _SLUG.match(value) or len(value) > _MAX_LENGTHS["slug"]:
-                row.errors.append(
-                    self._problem(
-                        row,
-                        index,
-                        _("“%(value)s” is not a slug (letters, digits, - and _ only).")
-                        % {"value": value[:40]},
-                    )
-                )
-                return
-            # Used for a new organisation only, when no other one has it.
-            row.links["slug"] = value
+            self._slug(row, index, value)
         elif target in INTEGER_FIELDS:
-            number = _parse_int(value)
-            low, high = (1800, 2100) if target == "year_founded" else (0, 2_000_000_000)
-            if number is None or not low <= number <= high:
-                row.errors.append(
-                    self._problem(
-                        row,
-                        index,
-                        _("“%(value)s” is not a whole number between %(low)s and %(high)s.")
-                        % {"value": value, "low": low, "high": high},
-                    )
-                )
-                return
-            row.values[target] = number
+            self._integer(row, target, index, value)
         elif target in CHOICE_FIELDS:
-            choice = _choice(value, spec, CHOICE_FIELDS[target])
-            if choice is None:
-                allowed = ", ".join(spec.choices) or ", ".join(CHOICE_FIELDS[target].values)
-                row.errors.append(
-                    self._problem(
-                        row,
-                        index,
-                        _("“%(value)s” is not one of the expected answers (%(allowed)s).")
-                        % {"value": value, "allowed": allowed},
-                    )
-                )
-                return
-            row.values[target] = choice
+            self._chosen(row, target, spec, index, value)
         else:  # typology, registration_country, source
-            wanted = spec.choices.get(fold(value), value)
-            resolution = self.catalogues.for_field(target).resolve(wanted)
-            if resolution.entry is None:
-                row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
-                return
-            row.values[f"{target}_id"] = resolution.entry.id
+            self._catalogue_entry(row, target, spec, index, value)
+
+    def _text(
+        self, row: RowPlan, target: str, indices: list[int], present: list[tuple[int, str]]
+    ) -> None:
+        """A text field; several columns are joined, each under its header."""
+        if len(indices) > 1:
+            text = "\n".join(f"{self.headers[i]}: {value}" for i, value in present)
+        else:
+            text = present[0][1]
+        limit = _MAX_LENGTHS.get(target)
+        if limit and len(text) > limit:
+            row.errors.append(
+                self._problem(
+                    row,
+                    present[0][0],
+                    _("Too long: %(length)s characters, at most %(limit)s.")
+                    % {"length": len(text), "limit": limit},
+                )
+            )
+            return
+        row.values[target] = text
+
+    def _slug(self, row: RowPlan, index: int, value: str) -> None:
+        if not _SLUG.match(value) or len(value) > _MAX_LENGTHS["slug"]:
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("“%(value)s” is not a slug (letters, digits, - and _ only).")
+                    % {"value": value[:40]},
+                )
+            )
+            return
+        # Used for a new organisation only, when no other one has it.
+        row.links["slug"] = value
+
+    def _integer(self, row: RowPlan, target: str, index: int, value: str) -> None:
+        number = _parse_int(value)
+        low, high = (1800, 2100) if target == "year_founded" else (0, 2_000_000_000)
+        if number is None or not low <= number <= high:
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("“%(value)s” is not a whole number between %(low)s and %(high)s.")
+                    % {"value": value, "low": low, "high": high},
+                )
+            )
+            return
+        row.values[target] = number
+
+    def _chosen(self, row: RowPlan, target: str, spec: FieldSpec, index: int, value: str) -> None:
+        """One of a choice field's values, given as the mapping's answer, a value or a label."""
+        choice = _choice(value, spec, CHOICE_FIELDS[target])
+        if choice is None:
+            allowed = ", ".join(spec.choices) or ", ".join(CHOICE_FIELDS[target].values)
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("“%(value)s” is not one of the expected answers (%(allowed)s).")
+                    % {"value": value, "allowed": allowed},
+                )
+            )
+            return
+        row.values[target] = choice
+
+    def _catalogue_entry(
+        self, row: RowPlan, target: str, spec: FieldSpec, index: int, value: str
+    ) -> None:
+        """A typology, country of registration or source, found in its catalogue."""
+        wanted = spec.choices.get(fold(value), value)
+        resolution = self.catalogues.for_field(target).resolve(wanted)
+        if resolution.entry is None:
+            row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
+            return
+        row.values[f"{target}_id"] = resolution.entry.id
 
     def _multi(self, row: RowPlan, target: str, spec: FieldSpec) -> None:
         links = row.links.setdefault(target, [])
@@ -165,29 +187,9 @@ class _RowBuilder(_ContactReader, _EntryReader):
             elif target == "aliases":
                 links.append(token)
             elif target in CHANNEL_FIELDS:
-                kind, public = CHANNEL_FIELDS[target]
-                split_phones = kind == "phone" and not self.exported
-                for part in _PHONE_SPLIT.split(token) if split_phones else [token]:
-                    channel = self._channel(kind, part, public)
-                    if channel[2]:
-                        row.notes.append(channel[3])
-                    links.append(channel)
+                self._channels(row, target, token, links)
             elif target == "identifiers":
-                scheme, colon, value = token.partition(":")
-                if not (colon and 0 < len(scheme.strip()) <= _MAX_SCHEME and value.strip()):
-                    row.errors.append(
-                        self._problem(
-                            row,
-                            index,
-                            _(
-                                "“%(value)s” is not written scheme:identifier (a scheme of at "
-                                "most %(limit)s characters)."
-                            )
-                            % {"value": token, "limit": _MAX_SCHEME},
-                        )
-                    )
-                else:
-                    links.append((scheme.strip(), value.strip()))
+                self._identifier(row, index, token, links)
             elif target == "offices":
                 self._office(row, index, token, links)
             elif target in ("contact_persons", "private_contact_persons"):
@@ -197,22 +199,7 @@ class _RowBuilder(_ContactReader, _EntryReader):
             elif target in ("partner_support", "network_roles"):
                 self._link_detail(row, index, target, token, links)
             elif target in ("needs", "private_needs"):
-                need = self.catalogues.needs.get(token.strip())
-                if need is None:
-                    row.errors.append(
-                        self._problem(
-                            row,
-                            index,
-                            _(
-                                "“%(value)s” is not a need of the catalogue "
-                                "(category or category/number)."
-                            )
-                            % {"value": token},
-                        )
-                    )
-                else:
-                    # Its details (need_details) are added once every column is read.
-                    links.append((*need, target == "needs", token.strip(), {}))
+                self._need(row, index, target, token, links)
             elif target == "zones":
                 resolution = self.catalogues.zones.resolve_zone(
                     spec.choices.get(fold(token), token), spec.level
@@ -222,6 +209,50 @@ class _RowBuilder(_ContactReader, _EntryReader):
                 wanted = spec.choices.get(fold(token), token)
                 resolution = self.catalogues.for_field(target).resolve(wanted)
                 self._link(row, index, target, wanted, resolution, links)
+
+    def _channels(self, row: RowPlan, target: str, token: str, links: list) -> None:
+        """The channels of one value; a cell of a survey may list phones "76 45 12 30 / 66…"."""
+        kind, public = CHANNEL_FIELDS[target]
+        split_phones = kind == "phone" and not self.exported
+        for part in _PHONE_SPLIT.split(token) if split_phones else [token]:
+            channel = self._channel(kind, part, public)
+            if channel[2]:
+                row.notes.append(channel[3])
+            links.append(channel)
+
+    def _identifier(self, row: RowPlan, index: int, token: str, links: list) -> None:
+        """ "scheme:identifier", as the full export writes another system's identifiers."""
+        scheme, colon, value = token.partition(":")
+        if not (colon and 0 < len(scheme.strip()) <= _MAX_SCHEME and value.strip()):
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _(
+                        "“%(value)s” is not written scheme:identifier (a scheme of at "
+                        "most %(limit)s characters)."
+                    )
+                    % {"value": token, "limit": _MAX_SCHEME},
+                )
+            )
+        else:
+            links.append((scheme.strip(), value.strip()))
+
+    def _need(self, row: RowPlan, index: int, target: str, token: str, links: list) -> None:
+        """A need of the catalogue, "category" or "category/number"."""
+        need = self.catalogues.needs.get(token.strip())
+        if need is None:
+            row.errors.append(
+                self._problem(
+                    row,
+                    index,
+                    _("“%(value)s” is not a need of the catalogue (category or category/number).")
+                    % {"value": token},
+                )
+            )
+        else:
+            # Its details (need_details) are added once every column is read.
+            links.append((*need, target == "needs", token.strip(), {}))
 
     def _link(self, row, index, target, value, resolution, links) -> None:
         if resolution.entry is not None:
