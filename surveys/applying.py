@@ -6,7 +6,8 @@ and still shows in every organisation's history.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from operator import itemgetter
 
 from django.db import connection, transaction
@@ -33,7 +34,7 @@ from organisations.models import (
     Theme,
 )
 from surveys.models import ImportBatch, ImportMapping
-from surveys.planning.plan import Action, ImportPlan
+from surveys.planning.plan import Action, ImportPlan, RowPlan
 
 BATCH_SIZE = 1000
 # Link models and the plan entry that feeds them, in the order they are written.
@@ -211,76 +212,27 @@ class _Writer:
         self.updated[_label(Organisation)] = before
 
     def write_links(self) -> None:
+        """Every part of the organisations written, one table after another."""
         rows = [row for row in self.plan.rows if row.row in self.org_ids]
         for target, model, column in _CATALOGUE_LINKS:
-            # What a partner supports, a network role (full exports): by entry id.
-            self._create_for_rows(
-                model,
-                rows,
-                lambda row, target=target, column=column: (
-                    {
-                        column: self._entry_id(target, value),
-                        **row.links.get(f"{target}_details", {}).get(value, {}),
-                    }
-                    for value in row.links.get(target, [])
-                ),
-            )
-        self._create_for_rows(
-            OrganisationAlias, rows, lambda row: ({"name": name} for name in row.links["aliases"])
-        )
+            self._create_for_rows(model, rows, partial(self._catalogue_links, target, column))
+        self._create_for_rows(OrganisationAlias, rows, _aliases)
         public = bool(self.plan.mapping.defaults.get("channels_public", False))
-        self._create_for_rows(
-            ContactChannel,
-            rows,
-            lambda row: (
-                {
-                    "kind": kind,
-                    "value": value,
-                    "to_verify": to_verify,
-                    "verification_note": note[:255],
-                    "is_public": public if is_public is None else is_public,
-                    "label": label,
-                    "position": position,
-                }
-                for position, (kind, value, to_verify, note, is_public, label) in enumerate(
-                    row.links["channels"]
-                )
-            ),
-        )
-        self._create_for_rows(
-            Office,
-            rows,
-            lambda row: (
-                {"kind": kind, "address": address, "zone_id": zone_id}
-                for kind, address, zone_id in row.links.get("offices", [])
-            ),
-        )
-        self._create_for_rows(
-            OrganisationNeed,
-            rows,
-            lambda row: (
-                {
-                    "category_id": category_id,
-                    "activity_id": activity_id,
-                    "is_public": is_public,
-                    **details,
-                }
-                for category_id, activity_id, is_public, _key, details in row.links.get("needs", [])
-            ),
-        )
+        self._create_for_rows(ContactChannel, rows, partial(_channels, public))
+        self._create_for_rows(Office, rows, _offices)
+        self._create_for_rows(OrganisationNeed, rows, _needs)
         self._create_for_rows(ContactPerson, rows, lambda row: row.links["contacts"])
         scheme = self.plan.mapping.identifier_scheme
-        self._create_for_rows(
-            OrganisationIdentifier,
-            rows,
-            lambda row: [
-                *(
-                    [{"scheme": scheme, "value": row.links["identifier"]}]
-                    if row.links.get("identifier")
-                    else []
-                ),
-                *({"scheme": s, "value": v} for s, v in row.links.get("identifiers", [])),
-            ],
+        self._create_for_rows(OrganisationIdentifier, rows, partial(_identifiers, scheme))
+
+    def _catalogue_links(self, target: str, column: str, row: RowPlan) -> Iterator[dict]:
+        # What a partner supports, a network role (full exports): by entry id.
+        return (
+            {
+                column: self._entry_id(target, value),
+                **row.links.get(f"{target}_details", {}).get(value, {}),
+            }
+            for value in row.links.get(target, [])
         )
 
     def _entry_id(self, target: str, value) -> int:
@@ -316,6 +268,59 @@ class _Writer:
             ids = self.inserter.insert(model, records)
         self.created[_label(model)] += ids
         return ids
+
+
+def _aliases(row: RowPlan) -> Iterator[dict]:
+    return ({"name": name} for name in row.links["aliases"])
+
+
+def _channels(public: bool, row: RowPlan) -> Iterator[dict]:
+    """The row's channels; the mapping's default decides where the file did not say."""
+    return (
+        {
+            "kind": kind,
+            "value": value,
+            "to_verify": to_verify,
+            "verification_note": note[:255],
+            "is_public": public if is_public is None else is_public,
+            "label": label,
+            "position": position,
+        }
+        for position, (kind, value, to_verify, note, is_public, label) in enumerate(
+            row.links["channels"]
+        )
+    )
+
+
+def _offices(row: RowPlan) -> Iterator[dict]:
+    return (
+        {"kind": kind, "address": address, "zone_id": zone_id}
+        for kind, address, zone_id in row.links.get("offices", [])
+    )
+
+
+def _needs(row: RowPlan) -> Iterator[dict]:
+    return (
+        {
+            "category_id": category_id,
+            "activity_id": activity_id,
+            "is_public": is_public,
+            **details,
+        }
+        for category_id, activity_id, is_public, _key, details in row.links.get("needs", [])
+    )
+
+
+def _identifiers(scheme: str, row: RowPlan) -> list[dict]:
+    """The row's identifier in the mapping's scheme, and those of a full export."""
+    return [
+        *(
+            [{"scheme": scheme, "value": row.links["identifier"]}]
+            if row.links.get("identifier")
+            else []
+        ),
+        *({"scheme": s, "value": v} for s, v in row.links.get("identifiers", [])),
+    ]
 
 
 class _Inserter:
