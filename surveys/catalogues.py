@@ -179,8 +179,33 @@ def load_catalogues(country_code: str = "", targets=()) -> ImportCatalogues:
         ).order_by("path")
     )
     names = {zone.id: zone.name for zone in zones}
+    country = _country(zones, country_code)
+    zone_catalogue, countries = _zone_catalogues(zones, names, country)
+    themes, partners, networks, typologies = _named_catalogues()
+    sources = Catalogue(_("sources"))
+    if "source" in targets:
+        for source_id, code in Source.objects.values_list("id", "code"):
+            sources.add(Entry(source_id, code), code)
+    need_keys = _need_keys() if {"needs", "private_needs", "need_details"} & set(targets) else {}
+    return ImportCatalogues(
+        zones=zone_catalogue,
+        sources=sources,
+        needs=need_keys,
+        countries=countries,
+        themes=themes,
+        partners=partners,
+        networks=networks,
+        typologies=typologies,
+        zone_names=names,
+        zone_paths={zone.id: zone.path for zone in zones},
+        country=country,
+    )
+
+
+def _country(zones: list[Zone], country_code: str) -> Zone | None:
+    """The mapping's country, by ISO code or name; None when the mapping names none."""
     wanted = fold(country_code)
-    country = next(
+    return next(
         (
             zone
             for zone in zones
@@ -190,6 +215,12 @@ def load_catalogues(country_code: str = "", targets=()) -> ImportCatalogues:
         ),
         None,
     )
+
+
+def _zone_catalogues(
+    zones: list[Zone], names: dict[int, str], country: Zone | None
+) -> tuple[ZoneCatalogue, Catalogue]:
+    """The zones (of the mapping's country only, when it names one) and every country."""
     zone_catalogue = ZoneCatalogue(_("zones"))
     countries = Catalogue(_("countries"))
     full_names: dict[int, str] = {}
@@ -208,6 +239,11 @@ def load_catalogues(country_code: str = "", targets=()) -> ImportCatalogues:
             countries.add(Entry(zone.id, zone.name), *keys, zone.iso_numeric)
         if country is None or zone.path.startswith(country.path):
             zone_catalogue.add(entry, *keys)
+    return zone_catalogue, countries
+
+
+def _named_catalogues() -> tuple[Catalogue, Catalogue, Catalogue, Catalogue]:
+    """Themes, partners, networks and typologies, found by name, acronym or slug."""
     themes = Catalogue(_("themes"))
     for theme in Theme.objects.only("id", "name", "name_en", "slug"):
         themes.add(Entry(theme.id, theme.name), theme.name, theme.name_en, theme.slug)
@@ -222,28 +258,16 @@ def load_catalogues(country_code: str = "", targets=()) -> ImportCatalogues:
         typologies.add(
             Entry(typology.id, typology.name), typology.name, typology.name_en, typology.slug
         )
-    sources = Catalogue(_("sources"))
-    if "source" in targets:
-        for source_id, code in Source.objects.values_list("id", "code"):
-            sources.add(Entry(source_id, code), code)
+    return themes, partners, networks, typologies
+
+
+def _need_keys() -> dict[str, tuple[int, int | None]]:
+    """Needs of the catalogue by "category" or "category/number": (category id, activity id)."""
     need_keys: dict[str, tuple[int, int | None]] = {}
-    if {"needs", "private_needs", "need_details"} & set(targets):
-        category_slugs = dict(NeedCategory.objects.values_list("id", "slug"))
-        for category_id, slug in category_slugs.items():
-            need_keys[slug] = (category_id, None)
-        activities = NeedActivity.objects.values_list("id", "category_id", "position")
-        for activity_id, category_id, position in activities:
-            need_keys[f"{category_slugs[category_id]}/{position}"] = (category_id, activity_id)
-    return ImportCatalogues(
-        zones=zone_catalogue,
-        sources=sources,
-        needs=need_keys,
-        countries=countries,
-        themes=themes,
-        partners=partners,
-        networks=networks,
-        typologies=typologies,
-        zone_names=names,
-        zone_paths={zone.id: zone.path for zone in zones},
-        country=country,
-    )
+    category_slugs = dict(NeedCategory.objects.values_list("id", "slug"))
+    for category_id, slug in category_slugs.items():
+        need_keys[slug] = (category_id, None)
+    activities = NeedActivity.objects.values_list("id", "category_id", "position")
+    for activity_id, category_id, position in activities:
+        need_keys[f"{category_slugs[category_id]}/{position}"] = (category_id, activity_id)
+    return need_keys
