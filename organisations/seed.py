@@ -288,24 +288,30 @@ class MaliSeed:
                 initial={"staff_notes": entry.get("staff_notes", "")},
             )
             self.organisations[slug] = organisation
-            for alias in entry.get("aliases", []):
-                aliases.put(
-                    organisation_id=organisation.pk,
-                    name=alias["name"],
-                    source_id=self.source(alias["source"]).pk,
+            self._link_organisation(entry, organisation, aliases, zone_links)
+
+    def _link_organisation(
+        self, entry: dict, organisation: Organisation, aliases: Table, zone_links: Table
+    ) -> None:
+        """The organisation's other names and intervention zones, each with its source."""
+        for alias in entry.get("aliases", []):
+            aliases.put(
+                organisation_id=organisation.pk,
+                name=alias["name"],
+                source_id=self.source(alias["source"]).pk,
+            )
+        # The first source listed wins for a zone two tables give (Tableau 2 over 6).
+        linked = set()
+        for source_code, paths in entry.get("zones", {}).items():
+            source = self.source(source_code)
+            for path in paths:
+                zone = self.zone(path)
+                if zone.pk in linked:
+                    continue
+                linked.add(zone.pk)
+                zone_links.put(
+                    organisation_id=organisation.pk, zone_id=zone.pk, source_id=source.pk
                 )
-            # The first source listed wins for a zone two tables give (Tableau 2 over 6).
-            linked = set()
-            for source_code, paths in entry.get("zones", {}).items():
-                source = self.source(source_code)
-                for path in paths:
-                    zone = self.zone(path)
-                    if zone.pk in linked:
-                        continue
-                    linked.add(zone.pk)
-                    zone_links.put(
-                        organisation_id=organisation.pk, zone_id=zone.pk, source_id=source.pk
-                    )
 
     def load_annuaire(self) -> None:
         source = self.source("mali-2022-t13")
