@@ -12,7 +12,7 @@ import tempfile
 import uuid
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -84,6 +84,11 @@ def _text(*names: str) -> dict[str, dict]:
 
 
 def _tables() -> dict[str, Table]:
+    """The package's schema: one Table per HSDS file, with its fields and foreign keys.
+
+    It stays whole (111 lines) on purpose: it is data, read like the HSDS table list it
+    mirrors, and every table's foreign keys name the others declared here.
+    """
     tables = [
         Table(
             "organizations",
@@ -274,6 +279,34 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLook
         year_incorporated=record["year_founded"],
         legal_status=_legal_status(record),
     )
+    _write_identifiers(tables, record, slug, org_id)
+    _write_channels(tables, channels, slug, org_id, emails, websites)
+    # Two persons (or offices) may share a name (an address): the n-th gets its rank.
+    occurrences: Counter = Counter()
+
+    def nth(*key) -> tuple:
+        occurrences[key] += 1
+        return key if occurrences[key] == 1 else (*key, occurrences[key])
+
+    _write_persons(tables, record, slug, org_id, nth)
+    _write_offices(tables, record, catalogues, slug, org_id, nth)
+    _write_service(tables, record, catalogues, slug, org_id)
+    for (theme_id,) in record.part("themes"):
+        _add_term(tables, slug, THEMES, "theme", catalogues.themes[theme_id])
+    typology_id = record["typology_id"]
+    if typology_id:
+        _add_term(tables, slug, TYPOLOGIES, "typology", catalogues.typologies[typology_id])
+    for partner_id, _support in record.part("partners"):
+        partner_slug, partner_name, acronym = catalogues.partners[partner_id]
+        tables["funding"].add(
+            id=hsds_id("funding", slug, partner_slug),
+            organization_id=org_id,
+            source=f"{partner_name} ({acronym})" if acronym else partner_name,
+        )
+
+
+def _write_identifiers(tables: dict[str, Table], record, slug: str, org_id: str) -> None:
+    """Our slug, then the identifiers other systems give the organisation."""
     tables["organization_identifiers"].add(
         id=hsds_id("organization_identifier", slug, "annuaire-osc", slug),
         organization_id=org_id,
@@ -287,6 +320,17 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLook
             identifier_type=scheme,
             identifier=value,
         )
+
+
+def _write_channels(
+    tables: dict[str, Table],
+    channels: list,
+    slug: str,
+    org_id: str,
+    emails: list[str],
+    websites: list[str],
+) -> None:
+    """Phones, and the e-mails and web sites beyond the organisation's first ones."""
     for kind, value, _public, label, *_verification in channels:
         if kind == ContactChannel.Kind.PHONE:
             tables["phones"].add(
@@ -310,13 +354,12 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLook
             tables["urls"].add(
                 id=hsds_id("url", slug, value), organization_id=org_id, url=value, label=label
             )
-    # Two persons (or offices) may share a name (an address): the n-th gets its rank.
-    occurrences: Counter = Counter()
 
-    def nth(*key) -> tuple:
-        occurrences[key] += 1
-        return key if occurrences[key] == 1 else (*key, occurrences[key])
 
+def _write_persons(
+    tables: dict[str, Table], record, slug: str, org_id: str, nth: Callable[..., tuple]
+) -> None:
+    """Each public contact person, with their phones."""
     for name, role, phone, phone_other, email, *_rest in record.part("persons"):
         person_key = nth("person", name)
         contact_id = hsds_id("contact", slug, *person_key)
@@ -332,6 +375,17 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLook
                     number=number,
                     type="voice",
                 )
+
+
+def _write_offices(
+    tables: dict[str, Table],
+    record,
+    catalogues: ExportLookups,
+    slug: str,
+    org_id: str,
+    nth: Callable[..., tuple],
+) -> None:
+    """Each seat or office: a location and its address (city, region, country)."""
     for kind, address, zone_id in record.part("offices"):
         office_key = nth(kind, address)
         location_id = hsds_id("location", slug, *office_key)
@@ -355,6 +409,12 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLook
             country=country.iso_code if country else "",
             address_type="physical",
         )
+
+
+def _write_service(
+    tables: dict[str, Table], record, catalogues: ExportLookups, slug: str, org_id: str
+) -> None:
+    """The organisation's one service (its themes) and the zones it serves."""
     service_id = hsds_id("service", slug)
     theme_names = [catalogues.themes[theme_id][1] for (theme_id,) in record.part("themes")]
     tables["services"].add(
@@ -371,18 +431,6 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLook
             service_id=service_id,
             name=catalogues.zones[zone_id].name,
             description=path,
-        )
-    for (theme_id,) in record.part("themes"):
-        _add_term(tables, slug, THEMES, "theme", catalogues.themes[theme_id])
-    typology_id = record["typology_id"]
-    if typology_id:
-        _add_term(tables, slug, TYPOLOGIES, "typology", catalogues.typologies[typology_id])
-    for partner_id, _support in record.part("partners"):
-        partner_slug, partner_name, acronym = catalogues.partners[partner_id]
-        tables["funding"].add(
-            id=hsds_id("funding", slug, partner_slug),
-            organization_id=org_id,
-            source=f"{partner_name} ({acronym})" if acronym else partner_name,
         )
 
 
