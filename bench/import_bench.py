@@ -183,6 +183,10 @@ def add_existing(count: int) -> list[tuple[str, str]]:
 
 
 def main() -> None:
+    """Parse the options, build the file, time each step and print the figures.
+
+    It stays whole: a script read top to bottom, each figure printed where it is measured.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument(

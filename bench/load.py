@@ -57,6 +57,10 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def main() -> None:
+    """Parse the options, run the clients and print the figures.
+
+    It stays whole: a script read top to bottom, whose client threads share its counters.
+    """
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8105")
     parser.add_argument("--clients", type=int, default=50)

@@ -44,6 +44,11 @@ def organisation(zones=(), aliases=(), **fields) -> Organisation:
 
 
 def build_world() -> World:
+    """Zones, catalogues and organisations the directory pages are tested against.
+
+    It stays whole: the tests count rows and facets of what is built here, so the world is
+    read top to bottom in one place.
+    """
     mali = zone("Mali", "country", iso_code="ML", iso_numeric="466", name_en="Mali")
     france = zone("France", "country", iso_code="FR", iso_numeric="250")
     kayes = zone("Kayes", "region", mali, latitude=14.447, longitude=-11.446)

@@ -44,6 +44,11 @@ class ExportWorld:
 
 
 def build_export_world() -> ExportWorld:
+    """One small directory with a value of every kind, public and private.
+
+    It stays whole: the tests assert exact cells of what is built here, so the world is
+    read top to bottom in one place.
+    """
     mali = ZoneFactory(name="Mali", level="country", iso_code="ML")
     kayes = ZoneFactory(name="Kayes", level="region", parent=mali, iso_code="ML-1")
     bafoulabe = ZoneFactory(name="Bafoulabé", level="cercle", parent=kayes)

@@ -123,7 +123,10 @@ def snapshot() -> dict[str, dict]:
 
 def plant_what_the_seed_lacks() -> None:
     """The seed has no contact persons, needs, identifiers or private values: add some, with
-    cells that look like formulas, e-mails in capitals and names differing only by case."""
+    cells that look like formulas, e-mails in capitals and names differing only by case.
+
+    It stays whole: one fixture read top to bottom, each record next to the odd value it plants.
+    """
     ame = Organisation.objects.get(slug="ame")
     aracem = Organisation.objects.get(slug="aracem")
     ame.status = Organisation.Status.ARCHIVED
