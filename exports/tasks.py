@@ -54,17 +54,20 @@ def selected_organisations(selection: dict, user) -> QuerySet[Organisation]:
     return rows.order_by(*BY_NAME)
 
 
+EXPORT_JOB = "export"
+
+
 def start_export(user, selection: dict, layout_slug: str, fmt: str, filename: str) -> Job:
     return start_job(
         user,
-        Job.Kind.EXPORT,
+        EXPORT_JOB,
         _("Export %(file)s") % {"file": filename},
         {"layout": layout_slug, "format": fmt, "separator": ",", "selection": selection},
         result_name=filename,
     )
 
 
-@runner(Job.Kind.EXPORT)
+@runner(EXPORT_JOB)
 def run_export(job: Job, report: Callable[..., None]) -> None:
     params = job.params
     if "selection" not in params:

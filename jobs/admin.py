@@ -28,7 +28,7 @@ def _job_for(request: HttpRequest, pk: int) -> Job:
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    readonly_fields = ["label", "owner", "status", "done", "total", "message", "import_batch"]
+    readonly_fields = ["label", "owner", "status", "done", "total", "message", "result_url"]
     readonly_fields += ["result_name", "attempts", "created_at", "started_at", "finished_at"]
     fields = readonly_fields
 

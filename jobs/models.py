@@ -18,17 +18,14 @@ class Job(models.Model):
     the last figures once the job has stopped.
     """
 
-    class Kind(models.TextChoices):
-        IMPORT = "import", _("Survey import")
-        EXPORT = "export", _("Export")
-
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Which runner runs it: a name each feature app declares with ``jobs.tasks.runner``.
+    kind = models.CharField(_("kind"), max_length=40)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
@@ -48,14 +45,11 @@ class Job(models.Model):
     result_file = models.FileField(_("result"), blank=True, editable=False)
     result_name = models.CharField(_("file name"), max_length=255, blank=True)
     error_file = models.FileField(_("rows in error"), blank=True, editable=False)
-    import_batch = models.ForeignKey(
-        "surveys.ImportBatch",
-        verbose_name=_("import"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    # A job that needs its input file can run again only while the file is kept.
+    needs_input = models.BooleanField(default=False, editable=False)
+    # What the job made, when it is a record rather than a file (an import): its admin page.
+    result_url = models.CharField(_("result page"), max_length=255, blank=True, editable=False)
+    result_label = models.CharField(_("result link"), max_length=255, blank=True, editable=False)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -71,9 +65,6 @@ class Job(models.Model):
         permissions = [("view_all_jobs", _("Can see and download everyone's background jobs"))]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["import", "export"]), name="job_kind_valid"
-            ),
-            models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="job_status_valid",
             ),
@@ -88,6 +79,4 @@ class Job(models.Model):
 
     @property
     def can_retry(self) -> bool:
-        return self.status == self.Status.FAILED and (
-            self.kind == self.Kind.EXPORT or bool(self.input_file)
-        )
+        return self.status == self.Status.FAILED and (not self.needs_input or bool(self.input_file))

@@ -33,6 +33,7 @@ def start_job(
         label=label,
         result_name=result_name,
         params={**params, "language": translation.get_language()},
+        needs_input=input_file is not None,
     )
     if input_file is not None:
         job.input_file.save(f"jobs/{job.pk}/input", ContentFile(input_file))

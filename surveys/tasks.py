@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jobs.models import Job
@@ -18,6 +19,9 @@ from surveys.service import PlanChanged, apply_import, error_rows_csv, preview_i
 _EXPECTED = (FileRejected, MappingError, PlanChanged, PlanHasErrors)
 
 
+IMPORT_JOB = "import"
+
+
 def import_in_background(rows: int) -> bool:
     return rows > settings.IMPORT_BACKGROUND_ROWS
 
@@ -26,14 +30,14 @@ def start_import(user, content: bytes, file_name: str, rows: int, options: dict)
     """Queue the confirmed import of ``content`` (options as the preview took them)."""
     return start_job(
         user,
-        Job.Kind.IMPORT,
+        IMPORT_JOB,
         _("Import of %(file)s") % {"file": file_name},
         {**options, "file_name": file_name, "rows": rows},
         input_file=content,
     )
 
 
-@runner(Job.Kind.IMPORT)
+@runner(IMPORT_JOB)
 def run_import(job: Job, report) -> None:
     try:
         _import(job, report)
@@ -69,7 +73,8 @@ def _import(job: Job, report) -> None:
         plan = preview_import(content, params["file_name"], mapping, *options)
         job.error_file.save(f"jobs/{job.pk}/errors.csv", ContentFile(error_rows_csv(plan)))
         raise
-    job.import_batch = batch
+    job.result_url = reverse("admin:surveys_importbatch_change", args=[batch.pk])
+    job.result_label = _("See the import")
     job.message = _("%(rows)s rows imported.") % {"rows": params["rows"]}
     # The survey file holds personal data: it goes once imported.
     job.input_file.delete(save=False)

@@ -13,6 +13,7 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from exports.tasks import EXPORT_JOB
 from jobs.models import Job
 from jobs.services import retry
 from organisations.factories import OrganisationFactory
@@ -155,7 +156,7 @@ def test_it_stores_the_ticked_organisations_as_their_ids(staff_client, settings)
 
 def test_a_job_queued_with_a_pickle_before_the_update_says_to_start_again(staff_client):
     job = Job.objects.create(
-        kind=Job.Kind.EXPORT,
+        kind=EXPORT_JOB,
         owner=staff_client.user,
         label="old",
         params={"layout": "organisations", "format": "csv", "separator": ","},
@@ -173,7 +174,7 @@ def test_the_update_turns_a_stored_pickle_into_the_ids_it_selected(staff_client,
     world = build_export_world()
     published = Organisation.objects.filter(status=Organisation.Status.PUBLISHED)
     job = Job.objects.create(
-        kind=Job.Kind.EXPORT,
+        kind=EXPORT_JOB,
         owner=staff_client.user,
         label="queued before the update",
         result_name="selection.csv",

@@ -17,7 +17,7 @@ from jobs.services import fail_stale_jobs, retry
 from organisations.factories import OrganisationFactory
 from organisations.models import Organisation, OrganisationAlias
 from surveys import applying
-from surveys.models import ImportBatch
+from surveys.models import ImportBatch, ImportMapping
 from surveys.service import preview_import
 from surveys.tasks import start_import
 from tests.data.make_reference_export import EXAMPLE_SUBMISSIONS
@@ -78,7 +78,7 @@ def test_a_worker_stopped_mid_import_changes_nothing_and_the_job_can_be_retried(
     job.refresh_from_db()
     assert (job.status, job.attempts, job.message) == ("done", 2, "3 rows imported.")
     assert Organisation.objects.count() == 4
-    assert job.import_batch == ImportBatch.objects.get()
+    assert job.result_url == f"/admin/surveys/importbatch/{ImportBatch.objects.get().pk}/change/"
 
 
 def test_a_killed_worker_s_job_is_marked_failed_and_retryable(staff, mapping, world, monkeypatch):
@@ -171,3 +171,31 @@ def test_an_import_with_rows_in_error_fails_with_the_error_file(staff, client, m
     lines = b"".join(errors.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 2
     assert lines[1].startswith("5;;;'=cmd|' /C calc'!A0;")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_update_keeps_an_import_job_s_link_and_its_need_of_its_file(staff):
+    """jobs 0003: the import batch a job pointed at becomes its result page."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("jobs", "0002_export_selection_as_json")])
+    old_apps = executor.loader.project_state([("jobs", "0002_export_selection_as_json")]).apps
+    mapping = ImportMapping.objects.create(name="Kobo", slug="kobo", definition="{}")
+    batch = ImportBatch.objects.create(
+        mapping=mapping,
+        mapping_definition="{}",
+        file_name="kobo.xlsx",
+        on_existing="skip",
+        applied_at=timezone.now(),
+    )
+    old_apps.get_model("jobs", "Job").objects.create(
+        kind="import", owner_id=staff.pk, label="old import", import_batch_id=batch.pk
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("jobs", "0003_job_kinds_declared_by_apps")])
+
+    job = Job.objects.get(label="old import")
+    assert job.needs_input
+    assert job.result_url == f"/admin/surveys/importbatch/{batch.pk}/change/"
