@@ -5,7 +5,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from common.formulas import restore
+from common.formulas import is_formula, restore
 from surveys.catalogues import ImportCatalogues, fold
 from surveys.mapping import CREATABLE, ENTRY_FIELDS, FieldSpec, Mapping
 from surveys.planning.columns import _Columns
@@ -34,7 +34,6 @@ _TRUE_FLAGS = {"1", "true", "vrai", "oui", "yes", "x"}
 _FALSE_FLAGS = {"", "0", "false", "faux", "non", "no"}
 # Other names, channel values, contact names and roles: 255 characters at most.
 _MAX_PART_LENGTH = 255
-_FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|])")
 # Markup a browser would run or load (tags, comments, javascript: links): names are shown on
 # public pages (escaped, but refused here too). "<< Espoir >>" or "< 5 ans" are plain text.
 _MARKUP = re.compile(
@@ -46,7 +45,7 @@ _MARKUP = re.compile(
 
 def _refusal(value: str) -> str:
     """Why a cell cannot be imported at all (a formula, HTML markup), or ""."""
-    if _FORMULA.match(value):
+    if is_formula(value):
         return _("The cell holds a formula (%(formula)s); paste values only.") % {
             "formula": value[:40]
         }
