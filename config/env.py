@@ -5,9 +5,11 @@ variable, rather than falling back silently to a default.
 """
 
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -46,6 +48,37 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_path(name: str, default: Path) -> Path:
+    """An absolute directory path: a relative one would depend on where the site is started."""
+    raw = env_str(name)
+    if not raw:
+        return default
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise ImproperlyConfigured(f"{name} must be an absolute path; got {raw!r}")
+    return path
+
+
+def read_env_file(default: Path | None) -> Path | None:
+    """Add the variables of a .env file to the environment; variables already set win.
+
+    ENV_FILE names the file (empty: none); otherwise ``default`` is read when it exists.
+    Returns the file read, if any.
+    """
+    raw = os.environ.get("ENV_FILE")
+    if raw is None:
+        path = default if default is not None and default.is_file() else None
+    elif not raw.strip():
+        path = None
+    else:
+        path = Path(raw.strip()).expanduser()
+        if not path.is_file():
+            raise ImproperlyConfigured(f"ENV_FILE names no readable file: {raw!r}")
+    if path is not None:
+        load_dotenv(path, override=False)
+    return path
 
 
 def env_database(name: str, default: str) -> dict:

@@ -1,7 +1,8 @@
 """Settings for the Annuaire OSC Migrations.
 
 Everything that differs between machines comes from the environment (see README):
-DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
+DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL… In a checkout, a `.env` file at its top
+(written by `make run`) fills in the variables the environment does not set.
 """
 
 from pathlib import Path
@@ -10,9 +11,27 @@ from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    read_env_file,
+)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+CONFIG_DIR = Path(__file__).resolve().parent
+# A checkout (manage.py beside config/) keeps the shared templates, static files, translations
+# and seed data at its top. Installed from the wheel, config/ holds them (setup.py copies them
+# in) and files made at run time go, unless the environment says where, to the current directory.
+CHECKOUT_DIR = CONFIG_DIR.parent
+IN_CHECKOUT = (CHECKOUT_DIR / "manage.py").is_file()
+SHARED_DIR = CHECKOUT_DIR if IN_CHECKOUT else CONFIG_DIR
+BASE_DIR = CHECKOUT_DIR if IN_CHECKOUT else Path.cwd()
+
+# Development only: production sets the real environment, which wins over the file anyway.
+read_env_file(CHECKOUT_DIR / ".env" if IN_CHECKOUT else None)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -87,7 +106,7 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SHARED_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -140,14 +159,16 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [SHARED_DIR / "locale"]
 TIME_ZONE = "Africa/Bamako"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Where collectstatic writes; MEDIA_ROOT holds uploads and job files, shared by every machine
+# that runs the site or a worker (README, "Deployment").
+STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [SHARED_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -156,7 +177,7 @@ if DEBUG:
     # No collectstatic needed while developing.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 LOGIN_URL = "admin:login"
@@ -164,6 +185,9 @@ LOGIN_URL = "admin:login"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 5000)
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
+
+# The Mali 2022 synthesis and whatever other seed data `seed_mali` and its kin load.
+SEED_DATA_DIR = SHARED_DIR / "fixtures"
 
 # --- Staff login throttling (django-axes; README, "Staff") ---------------------------------
 # The axes backend first: it refuses a locked-out address or account before any password check.

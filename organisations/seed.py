@@ -38,7 +38,7 @@ from organisations.models import (
     ZoneIndicator,
 )
 
-FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "mali-2022"
+FIXTURE_DIR = Path(settings.SEED_DATA_DIR) / "mali-2022"
 
 # Keys a fixture entry may carry only for the reviewer (never loaded).
 REVIEW_KEYS = {"note", "t2", "n", "statut", "name_as_written", "as_written"}
