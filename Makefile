@@ -1,6 +1,6 @@
-# Two entry points for a fresh machine with Python 3.11: `make run` and `make test`.
+# Two entry points for a fresh machine with Python 3.11 or newer: `make run` and `make test`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 HOST ?= 127.0.0.1:8000
@@ -19,12 +19,19 @@ install: $(VENV)/.installed
 messages: install
 	$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | tail -n 2
 
+# Development settings (DEBUG=1, a new SECRET_KEY), written once and never overwritten;
+# config/settings.py reads them, so every manage.py command works as typed (README).
+.env:
+	@umask 077; key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') && \
+	  printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$key" >$@.tmp && mv $@.tmp $@
+	@echo "Wrote $@: DEBUG=1 and a new SECRET_KEY, for development only."
+
 # Set up everything and serve the directory with the Mali data on SQLite.
-run: messages
-	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py seed_mali
-	$(DEV) $(BIN)/python manage.py ensure_dev_admin
-	$(DEV) $(BIN)/python manage.py runserver $(HOST)
+run: messages .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_mali
+	$(BIN)/python manage.py ensure_dev_admin --address $(HOST)
+	$(BIN)/python manage.py runserver $(HOST)
 
 # Debian's chromium for the browser tests (a browser downloaded by a tool cannot be fetched).
 browser:

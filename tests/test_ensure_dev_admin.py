@@ -28,3 +28,15 @@ def test_it_refuses_outside_development(settings):
     with pytest.raises(CommandError):
         call_command("ensure_dev_admin")
     assert not get_user_model().objects.exists()
+
+
+def test_it_prints_the_address_make_run_serves_on(settings, capsys):
+    settings.DEBUG = True
+    call_command("ensure_dev_admin", address="127.0.0.1:8101")
+    assert "http://127.0.0.1:8101/admin/  user: admin  password: " in capsys.readouterr().out
+
+
+def test_it_prints_runserver_s_host_for_a_bare_port(settings, capsys):
+    settings.DEBUG = True
+    call_command("ensure_dev_admin", address="8102")
+    assert "http://127.0.0.1:8102/admin/" in capsys.readouterr().out
