@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from needs.models import NeedActivity, NeedCategory, OrganisationNeed
+from needs.resources import NeedActivityResource, NeedCategoryResource
+from organisations.catalogue_admin import CatalogueImportExportMixin
 from organisations.display import visibility_badge
 
 
@@ -13,7 +15,8 @@ class NeedActivityInline(admin.StackedInline):
 
 
 @admin.register(NeedCategory)
-class NeedCategoryAdmin(admin.ModelAdmin):
+class NeedCategoryAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+    resource_classes = [NeedCategoryResource]
     list_display = ["name", "position"]
     search_fields = ["name", "name_en"]
     prepopulated_fields = {"slug": ["name"]}
@@ -21,7 +24,8 @@ class NeedCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(NeedActivity)
-class NeedActivityAdmin(admin.ModelAdmin):
+class NeedActivityAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+    resource_classes = [NeedActivityResource]
     list_display = ["__str__", "category", "subgroup", "position"]
     list_filter = ["category"]
     list_select_related = ["category"]

@@ -2,6 +2,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from networks.models import Membership, Network
+from networks.resources import NetworkResource
+from organisations.catalogue_admin import CatalogueImportExportMixin
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,7 +21,8 @@ class NetworkMemberInline(admin.TabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(SimpleHistoryAdmin):
+class NetworkAdmin(CatalogueImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [NetworkResource]
     list_display = ["name", "acronym", "level", "kind", "formality", "member_count"]
     list_filter = ["level", "kind", "formality"]
     search_fields = ["name", "acronym"]

@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
 from common.text import fold
+from organisations.catalogue_admin import CatalogueImportExportMixin
 from organisations.display import visibility_badge
 from organisations.forms import OrganisationAdminForm
 from organisations.history import part_changes
@@ -28,6 +29,13 @@ from organisations.models import (
     Typology,
     Zone,
     ZoneIndicator,
+)
+from organisations.resources import (
+    PartnerResource,
+    ThemeGroupResource,
+    ThemeResource,
+    TypologyResource,
+    ZoneResource,
 )
 from organisations.visibility import sees_private, visible_channels, visible_contact_persons
 from pagecache.stamp import directory_changed
@@ -61,7 +69,8 @@ class ZoneChildInline(admin.TabularInline):
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ZoneResource]
     list_display = ["name", "level", "parent", "iso_code", "official_code"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -86,7 +95,8 @@ class ZoneIndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Typology)
-class TypologyAdmin(admin.ModelAdmin):
+class TypologyAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+    resource_classes = [TypologyResource]
     list_display = ["name", "parent", "position"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_en"]
@@ -101,7 +111,8 @@ class ThemeInline(admin.TabularInline):
 
 
 @admin.register(ThemeGroup)
-class ThemeGroupAdmin(admin.ModelAdmin):
+class ThemeGroupAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ThemeGroupResource]
     list_display = ["name", "position"]
     search_fields = ["name", "name_en"]
     prepopulated_fields = {"slug": ["name"]}
@@ -109,7 +120,8 @@ class ThemeGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ThemeResource]
     list_display = ["name", "group", "position"]
     list_filter = ["group"]
     list_select_related = ["group"]
@@ -118,7 +130,8 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
+    resource_classes = [PartnerResource]
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind"]
     list_select_related = ["country"]
