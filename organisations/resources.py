@@ -138,7 +138,11 @@ class CatalogueResource(ModelResource):
 
     def get_queryset(self):
         # Related rows come with each row: the preview compares them without a query each.
-        related = [field.attribute for field in self.fields.values() if _is_fk(field)]
+        related = [
+            field.attribute
+            for field in self.fields.values()
+            if isinstance(field.widget, widgets.ForeignKeyWidget)
+        ]
         many = [
             field.attribute
             for field in self.fields.values()
@@ -148,14 +152,10 @@ class CatalogueResource(ModelResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         # Later rows of the same file may name this one (a parent family, a group).
-        for name in self.get_import_id_fields():
-            if len(self.get_import_id_fields()) == 1:
-                attribute = self.fields[name].attribute
-                self.natural_keys.remember(type(instance), attribute, [instance])
-
-
-def _is_fk(field: Field) -> bool:
-    return isinstance(field.widget, widgets.ForeignKeyWidget)
+        key_fields = self.get_import_id_fields()
+        if len(key_fields) == 1:
+            attribute = self.fields[key_fields[0]].attribute
+            self.natural_keys.remember(type(instance), attribute, [instance])
 
 
 class NumberCellMixin:

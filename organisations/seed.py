@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import tablib
 import yaml
 from django.conf import settings
 from django.db import transaction
@@ -32,10 +33,17 @@ from organisations.models import (
     Partnership,
     Source,
     Theme,
-    ThemeGroup,
     Typology,
     Zone,
     ZoneIndicator,
+)
+from organisations.resources import (
+    CatalogueResource,
+    NaturalKeys,
+    PartnerResource,
+    ThemeGroupResource,
+    ThemeResource,
+    TypologyResource,
 )
 
 FIXTURE_DIR = Path(settings.SEED_DATA_DIR) / "mali-2022"
@@ -128,9 +136,39 @@ class MaliSeed:
         self.typologies: dict[str, Typology] = {}
         self.organisations: dict[str, Organisation] = {}
         self.partners: dict[str, Partner] = {}
+        # What the catalogue resources look up by natural key, shared so each table is read once.
+        self.natural_keys = NaturalKeys()
 
     def table(self, model, *key: str) -> Table:
         return Table(model, key, self.stats)
+
+    def import_catalogue(self, resource_class: type[CatalogueResource], rows: list[dict]) -> None:
+        """Upsert ``rows`` (column: value) with the admin's import resource, by natural key."""
+        dataset = tablib.Dataset(headers=list(rows[0]))
+        for row in rows:
+            dataset.append([row[column] for column in dataset.headers])
+        resource = resource_class(natural_keys=self.natural_keys)
+        # Inside the seed's own transaction: an error stops the whole load.
+        result = resource.import_data(dataset, use_transactions=False)
+        label = resource_class._meta.model._meta.label
+        problems = [f"row {row.number}: {row.error_dict}" for row in result.invalid_rows] + [
+            f"row {number}: {errors[0].error}" for number, errors in result.row_errors()
+        ]
+        if problems:
+            raise SeedError(f"{label} {problems[0]}")
+        for total, word in (("new", "created"), ("update", "updated")):
+            if result.totals[total]:
+                self.stats[f"{label} {word}"] += result.totals[total]
+
+    def known(self, model, key: str):
+        """A catalogue row the seed just imported, by its slug."""
+        return self.natural_keys.find(model, "slug", key)
+
+    def country_code(self, path: str) -> str:
+        code = self.zone(path).iso_code
+        if not code:
+            raise SeedError(f"zone {path!r} has no ISO code")
+        return code
 
     def source(self, code: str) -> Source:
         try:
@@ -179,6 +217,7 @@ class MaliSeed:
                 year=data["year"],
                 url="",
             )
+        self.natural_keys.remember(Source, "code", self.sources.values())
 
     def load_zones(self) -> None:
         table = self.table(Zone, "pk")
@@ -202,6 +241,7 @@ class MaliSeed:
                 # Where staff moved the zone in the tree (a new region frame), it stays there.
                 table.update(zone, **values)
             self.zones[row["path"]] = zone
+        self.natural_keys.remember(Zone, "iso_code", self.zones.values())
 
     def load_indicators(self) -> None:
         table = self.table(ZoneIndicator, "zone_id", "indicator", "source_id")
@@ -216,30 +256,34 @@ class MaliSeed:
             )
 
     def load_typologies(self) -> None:
-        table = self.table(Typology, "slug")
         allowed = {
             "slug", "parent", "position", "name", "name_en", "source", "description", "themes",
             "financial_capacity", "financial_capacity_bands", "partners", "problems",
             "added_value",
         }  # fmt: skip
-        for entry in read_yaml("typologies.yaml"):
+        entries = read_yaml("typologies.yaml")
+        for entry in entries:
             check_keys(entry, allowed, f"typology {entry['slug']}")
-            parent = self.typologies[entry["parent"]] if entry.get("parent") else None
-            self.typologies[entry["slug"]] = table.put(
-                slug=entry["slug"],
-                parent_id=parent.pk if parent else None,
-                position=entry["position"],
-                name=entry["name"],
-                name_en=entry["name_en"],
-                source_id=self.source(entry["source"]).pk,
-                description=entry.get("description", ""),
-                themes=entry.get("themes", ""),
-                financial_capacity=entry.get("financial_capacity", ""),
-                financial_capacity_bands=entry.get("financial_capacity_bands", ""),
-                partners=entry.get("partners", ""),
-                problems="\n".join(entry.get("problems", [])),
-                added_value="\n".join(entry.get("added_value", [])),
-            )
+        rows = [
+            {
+                "slug": entry["slug"],
+                "parent": entry.get("parent", ""),
+                "position": entry["position"],
+                "name": entry["name"],
+                "name_en": entry["name_en"],
+                "source": self.source(entry["source"]).code,
+                "description": entry.get("description", ""),
+                "themes": entry.get("themes", ""),
+                "financial_capacity": entry.get("financial_capacity", ""),
+                "financial_capacity_bands": entry.get("financial_capacity_bands", ""),
+                "partners": entry.get("partners", ""),
+                "problems": "\n".join(entry.get("problems", [])),
+                "added_value": "\n".join(entry.get("added_value", [])),
+            }
+            for entry in entries
+        ]
+        self.import_catalogue(TypologyResource, rows)
+        self.typologies = {entry["slug"]: self.known(Typology, entry["slug"]) for entry in entries}
 
     # -- organisations --------------------------------------------------------------------
 
@@ -289,6 +333,7 @@ class MaliSeed:
             )
             self.organisations[slug] = organisation
             self._link_organisation(entry, organisation, aliases, zone_links)
+        self.natural_keys.remember(Organisation, "slug", self.organisations.values())
 
     def _link_organisation(
         self, entry: dict, organisation: Organisation, aliases: Table, zone_links: Table
@@ -363,23 +408,27 @@ class MaliSeed:
         data = read_yaml("themes.yaml")
         source = self.source("mali-2022-t5")
         group = data["group"]
-        theme_group = self.table(ThemeGroup, "slug").put(
-            slug=group["slug"],
-            name=group["name"],
-            name_en=group["name_en"],
-            position=group["position"],
+        self.import_catalogue(
+            ThemeGroupResource,
+            [{key: group[key] for key in ("slug", "name", "name_en", "position")}],
         )
-        themes = self.table(Theme, "slug")
+        self.import_catalogue(
+            ThemeResource,
+            [
+                {
+                    "slug": entry["slug"],
+                    "name": entry["name"],
+                    "name_en": entry["name_en"],
+                    "group": group["slug"],
+                    "position": position,
+                    "source": source.code,
+                }
+                for position, entry in enumerate(data["themes"], start=1)
+            ],
+        )
         links = self.table(OrganisationTheme, "organisation_id", "theme_id")
-        for position, entry in enumerate(data["themes"], start=1):
-            theme = themes.put(
-                slug=entry["slug"],
-                name=entry["name"],
-                name_en=entry["name_en"],
-                group_id=theme_group.pk,
-                position=position,
-                source_id=source.pk,
-            )
+        for entry in data["themes"]:
+            theme = self.known(Theme, entry["slug"])
             for slug in entry["organisations"]:
                 links.put(
                     organisation_id=self.organisation(slug).pk,
@@ -389,21 +438,25 @@ class MaliSeed:
 
     def load_partners(self) -> None:
         data = read_yaml("partners.yaml")
-        partners = self.table(Partner, "slug")
         allowed = {"slug", "name", "acronym", "kind", "country", "source", "description"}
         for entry in data["partners"]:
             check_keys(entry, allowed, f"partner {entry['slug']}")
-            country = entry.get("country")
-            self.partners[entry["slug"]] = partners.put(
-                slug=entry["slug"],
-                name=entry["name"],
-                acronym=entry.get("acronym", ""),
-                kind=entry["kind"],
-                country_id=self.zone(country).pk if country else None,
-                website="",
-                description=entry.get("description", ""),
-                source_id=self.source(entry["source"]).pk,
-            )
+        rows = [
+            {
+                "slug": entry["slug"],
+                "name": entry["name"],
+                "acronym": entry.get("acronym", ""),
+                "kind": entry["kind"],
+                "country": self.country_code(entry["country"]) if entry.get("country") else "",
+                "website": "",
+                "description": entry.get("description", ""),
+                "source": self.source(entry["source"]).code,
+            }
+            for entry in data["partners"]
+        ]
+        self.import_catalogue(PartnerResource, rows)
+        for entry in data["partners"]:
+            self.partners[entry["slug"]] = self.known(Partner, entry["slug"])
         partnerships = self.table(Partnership, "organisation_id", "partner_id")
         for entry in data["partnerships"]:
             partnerships.put(
