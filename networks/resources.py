@@ -9,6 +9,7 @@ from organisations.resources import (
     CatalogueResource,
     NaturalKeysWidget,
     NaturalKeyWidget,
+    choice,
     number,
     source_column,
     text,
@@ -19,9 +20,9 @@ class NetworkResource(CatalogueResource):
     slug = text("slug")
     name = text("name")
     acronym = text("acronym")
-    level = text("level")
-    kind = text("kind")
-    formality = text("formality")
+    level = choice("level", Network.Level.choices)
+    kind = choice("kind", Network.Kind.choices)
+    formality = choice("formality", Network.Formality.choices)
     website = text("website")
     description = text("description")
     member_count = number("member_count")

@@ -88,8 +88,8 @@ def _as_key(value) -> str | None:
 
 
 def unknown_message(model: type[models.Model], key: str) -> str:
-    return _("Unknown %(what)s: “%(key)s”. Create it first or correct the cell.") % {
-        "what": model._meta.verbose_name,
+    return _("Not found among the %(what)s: “%(key)s”. Create it first or correct the cell.") % {
+        "what": model._meta.verbose_name_plural,
         "key": key,
     }
 
@@ -134,6 +134,7 @@ class CatalogueResource(ModelResource):
     class Meta:
         skip_unchanged = True
         report_skipped = True
+        clean_model_instances = True  # required fields, choices, uniqueness: per-row errors
         instance_loader_class = NaturalKeyInstanceLoader
 
     def get_queryset(self):
@@ -177,6 +178,27 @@ class IntegerCell(NumberCellMixin, widgets.IntegerWidget):
 
 class DecimalCell(NumberCellMixin, widgets.DecimalWidget):
     pass
+
+
+class ChoiceCell(widgets.CharWidget):
+    """One of a model field's codes (``national``, ``region``…); any other value is refused."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.codes = [code for code, _label in choices]
+
+    def clean(self, value, row=None, **kwargs):
+        code = _as_key(value) or ""
+        if code not in self.codes:
+            raise ValueError(
+                _("“%(value)s” is not one of: %(codes)s.")
+                % {"value": code, "codes": ", ".join(self.codes)}
+            )
+        return code
+
+
+def choice(name: str, choices) -> Field:
+    return Field(attribute=name, column_name=name, widget=ChoiceCell(choices))
 
 
 def text(name: str) -> Field:
@@ -251,7 +273,7 @@ class PartnerResource(CatalogueResource):
     slug = text("slug")
     name = text("name")
     acronym = text("acronym")
-    kind = text("kind")
+    kind = choice("kind", Partner.Kind.choices)
     country = Field(
         attribute="country", column_name="country", widget=NaturalKeyWidget(Zone, "iso_code")
     )
@@ -365,7 +387,7 @@ class ZoneResource(CatalogueResource):
     code = Field(attribute="official_code", column_name="code", widget=widgets.CharWidget())
     name = text("name")
     name_en = text("name_en")
-    level = text("level")
+    level = choice("level", Zone.Level.choices)
     parent = Field(attribute="parent", column_name="parent_code", widget=ZoneParentWidget())
     parent_path = Field(attribute=None, column_name="parent_path", readonly=True)
     iso_code = text("iso_code")

@@ -126,8 +126,8 @@ class Zone(models.Model):
         return reverse("directory:zone_detail", args=[self.pk])
 
     def clean(self):
-        if self.parent_id is None:
-            return
+        if self.parent_id is None or self.level not in self.LEVEL_DEPTH:
+            return  # an unknown level is clean_fields' error
         if self.pk and self.parent.path.startswith(self.path) and self.path:
             raise ValidationError({"parent": _("A zone cannot be placed inside itself.")})
         if self.LEVEL_DEPTH[self.level] <= self.LEVEL_DEPTH[self.parent.level]:
