@@ -11,6 +11,7 @@ table once rather than once per row (the Mali seed shares one across its catalog
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -48,37 +49,33 @@ class NaturalKeys:
         return known[key]
 
 
-class NaturalKeyWidget(widgets.ForeignKeyWidget):
-    """A related row named by one of its unique values; an unknown value is a row error."""
+class NaturalKeyLookupMixin:
+    """A widget naming related rows by one of their unique values; unknown values are refused."""
 
     def __init__(self, model: type[models.Model], field: str):
         super().__init__(model, field=field)
         self.natural_keys = NaturalKeys()  # the resource gives its own (see CatalogueResource)
 
-    def clean(self, value, row=None, **kwargs):
-        key = _as_key(value)
-        if key is None:
-            return None
-        found = self.natural_keys.find(self.model, self.field, key)
-        if found is None:
-            raise ValueError(unknown_message(self.model, key))
-        return found
-
-
-class NaturalKeysWidget(widgets.ManyToManyWidget):
-    """Related rows named by unique values separated by commas; every value must exist."""
-
-    def __init__(self, model: type[models.Model], field: str):
-        super().__init__(model, field=field)
-        self.natural_keys = NaturalKeys()
-
-    def clean(self, value, row=None, **kwargs):
-        keys = [key for key in (_as_key(part) for part in str(value or "").split(",")) if key]
+    def find_all(self, keys: list[str]) -> list:
         found = [self.natural_keys.find(self.model, self.field, key) for key in keys]
-        unknown = [key for key, row_found in zip(keys, found, strict=True) if row_found is None]
+        unknown = [key for key, row in zip(keys, found, strict=True) if row is None]
         if unknown:
             raise ValueError(unknown_message(self.model, ", ".join(unknown)))
         return found
+
+
+class NaturalKeyWidget(NaturalKeyLookupMixin, widgets.ForeignKeyWidget):
+    def clean(self, value, row=None, **kwargs):
+        key = _as_key(value)
+        return self.find_all([key])[0] if key else None
+
+
+class NaturalKeysWidget(NaturalKeyLookupMixin, widgets.ManyToManyWidget):
+    """Several related rows, their keys separated by commas: "ML,BF,SN"."""
+
+    def clean(self, value, row=None, **kwargs):
+        keys = [_as_key(part) for part in str(value or "").split(",")]
+        return self.find_all([key for key in keys if key])
 
 
 def _as_key(value) -> str | None:
@@ -128,7 +125,7 @@ class CatalogueResource(ModelResource):
         super().__init__(**kwargs)
         self.natural_keys = natural_keys or NaturalKeys()
         for field in self.fields.values():
-            if isinstance(field.widget, NaturalKeyWidget | NaturalKeysWidget):
+            if isinstance(field.widget, NaturalKeyLookupMixin):
                 field.widget.natural_keys = self.natural_keys
 
     class Meta:
@@ -150,6 +147,22 @@ class CatalogueResource(ModelResource):
             if isinstance(field.widget, widgets.ManyToManyWidget)
         ]
         return super().get_queryset().select_related(*related).prefetch_related(*many)
+
+    def import_instance(self, instance, row, **kwargs):
+        # Many-to-many cells are saved after the row; check them now, with the row's errors.
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
 
     def after_save_instance(self, instance, row, **kwargs):
         # Later rows of the same file may name this one (a parent family, a group).

@@ -291,3 +291,22 @@ def test_it_lets_editors_import_partners_but_not_zones(client, django_user_model
     editor = staff_with_role(client, django_user_model, EDITORS)
     assert editor.get(reverse("admin:organisations_zone_import")).status_code == 403
     assert editor.get(reverse("admin:organisations_partner_import")).status_code == 200
+
+
+def test_it_refuses_a_network_country_it_does_not_know_rather_than_dropping_it():
+    exported = list(csv.DictReader(io.StringIO(NetworkResource().export().csv)))
+    fam = next(row for row in exported if row["slug"] == "fam")
+    fam["countries"] = "ML,XX"
+    dataset = tablib.Dataset(list(fam.values()), headers=list(fam))
+
+    result = NetworkResource().import_data(dataset, dry_run=False)
+
+    assert [row.error_dict for row in result.invalid_rows] == [
+        {
+            "countries": [
+                "Introuvable parmi les zones : « XX ». Créez d’abord cette entrée ou "
+                "corrigez la cellule."
+            ]
+        }
+    ]
+    assert not Network.objects.get(slug="fam").countries.exists()
