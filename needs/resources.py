@@ -1,37 +1,30 @@
 """Import and export of the needs catalogue (see organisations/resources.py)."""
 
-from import_export.fields import Field
-
 from needs.models import NeedActivity, NeedCategory
 from organisations.resources import (
     CatalogueResource,
-    NaturalKeyWidget,
+    SlugResource,
     number,
+    related,
     source_column,
     text,
 )
 
 
-class NeedCategoryResource(CatalogueResource):
-    slug = text("slug")
+class NeedCategoryResource(SlugResource):
     position = number("position")
-    name = text("name")
-    name_en = text("name_en")
     description = text("description")
     source = source_column()
 
-    class Meta(CatalogueResource.Meta):
+    class Meta(SlugResource.Meta):
         model = NeedCategory
-        import_id_fields = ["slug"]
         fields = ["slug", "position", "name", "name_en", "description", "source"]
 
 
 class NeedActivityResource(CatalogueResource):
     """An activity is known by its category and its position in it (Tableau 12's order)."""
 
-    category = Field(
-        attribute="category", column_name="category", widget=NaturalKeyWidget(NeedCategory, "slug")
-    )
+    category = related("category", NeedCategory, "slug")
     position = number("position")
     subgroup = text("subgroup")
     name = text("name")

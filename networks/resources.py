@@ -6,19 +6,17 @@ from import_export.fields import Field
 from networks.models import Network
 from organisations.models import Organisation, Zone
 from organisations.resources import (
-    CatalogueResource,
     NaturalKeysWidget,
-    NaturalKeyWidget,
+    SlugResource,
     choice,
     number,
+    related,
     source_column,
     text,
 )
 
 
-class NetworkResource(CatalogueResource):
-    slug = text("slug")
-    name = text("name")
+class NetworkResource(SlugResource):
     acronym = text("acronym")
     level = choice("level", Network.Level.choices)
     kind = choice("kind", Network.Kind.choices)
@@ -37,16 +35,11 @@ class NetworkResource(CatalogueResource):
         attribute="countries", column_name="countries", widget=NaturalKeysWidget(Zone, "iso_code")
     )
     # The directory's record of the network itself, by its slug.
-    organisation = Field(
-        attribute="organisation",
-        column_name="organisation",
-        widget=NaturalKeyWidget(Organisation, "slug"),
-    )
+    organisation = related("organisation", Organisation, "slug")
     source = source_column()
 
-    class Meta(CatalogueResource.Meta):
+    class Meta(SlugResource.Meta):
         model = Network
-        import_id_fields = ["slug"]
         fields = [
             "slug", "name", "acronym", "level", "kind", "formality", "website", "description",
             "member_count", "member_count_is_approximate", "member_count_note", "countries",

@@ -136,7 +136,7 @@ class CatalogueResource(ModelResource):
 
     def get_queryset(self):
         # Related rows come with each row: the preview compares them without a query each.
-        related = [
+        foreign = [
             field.attribute
             for field in self.fields.values()
             if isinstance(field.widget, widgets.ForeignKeyWidget)
@@ -146,7 +146,7 @@ class CatalogueResource(ModelResource):
             for field in self.fields.values()
             if isinstance(field.widget, widgets.ManyToManyWidget)
         ]
-        return super().get_queryset().select_related(*related).prefetch_related(*many)
+        return super().get_queryset().select_related(*foreign).prefetch_related(*many)
 
     def import_instance(self, instance, row, **kwargs):
         # Many-to-many cells are saved after the row; check them now, with the row's errors.
@@ -222,17 +222,28 @@ def number(name: str) -> Field:
     return Field(attribute=name, column_name=name, widget=IntegerCell())
 
 
+def related(name: str, model: type[models.Model], key: str) -> Field:
+    """A column naming one related row by its ``key`` (a slug, a code)."""
+    return Field(attribute=name, column_name=name, widget=NaturalKeyWidget(model, key))
+
+
 def source_column() -> Field:
-    return Field(attribute="source", column_name="source", widget=NaturalKeyWidget(Source, "code"))
+    return related("source", Source, "code")
 
 
-class TypologyResource(CatalogueResource):
+class SlugResource(CatalogueResource):
+    """A catalogue whose rows are known by their slug, named in French and English."""
+
     slug = text("slug")
     name = text("name")
     name_en = text("name_en")
-    parent = Field(
-        attribute="parent", column_name="parent", widget=NaturalKeyWidget(Typology, "slug")
-    )
+
+    class Meta(CatalogueResource.Meta):
+        import_id_fields = ["slug"]
+
+
+class TypologyResource(SlugResource):
+    parent = related("parent", Typology, "slug")
     position = number("position")
     description = text("description")
     themes = text("themes")
@@ -243,9 +254,8 @@ class TypologyResource(CatalogueResource):
     added_value = text("added_value")
     source = source_column()
 
-    class Meta(CatalogueResource.Meta):
+    class Meta(SlugResource.Meta):
         model = Typology
-        import_id_fields = ["slug"]
         fields = [
             "slug", "name", "name_en", "parent", "position", "description", "themes",
             "financial_capacity", "financial_capacity_bands", "partners", "problems",
@@ -253,50 +263,35 @@ class TypologyResource(CatalogueResource):
         ]  # fmt: skip
 
 
-class ThemeGroupResource(CatalogueResource):
-    slug = text("slug")
-    name = text("name")
-    name_en = text("name_en")
+class ThemeGroupResource(SlugResource):
     position = number("position")
 
-    class Meta(CatalogueResource.Meta):
+    class Meta(SlugResource.Meta):
         model = ThemeGroup
-        import_id_fields = ["slug"]
         fields = ["slug", "name", "name_en", "position"]
 
 
-class ThemeResource(CatalogueResource):
-    slug = text("slug")
-    name = text("name")
-    name_en = text("name_en")
-    group = Field(
-        attribute="group", column_name="group", widget=NaturalKeyWidget(ThemeGroup, "slug")
-    )
+class ThemeResource(SlugResource):
+    group = related("group", ThemeGroup, "slug")
     description = text("description")
     position = number("position")
     source = source_column()
 
-    class Meta(CatalogueResource.Meta):
+    class Meta(SlugResource.Meta):
         model = Theme
-        import_id_fields = ["slug"]
         fields = ["slug", "name", "name_en", "group", "description", "position", "source"]
 
 
-class PartnerResource(CatalogueResource):
-    slug = text("slug")
-    name = text("name")
+class PartnerResource(SlugResource):
     acronym = text("acronym")
     kind = choice("kind", Partner.Kind.choices)
-    country = Field(
-        attribute="country", column_name="country", widget=NaturalKeyWidget(Zone, "iso_code")
-    )
+    country = related("country", Zone, "iso_code")
     website = text("website")
     description = text("description")
     source = source_column()
 
-    class Meta(CatalogueResource.Meta):
+    class Meta(SlugResource.Meta):
         model = Partner
-        import_id_fields = ["slug"]
         fields = ["slug", "name", "acronym", "kind", "country", "website", "description", "source"]
 
 

@@ -10,7 +10,6 @@ import pytest
 import tablib
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 
 from crm.roles import EDITORS, VIEWERS
@@ -18,7 +17,6 @@ from needs.models import NeedActivity, NeedCategory
 from needs.resources import NeedActivityResource, NeedCategoryResource
 from networks.models import Network
 from networks.resources import NetworkResource
-from organisations import seed
 from organisations.models import Partner, Theme, ThemeGroup, Typology, Zone
 from organisations.resources import (
     PartnerResource,
@@ -27,6 +25,7 @@ from organisations.resources import (
     TypologyResource,
     ZoneResource,
 )
+from tests.test_seed_mali import seeded  # noqa: F401 (autouse: the Mali seed for this module)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,14 +44,6 @@ BURKINA_REGIONS = [
     "Boucle du Mouhoun", "Cascades", "Centre", "Centre-Est", "Centre-Nord", "Centre-Ouest",
     "Centre-Sud", "Est", "Hauts-Bassins", "Nord", "Plateau-Central", "Sahel", "Sud-Ouest",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed.load_mali_seed()
-        yield
-        transaction.set_rollback(True)
 
 
 def rows_of(model) -> list[dict]:
