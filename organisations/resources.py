@@ -20,6 +20,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.resources import ModelResource
 
+from common.formulas import neutralise, restore
 from organisations.models import Partner, Source, Theme, ThemeGroup, Typology, Zone
 
 # A zone path as the full export writes it: "Mali > Kayes > Bafoulabé".
@@ -147,6 +148,22 @@ class CatalogueResource(ModelResource):
             if isinstance(field.widget, widgets.ManyToManyWidget)
         ]
         return super().get_queryset().select_related(*foreign).prefetch_related(*many)
+
+    def export_field(self, field, instance, **kwargs):
+        # A cell that a spreadsheet would run as a formula is written as text.
+        value = super().export_field(field, instance, **kwargs)
+        return neutralise(value) if isinstance(value, str) else value
+
+    def before_import(self, dataset, **kwargs):
+        # The values behind cells export_field wrote as text.
+        rows = [
+            [restore(cell) if isinstance(cell, str) else cell for cell in row] for row in dataset
+        ]
+        headers = dataset.headers
+        dataset.wipe()
+        dataset.headers = headers
+        for row in rows:
+            dataset.append(row)
 
     def import_instance(self, instance, row, **kwargs):
         # Many-to-many cells are saved after the row; check them now, with the row's errors.
@@ -418,6 +435,7 @@ class ZoneResource(CatalogueResource):
         self._paths: dict[int, str] | None = None
 
     def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
         if "ADM0_PCODE" in dataset.headers or "ADM1_PCODE" in dataset.headers:
             headers, rows = codab_to_flat(dataset.headers, dataset.dict)
             dataset.wipe()

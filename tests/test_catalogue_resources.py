@@ -301,3 +301,17 @@ def test_it_refuses_a_network_country_it_does_not_know_rather_than_dropping_it()
         }
     ]
     assert not Network.objects.get(slug="fam").countries.exists()
+
+
+def test_it_writes_formula_like_cells_as_text_and_reads_them_back_unchanged():
+    Partner.objects.filter(slug="afd").update(name='=HYPERLINK("http://x")', description="-1")
+    before = rows_of(Partner)
+    exported = PartnerResource().export()
+    afd = next(row for row in exported.dict if row["slug"] == "afd")
+    assert (afd["name"], afd["description"]) == ('\'=HYPERLINK("http://x")', "'-1")
+
+    dataset = tablib.Dataset().load(exported.csv, format="csv")
+    result = PartnerResource().import_data(dataset, dry_run=False)
+
+    assert result.totals["skip"] == 29
+    assert rows_of(Partner) == before
