@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.numbers import parse_id
 from crm import reports
 from crm.duplicates import find_duplicates
 from crm.merge import MergeError, merge_organisations
@@ -42,7 +43,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def needs_overview(request: HttpRequest) -> HttpResponse:
     countries = Zone.objects.countries().order_by("name")
     chosen = request.GET.get("country", "")
-    country = countries.filter(pk=chosen).first() if chosen.isdigit() else None
+    pk = parse_id(chosen)
+    country = countries.filter(pk=pk).first() if pk is not None else None
     if chosen and country is None:
         messages.error(request, _("Unknown country: all countries are shown."))
     return _render(
@@ -80,7 +82,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
 def _pair(request: HttpRequest) -> tuple[Organisation, Organisation]:
     data = request.POST if request.method == "POST" else request.GET
     ids = [data.get("first", ""), data.get("second", "")]
-    if not all(value.isdigit() for value in ids) or ids[0] == ids[1]:
+    if any(parse_id(value) is None for value in ids) or ids[0] == ids[1]:
         raise Http404(_("Choose two different organisations."))
     first = get_object_or_404(Organisation, pk=ids[0])
     second = get_object_or_404(Organisation, pk=ids[1])

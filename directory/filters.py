@@ -19,6 +19,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from common.numbers import parse_id
 from common.text import fold
 from needs.models import NeedCategory
 from needs.visibility import visible_needs
@@ -41,15 +42,10 @@ from organisations.models import (
 BY_NAME = (Substr("search_text", 1, 100), "pk")
 
 
-# The largest primary key the databases hold (a 64-bit signed integer); a bigger number
-# in ?zone= would crash SQLite's driver instead of matching nothing.
-MAX_ID = 2**63 - 1
-
-
 class _IdsField(django_filters.fields.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
-            if not str(pk).isdigit() or int(pk) > MAX_ID:
+            if parse_id(str(pk)) is None:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

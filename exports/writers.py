@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from common.formulas import DANGEROUS_FIRST, QUOTE, neutralise
+from common.numbers import is_plain_integer
 from common.phones import format_international
 from exports.layouts import JOIN, Column, Layout
 from exports.records import ExportLookups, OrganisationRecord
@@ -137,7 +138,7 @@ def write_xlsx(
     for row in table_rows(layout, columns, records, catalogues):
         cells = []
         for (number, phone), text in zip(kinds, row, strict=True):
-            if number and text.isdigit():
+            if number and is_plain_integer(text):
                 cells.append(int(text))
                 continue
             if phone and is_phone_cell(text):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.numbers import is_plain_integer
 from surveys.applying import PlanHasErrors
 from surveys.forms import ImportMappingForm, UploadForm
 from surveys.mapping import MappingError
@@ -227,7 +228,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         confirmed = {}
         for value in request.POST.getlist("merge"):
             row, _sep, org = value.partition(":")
-            if row.isdigit() and org.isdigit():
+            if is_plain_integer(row) and is_plain_integer(org):
                 confirmed[int(row)] = int(org)
         if import_in_background(data.get("rows", 0)):
             return self._start_job(request, data, content, confirmed)

@@ -26,6 +26,8 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from common.numbers import is_plain_integer
+
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -194,7 +196,7 @@ class _SheetReader:
             self.column = _column_index(attributes.get("r", ""), len(self.cells))
             self.kind = attributes.get("t", "n")
             style = attributes.get("s", "0")
-            self.style = int(style) if style.isdigit() else 0
+            self.style = int(style) if is_plain_integer(style) else 0
             self.value, self.formula = "", None
         elif tag in ("v", "t", "f"):
             self.parts = []
@@ -228,7 +230,7 @@ class _SheetReader:
         if self.kind == "s":
             return (
                 self.strings[int(value)]
-                if value.isdigit() and int(value) < len(self.strings)
+                if is_plain_integer(value) and int(value) < len(self.strings)
                 else ""
             )
         if self.kind == "b":

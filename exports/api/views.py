@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from common.numbers import parse_id
 from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.filters import OrganisationFilterSet
 from exports.api import serializers
@@ -101,7 +102,8 @@ class ZoneViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Zone:
         key = self.kwargs["pk"]
-        lookup = {"pk": int(key)} if key.isdigit() else {"iso_code__iexact": key}
+        pk = parse_id(key)
+        lookup = {"pk": pk} if pk is not None else {"iso_code__iexact": key}
         zone = get_object_or_404(self.get_queryset(), **lookup)
         self.check_object_permissions(self.request, zone)
         return zone

@@ -6,6 +6,7 @@ import re
 from django.utils.translation import gettext as _
 
 from common.formulas import is_formula, restore
+from common.numbers import is_plain_integer
 from surveys.catalogues import ImportCatalogues, fold
 from surveys.mapping import CREATABLE, ENTRY_FIELDS, FieldSpec, Mapping
 from surveys.planning.columns import _Columns
@@ -170,4 +171,4 @@ def _parse_int(value: str) -> int | None:
     cleaned = value.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
-    return int(cleaned) if cleaned.isdigit() else None
+    return int(cleaned) if is_plain_integer(cleaned) else None

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from common.numbers import is_plain_integer
 from surveys.mapping import CREATABLE, MappingError
 from surveys.models import ImportBatch
 from surveys.planning.plan import Action, ImportPlan
@@ -115,7 +116,7 @@ def _parse_matches(values: list[str]) -> dict[int, int]:
     matches = {}
     for value in values:
         row, _sep, org = value.partition("=")
-        if not (row.isdigit() and org.isdigit()):
+        if not (is_plain_integer(row) and is_plain_integer(org)):
             raise CommandError(f"--confirm-match takes ROW=ORGANISATION_ID, not {value!r}.")
         matches[int(row)] = int(org)
     return matches
