@@ -89,4 +89,31 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names an unsupported database scheme: {raw!r}")
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["OPTIONS"] = _with_postgresql_timeouts(config.get("OPTIONS", {}))
     return config
+
+
+def _with_postgresql_timeouts(options: dict) -> dict:
+    """Bound how long a worker waits for PostgreSQL (README, "Configuration").
+
+    A server that accepts connections and never answers would otherwise hold every worker
+    until gunicorn kills it: connect_timeout bounds the connection (libpq's minimum is 2 s),
+    statement_timeout a runaway query. Values written in DATABASE_URL's query string win.
+    """
+    connect = _env_non_negative("DATABASE_CONNECT_TIMEOUT", 2)
+    statement = _env_non_negative("DATABASE_STATEMENT_TIMEOUT", 30)
+    # A later "-c" wins in PostgreSQL: options given in the URL come after ours.
+    server = f"-c statement_timeout={statement * 1000}"
+    return {
+        "connect_timeout": connect,
+        **options,
+        "options": " ".join(filter(None, [server, options.get("options", "")])),
+    }
+
+
+def _env_non_negative(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more seconds; got {value}")
+    return value

@@ -189,3 +189,38 @@ def test_it_is_configured_for_mali_in_french(settings):
     assert dict(settings.LANGUAGES).keys() == {"fr", "en"}
     assert settings.TIME_ZONE == "Africa/Bamako"
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_it_bounds_how_long_postgresql_may_keep_a_worker_waiting(monkeypatch):
+    monkeypatch.setenv("DB", "postgres://postgres@127.0.0.1:5432/annuaire")
+    assert env_database("DB", "")["OPTIONS"] == {
+        "connect_timeout": 2,
+        "options": "-c statement_timeout=30000",
+    }
+    monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "5")
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "120")
+    assert env_database("DB", "")["OPTIONS"] == {
+        "connect_timeout": 5,
+        "options": "-c statement_timeout=120000",
+    }
+
+
+def test_it_lets_the_database_url_override_the_timeouts(monkeypatch):
+    monkeypatch.setenv(
+        "DB", "postgres://h/annuaire?connect_timeout=7&options=-c%20statement_timeout%3D0"
+    )
+    options = env_database("DB", "")["OPTIONS"]
+    assert options["connect_timeout"] == 7
+    assert options["options"] == "-c statement_timeout=30000 -c statement_timeout=0"
+
+
+def test_it_rejects_a_negative_timeout(monkeypatch):
+    monkeypatch.setenv("DB", "postgres://h/annuaire")
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "-1")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_STATEMENT_TIMEOUT"):
+        env_database("DB", "")
+
+
+def test_it_sets_no_postgresql_options_on_sqlite(monkeypatch):
+    monkeypatch.setenv("DB", "sqlite:///x.sqlite3")
+    assert env_database("DB", "").get("OPTIONS", {}) == {}
