@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from config import views
 
+handler400 = "config.views.bad_request"
+handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
 
 urlpatterns = [

@@ -8,11 +8,14 @@ queries per page.
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters import utils
+from django_filters.filters import ChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 
 from common.numbers import parse_id
 from directory.facet_index import IndexedResults, Ordering, facet_index
@@ -34,17 +37,42 @@ NOT_FOUND = OpenApiResponse(
 BAD_FILTER = OpenApiResponse(
     OpenApiTypes.OBJECT, description="A malformed filter value, under the filter's name."
 )
+UNAVAILABLE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="The database cannot be reached: try again after Retry-After seconds.",
+)
 
 
 def documented_errors(serializer):
     """The error answers in the OpenAPI document next to the serializer's 200."""
     return extend_schema_view(
-        list=extend_schema(responses={200: serializer, 400: BAD_FILTER, 404: NOT_FOUND}),
-        retrieve=extend_schema(responses={200: serializer, 404: NOT_FOUND}),
+        list=extend_schema(
+            responses={200: serializer, 400: BAD_FILTER, 404: NOT_FOUND, 503: UNAVAILABLE}
+        ),
+        retrieve=extend_schema(responses={200: serializer, 404: NOT_FOUND, 503: UNAVAILABLE}),
     )
 
 
-class IndexedFilterBackend(DjangoFilterBackend):
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter reads "?kind=" as no filter; the OpenAPI document's enum does not list
+    an empty value, so the API refuses it (400) like any other value outside the list."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        empty = [
+            name
+            for name, field_filter in filterset.filters.items()
+            if isinstance(field_filter, ChoiceFilter) and "" in request.query_params.getlist(name)
+        ]
+        if empty:
+            message = _("Choose one of the documented values.")
+            raise ValidationError({name: [message] for name in empty})
+        return filterset
+
+
+class IndexedFilterBackend(StrictFilterBackend):
     """The public list's filters. A list for a caller who sees public data only is
     answered, like the public list page, by the in-memory index (directory/facet_index.py):
     no COUNT, and a page however deep reads its own rows only."""
@@ -95,7 +123,7 @@ class ZoneViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ZoneSerializer
     lookup_value_regex = "[^/]+"
     filterset_fields = ["level", "iso_code", "parent"]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
 
     def get_queryset(self) -> QuerySet[Zone]:
         return Zone.objects.order_by("path")
@@ -121,7 +149,7 @@ class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PartnerSerializer
     lookup_field = "slug"
     filterset_fields = ["kind"]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     queryset = Partner.objects.order_by("name", "pk")
 
 
@@ -130,7 +158,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.NetworkSerializer
     lookup_field = "slug"
     filterset_fields = ["level", "kind"]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     queryset = (
         Network.objects.select_related("organisation")
         .prefetch_related("countries")
