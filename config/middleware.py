@@ -1,6 +1,7 @@
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 from config.views import DATABASE_UNAVAILABLE_ERRORS, database_unavailable
 
@@ -75,3 +76,22 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
             return database_unavailable(request, exception)
         return None
+
+
+class PrivateWhenSignedInMiddleware:
+    """Mark every answer to a signed-in user ``Cache-Control: private, no-store``.
+
+    A public page rendered for a staff member may show private values (contacts, notes,
+    drafts); ``Vary: Cookie`` alone lets a shared cache or the browser's back/forward cache keep
+    it. Anonymous visitors' pages keep their headers, so they stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
