@@ -6,6 +6,7 @@ formats and always hold public data only; the full export holds private columns 
 users allowed to see them (``organisations.visibility``).
 """
 
+import logging
 from collections.abc import Iterator
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -23,6 +24,8 @@ from organisations.visibility import sees_private
 from pagecache.cache import cache_public_download
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+logger = logging.getLogger(__name__)
 
 
 def _bad_request(error: FilterError) -> HttpResponse:
@@ -64,13 +67,27 @@ def table_file(
     else:
         chunks = csv_chunks(layout, columns, records, catalogues, separator)
         response = StreamingHttpResponse(
-            _in_language(chunks, translation.get_language()),
+            _in_language(_marked_when_cut(chunks), translation.get_language()),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Staff downloads may hold private data: never kept by a shared cache.
     response["Cache-Control"] = "private, no-store" if sees_private(user) else "private"
     return response
+
+
+def _marked_when_cut(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks; if writing them fails (the database went away), a last row that says the
+    file is incomplete, then the error again, so the server aborts the chunked transfer
+    without its final empty chunk and the browser reports a failed download (README, "Exports").
+    """
+    try:
+        yield from chunks
+    except Exception:
+        logger.exception("CSV download cut by an error")
+        marker = _("INCOMPLETE FILE: the download was cut by a server error. Download it again.")
+        yield f'"{marker}"\r\n'.encode()
+        raise
 
 
 def _in_language(chunks: Iterator[bytes], language: str) -> Iterator[bytes]:
