@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from common.text import fold
 from directory.filters import OrganisationFilterSet
+from directory.zone_order import in_tree_order
 from needs.models import NeedCategory
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
@@ -88,7 +89,7 @@ FIELD_FACETS = {
 }
 # Facets whose values are primary keys (the others are choices).
 KEYED_FACETS = {"typology", "country", "zone", "theme", "network", "partner", "need"}
-BROAD_LEVELS = {Zone.Level.COUNTRY, Zone.Level.REGION, Zone.Level.TERRITORY}
+BROAD_LEVELS = {Zone.Level.COUNTRY, Zone.Level.REGION}
 
 
 def link_facets(user) -> dict[str, tuple[QuerySet, str, bool]]:
@@ -232,7 +233,7 @@ def _zone_options(zones: list[Zone], counts: dict, chosen: set[str]) -> list[Opt
             str(z.pk) in chosen,
             indent=z.level != Zone.Level.COUNTRY,
         )
-        for z in sorted(shown, key=lambda z: z.path)
+        for z in in_tree_order(shown, zones)
     ]
 
 

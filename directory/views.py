@@ -15,6 +15,7 @@ from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.facets import FacetEntries, build_facets, count_facets
 from directory.filters import BY_NAME, OrganisationFilterSet
 from directory.referral import related_in_index, related_organisations
+from directory.zone_order import in_tree_order
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import (
@@ -71,10 +72,23 @@ def _directory_counts(user) -> dict:
 
 def _placed_zones(zone_counts: dict[int, int]) -> list[Zone]:
     """The countries and regions where some organisations work."""
-    zones = Zone.objects.filter(
-        pk__in=list(zone_counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION]
-    ).order_by("path")
-    return list(zones)
+    zones = list(
+        Zone.objects.filter(
+            pk__in=list(zone_counts), level__in=[Zone.Level.COUNTRY, Zone.Level.REGION]
+        )
+    )
+    return in_tree_order(zones, zones)
+
+
+def _regions_by_country(zones: list[Zone]) -> list[tuple[Zone, int]]:
+    """Each country with how many of its regions appear in ``zones`` (its regions only: a
+    French region is not one of the regions the directory covers in Mali)."""
+    return [
+        (country, count)
+        for country in zones
+        if country.level == Zone.Level.COUNTRY
+        and (count := sum(1 for z in zones if z.parent_id == country.pk))
+    ]
 
 
 def _region_maps(zones: list[Zone], counts: dict[int, int]) -> list[maps.Map]:
@@ -112,7 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "total": counts["total"][None],
         "families": families,
         "regions": [(z, zone_counts[z.pk], list_url(zone=z.pk)) for z in regions],
-        "region_count": len(regions),
+        "regions_by_country": _regions_by_country(zones),
         "themes": themes,
         "region_maps": _region_maps(zones, zone_counts),
     }
@@ -351,9 +365,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
     kinds = [(v, label) for v, label in Organisation.RegistrationKind.choices if by_kind.get(v)]
     column_totals = [(by_kind[kind], list_url(registration=kind)) for kind, _label in kinds]
     zone_counts = counts.get("zone", {})
-    regions = Zone.objects.filter(level=Zone.Level.REGION, pk__in=list(zone_counts)).select_related(
-        "parent"
+    regions = list(
+        Zone.objects.filter(level=Zone.Level.REGION, pk__in=list(zone_counts)).select_related(
+            "parent"
+        )
     )
+    regions = in_tree_order(regions, [*regions, *(z.parent for z in regions if z.parent)])
     theme_counts = counts.get("theme", {})
     network_counts = counts.get("network", {})
     context = {
@@ -361,7 +378,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "kinds": [label for _v, label in kinds],
         "rows": _typology_rows(organisations, kinds),
         "column_totals": column_totals,
-        "regions": [(z, zone_counts[z.pk], list_url(zone=z.pk)) for z in regions.order_by("path")],
+        "regions": [(z, zone_counts[z.pk], list_url(zone=z.pk)) for z in regions],
         "themes": [
             (t, theme_counts[t.pk], list_url(theme=t.slug))
             for t in Theme.objects.all()

@@ -32,7 +32,9 @@ def test_home_shows_counts_search_map_and_entry_points(client, world):
     assert re.search(
         r"<strong>4</strong>\s*organisations répertoriées", page
     )  # the draft is not counted
-    assert re.search(r"<strong>3</strong>\s*régions couvertes", page)
+    # Regions are counted per country: France's organisation works in France, no region.
+    assert re.search(r"<strong>3</strong>\s*régions couvertes \(Mali\)", page)
+    assert "(France)" not in page
     assert f'href="/organisations/?zone={world.gao.pk}"' in page  # a region entry and symbol
     assert 'href="/organisations/?typology=retour"' in page
     assert 'href="/organisations/?theme=reinsertion"' in page

@@ -4,7 +4,9 @@ The seed is loaded once for the module inside a transaction that is rolled back 
 so the other test modules start from an empty database.
 """
 
+import itertools
 import json
+import re
 import shutil
 from decimal import Decimal
 
@@ -223,6 +225,44 @@ def test_tableau_6_only_organisations_are_mentioned_not_interviewed():
     }
     assert ("Koniakary", "commune") in zones_of("endam-diombougou")
     assert zones_of("agdf") == {("Guidimakha", "territory"), ("France", "country")}
+
+
+def test_guidimakha_and_diombougou_are_territories_of_the_cercle_of_kayes():
+    for name in ["Guidimakha", "Diombougou"]:
+        territory = zone(f"Mali/Kayes/Kayes/{name}")
+        assert (territory.level, territory.parent.level) == ("territory", "cercle")
+        territory.full_clean()
+
+
+OFFICIAL_ORDER = [
+    "Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao", "Kidal", "Ménaka",
+    "Taoudénit", "Bamako",
+]  # fmt: skip
+
+
+def test_the_zone_facet_lists_mali_then_its_regions_by_official_code(client):
+    page = client.get("/organisations/").content.decode()
+    options = re.findall(
+        r'<div class="option( sub)?"><input type="checkbox" name="zone"[^>]*><label[^>]*>([^<]+) <',
+        page,
+    )
+    assert options[0] == ("", "Mali")
+    mali_regions = [name for _sub, name in itertools.takewhile(lambda o: o[0], options[1:])]
+    assert mali_regions == [name for name in OFFICIAL_ORDER if name in mali_regions]
+    assert len(mali_regions) >= 8
+    assert not {"Guidimakha", "Diombougou"} & {name for _sub, name in options}
+
+
+def test_the_home_page_counts_regions_per_country(client):
+    page = client.get("/").content.decode()
+    covered = [
+        region
+        for region in Zone.objects.filter(parent=zone("Mali"), level="region")
+        if Organisation.objects.filter(zones__path__startswith=region.path).exists()
+    ]
+    assert len(covered) == 10
+    assert re.search(r"<strong>10</strong>\s*régions couvertes \(Mali\)", page)
+    assert re.search(r"<strong>1</strong>\s*région couverte \(France\)", page)
 
 
 def test_spellings_of_one_organisation_are_aliases_with_their_source():

@@ -44,7 +44,9 @@ class Zone(models.Model):
         Level.CERCLE: 2,
         Level.COMMUNE: 3,
         Level.LOCALITY: 4,
-        Level.TERRITORY: 1,
+        # A group of communes ("the communes of the Guidimakha, cercle of Kayes"): it may
+        # sit under a country, a region or a cercle, and is never listed among regions.
+        Level.TERRITORY: 3,
     }
 
     name = models.CharField(_("name"), max_length=150)
