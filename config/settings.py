@@ -73,10 +73,10 @@ INSTALLED_APPS = [
     "demo",
     "csp",
     "surveys",
-    "axes",
+    "config.apps.LoginAttemptsConfig",  # axes
     "crm",
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.BackgroundTasksConfig",  # django_tasks_db
     "jobs",
 ]
 

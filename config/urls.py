@@ -1,8 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config import views
+
+# The browser tab and the admin's pages name the product, not "Django".
+admin.site.site_title = _("Annuaire OSC Migrations")
+admin.site.site_header = _("Annuaire OSC Migrations: staff")
 
 handler400 = "config.views.bad_request"
 handler404 = "config.views.page_not_found"
