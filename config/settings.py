@@ -163,6 +163,9 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [SHARED_DIR / "locale"]
 TIME_ZONE = "Africa/Bamako"
 USE_I18N = True
+# "1 000 membres" in French, "1,000 members" in English. Identifiers written into URLs and
+# forms use |unlocalize (a primary key of 1000 is "1000").
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -237,12 +237,19 @@ def _zone_options(zones: list[Zone], counts: dict, chosen: set[str]) -> list[Opt
     ]
 
 
+UNKNOWN = "unknown"
+
+
 def _choice_options(counts: dict, choices, chosen: set[str]) -> list[Option]:
-    return [
+    options = [
         Option(value, str(label), counts.get(value, 0), value in chosen)
         for value, label in choices
         if counts.get(value) or value in chosen
     ]
+    # Where every organisation's value is unknown the facet tells and filters nothing: hidden.
+    if [option.value for option in options] == [UNKNOWN] and not chosen:
+        return []
+    return options
 
 
 def _country_options(zones: list[Zone], counts: dict, chosen: set[str]) -> list[Option]:

@@ -1,5 +1,6 @@
 """The public directory: every queryset starts from organisations/visibility.py."""
 
+import datetime
 from collections import defaultdict
 from urllib.parse import urlencode
 
@@ -194,6 +195,21 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/organisation_list.html", context)
 
 
+def _data_date(organisation: Organisation) -> datetime.datetime | int:
+    """When the record was last brought up to date: the last change a person made (staff
+    in the admin, a survey import), else the year of the report it comes from; never the day
+    the seed was loaded on this machine (``updated_at``)."""
+    edited = (
+        organisation.history.filter(history_user__isnull=False)
+        .order_by("-history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    if edited is None and organisation.source and organisation.source.year:
+        return organisation.source.year
+    return edited or organisation.updated_at
+
+
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     organisations = visible_organisations(user)
@@ -224,6 +240,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         region_map = maps.regions_map(country, placed_regions, counts)
     context = {
         "organisation": organisation,
+        "data_date": _data_date(organisation),
         "zones": zones,
         "region_map": region_map,
         "channels": visible_channels(user).filter(organisation=organisation),

@@ -34,7 +34,7 @@ def test_it_answers_a_database_outage_with_json_503(client):
     with mock.patch.object(CursorWrapper, "execute", side_effect=OperationalError("restart")):
         response = client.get("/api/zones/")
     assert _json(response, 503) == {
-        "detail": "Service momentanément indisponible : réessayez dans une minute."
+        "detail": "Service momentanément indisponible\u00a0: réessayez dans une minute."
     }
     assert response["Retry-After"] == "30"
 
@@ -43,7 +43,7 @@ def test_it_answers_a_server_error_with_json_500():
     client = Client(raise_request_exception=False)
     with mock.patch.object(ZoneViewSet, "get_queryset", side_effect=RuntimeError("a bug")):
         response = client.get("/api/zones/")
-    assert _json(response, 500) == {"detail": "Erreur du serveur : elle a été enregistrée."}
+    assert _json(response, 500) == {"detail": "Erreur du serveur\u00a0: elle a été enregistrée."}
 
 
 def test_it_answers_a_host_not_served_with_json_400(client):

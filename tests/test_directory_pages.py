@@ -156,7 +156,7 @@ def test_dates_follow_the_language(client, world):
     )
     english = html(client, "/en/organisations/atc/")
     french = html(client, "/organisations/atc/")  # last, so French stays active after
-    assert "Dernière mise à jour :" in french and "5 mars 2026" in french
+    assert "Dernière mise à jour\u00a0:" in french and "5 mars 2026" in french
     assert "Last update:" in english and "March 5, 2026" in english
 
 
@@ -170,5 +170,5 @@ def test_an_approximate_member_count_reads_as_approximate(client, world):
     )
     NetworkFactory(slug="fam", name="FAM", member_count=34)
     page = html(client, reverse("directory:network_list"))
-    assert re.search(r"≈ 1000\s+membres déclarés", page)
+    assert re.search(r"≈ 1\u00a0000\s+membres déclarés", page)
     assert re.search(r"· 34\s+membres déclarés", page)

@@ -16,7 +16,7 @@ from organisations.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 MARKER = (
-    "FICHIER INCOMPLET : le téléchargement a été coupé par une erreur du serveur. "
+    "FICHIER INCOMPLET\u00a0: le téléchargement a été coupé par une erreur du serveur. "
     "Téléchargez-le de nouveau."
 )
 

@@ -50,7 +50,9 @@ EXPECTED = {
     "million_empty_rows.csv": STOPPED + " 1001",
     "truncated.xlsx": DAMAGED,
     "zip_bomb_declared.xlsx": "Le classeur se décompresse en 3840 Mo de données",
-    "zip_bomb.xlsx": "Le classeur se décompresse en 210 Mo de données ; la limite est de 200 Mo.",
+    "zip_bomb.xlsx": (
+        "Le classeur se décompresse en 210 Mo de données\u202f; la limite est de 200 Mo."
+    ),
     "zip_lying_size.xlsx": DAMAGED,
     "xml_bomb_sheet.xlsx": DTD,
     "xml_bomb_shared_strings.xlsx": DTD,
@@ -72,15 +74,15 @@ EXPECTED = {
     "ten_thousand_columns.xlsx": "La feuille « Feuil1 » " + TOO_MANY_COLUMNS,
     "header_matches_nothing.csv": (
         "la colonne du nom (identification/nom_osc / Nom de l'organisation) manque. "
-        "Colonnes trouvées : Produit, Prix, Quantité."
+        "Colonnes trouvées\u00a0: Produit, Prix, Quantité."
     ),
     "dde_formulas.csv": COMMAND_ROW + FORMULA,
     "formulas.xlsx": FORMULA,
     "markup_in_names.csv": (
-        "La cellule contient du balisage HTML (<script>alert(1)</script>) ; "
+        "La cellule contient du balisage HTML (<script>alert(1)</script>)\u202f; "
         "saisissez du texte simple."
     ),
-    "overlong_name.csv": "Trop long : 1011 caractères, 255 au plus.",
+    "overlong_name.csv": "Trop long\u00a0: 1011 caractères, 255 au plus.",
 }
 
 
