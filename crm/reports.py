@@ -48,6 +48,10 @@ class NeedsOverview:
     families: list[Typology]
     rows: list[NeedRow]
 
+    @property
+    def has_needs(self) -> bool:
+        return any(row.organisations for row in self.rows)
+
 
 def needs_overview(country: Zone | None = None) -> NeedsOverview:
     """Per need category: how many organisations need it, by status, region and family.

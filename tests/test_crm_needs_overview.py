@@ -117,3 +117,12 @@ def test_an_unknown_country_says_so_and_shows_all_countries(admin_client, world)
     messages = [str(message) for message in response.context["messages"]]
     assert messages == ["Unknown country: all countries are shown."]
     assert len(response.context["overview"].regions) == 3
+
+
+def test_it_says_no_organisation_has_needs_instead_of_a_table_of_zeros(admin_client):
+    NeedCategoryFactory()
+    OrganisationFactory()
+    page = admin_client.get(reverse("crm:needs_overview")).content.decode()
+    assert "Aucune organisation n’a encore enregistré de besoins" in page
+    assert reverse("admin:needs_organisationneed_add") in page
+    assert 'id="needs-by-status"' not in page
