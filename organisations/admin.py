@@ -10,7 +10,7 @@ from common.text import fold
 from organisations.catalogue_admin import CatalogueImportExportMixin
 from organisations.display import visibility_badge
 from organisations.forms import OrganisationAdminForm
-from organisations.history import part_changes
+from organisations.history import ReadableHistory, part_changes
 from organisations.models import (
     Acronym,
     ContactChannel,
@@ -342,6 +342,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "part_changes": part_changes(object_id)}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A revert checks and saves the version like the change form does: in one

@@ -6,10 +6,14 @@ names the fields each change touched, reading every table once.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 # The parts that carry an ``organisation`` foreign key, with the attribute path that
 # names one of them in the list (related rows are fetched with select_related).
@@ -149,3 +153,24 @@ def _readable(field, value):
     if field.choices and value is not None:
         return dict(field.flatchoices).get(value, value)
     return value
+
+
+class ReadableHistory(HistoricalRecordContextHelper):
+    """The admin's history list shows values as staff read them: a choice's label, a date in
+    the page's language, "—" for nothing (not "unknown → 5k_100k" nor "None")."""
+
+    NOTHING = "—"
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return self.NOTHING
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, date):
+            return date_format(value, "DATE_FORMAT")
+        return super().prepare_delta_change_value(change, value)

@@ -262,6 +262,12 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs):
         if self.pk:
             self.version = (self.version or 0) + 1
+        # A browser sends a text area's lines ending in CRLF: stored as typed elsewhere
+        # (LF), so saving a form as opened changes no text (nor records a change of it).
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.TextField) and isinstance(value, str):
+                setattr(self, field.attname, value.replace("\r\n", "\n"))
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
 
