@@ -1,0 +1,71 @@
+"""The staff's daily pages have no serious or critical axe-core violation and nothing wider
+than the window: at 1,280 px on a desk, and data quality on a 390 px phone."""
+
+import pytest
+
+from tests.directory_world import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "x" * 12
+DAILY_PAGES = [
+    "/admin/organisations/organisation/",
+    "/admin/organisations/organisation/{refoules}/change/",
+    "/admin/crm/dashboard/",
+    "/admin/crm/quality/",
+    "/admin/surveys/importbatch/import/",
+]
+
+
+@pytest.fixture
+def staff_page(browser, live_server, django_user_model, request):
+    """A browser tab logged in to the admin, as wide as the test's ``width`` parameter."""
+    world = build_world()
+    django_user_model.objects.create_superuser(username="awa", password=PASSWORD)
+    width = getattr(request, "param", 1280)
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "awa")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    yield page, live_server.url, world
+    context.close()
+
+
+def _overflow(page) -> int:
+    """How many pixels the page is wider than the window."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.fixture
+def axe_violations_of():
+    from tests.browser.conftest import AXE
+
+    def run(page) -> list[dict]:
+        page.add_script_tag(content=AXE.read_text())
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [
+            {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return run
+
+
+@pytest.mark.parametrize("path", DAILY_PAGES)
+def test_a_daily_staff_page_passes_axe_and_fits_1280_px(staff_page, axe_violations_of, path):
+    page, url, world = staff_page
+    page.goto(url + path.format(refoules=world.refoules.pk))
+    assert page.locator("#content").count() == 1
+    assert axe_violations_of(page) == []
+    assert _overflow(page) <= 0
+
+
+@pytest.mark.parametrize("staff_page", [390], indirect=True)
+def test_data_quality_fits_a_phone(staff_page):
+    page, url, _world = staff_page
+    page.goto(url + "/admin/crm/quality/")
+    assert _overflow(page) <= 0
