@@ -45,3 +45,4 @@ def test_it_shows_choice_labels_and_dashes_not_raw_values(two_staff):
     assert "Changes" not in page and "CHANGES" not in page
     assert "Modifications" in page
     assert "Créée le" not in page
+    assert "simple-history" not in page  # no template comment shown
