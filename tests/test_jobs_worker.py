@@ -175,7 +175,7 @@ def test_an_import_with_rows_in_error_fails_with_the_error_file(staff, client, m
 
 @pytest.mark.django_db(transaction=True)
 def test_the_update_keeps_an_import_job_s_link_and_its_need_of_its_file(staff):
-    """jobs 0003: the import batch a job pointed at becomes its result page."""
+    """jobs 0003-0004: the import batch a job pointed at becomes its result page."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -194,7 +194,7 @@ def test_the_update_keeps_an_import_job_s_link_and_its_need_of_its_file(staff):
         kind="import", owner_id=staff.pk, label="old import", import_batch_id=batch.pk
     )
     executor = MigrationExecutor(connection)
-    executor.migrate([("jobs", "0003_job_kinds_declared_by_apps")])
+    executor.migrate([("jobs", "0004_job_kinds_declared_by_apps")])
 
     job = Job.objects.get(label="old import")
     assert job.needs_input

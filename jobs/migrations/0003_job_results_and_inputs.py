@@ -20,10 +20,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveConstraint(
-            model_name='job',
-            name='job_kind_valid',
-        ),
         migrations.AddField(
             model_name='job',
             name='needs_input',
@@ -40,13 +36,4 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, editable=False, max_length=255, verbose_name='result page'),
         ),
         migrations.RunPython(keep_what_jobs_made, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='job',
-            name='import_batch',
-        ),
-        migrations.AlterField(
-            model_name='job',
-            name='kind',
-            field=models.CharField(max_length=40, verbose_name='kind'),
-        ),
     ]
