@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -249,6 +250,31 @@ class ZoneListFilter(admin.SimpleListFilter):
         return queryset.in_zone(zone) if zone else queryset.none()
 
 
+def _edits_stored_values(form) -> bool:
+    """The organisation form changes a stored value. Every field is compared with the stored
+    row, not with the form's initial values (a revert's form starts from an old version). A
+    text area sent back with CRLF line ends, as browsers send them, changes nothing: the model
+    stores LF."""
+    organisation = form.instance
+    stored = type(organisation).objects.get(pk=organisation.pk)
+    for name in form.fields:
+        try:
+            field = organisation._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # a form-only field (the version the form was opened on)
+        if field.many_to_many:
+            chosen = {item.pk for item in form.cleaned_data[name]}
+            if chosen != set(getattr(stored, name).values_list("pk", flat=True)):
+                return True
+            continue
+        value = getattr(organisation, field.attname)
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n")
+        if value != getattr(stored, field.attname):
+            return True
+    return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     form = OrganisationAdminForm
@@ -356,7 +382,19 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         if change:
             # Continue from the stored version (a revert starts from an old one).
             obj.version = form.cleaned_data["seen_version"]
+            if not _edits_stored_values(form):
+                # Saved as opened: no new version, no history row, unless an inline
+                # changed (save_related saves it then).
+                obj.saved_as_opened = True
+                return
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(form.instance, "saved_as_opened", False) and any(
+            formset.has_changed() for formset in formsets
+        ):
+            super().save_model(request, form.instance, form, change)
+        super().save_related(request, form, formsets, change)
 
     def _set_status(self, request, queryset, status, message):
         now = timezone.now()

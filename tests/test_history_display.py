@@ -24,10 +24,23 @@ def test_it_records_no_field_change_for_a_save_without_any_change(two_staff):
     organisation = OrganisationFactory(staff_notes="Rappeler en mars.\nPrésidente : Awa.")
     form = _form_as_opened(client, organisation)
     form["staff_notes"] = "Rappeler en mars.\r\nPrésidente : Awa."  # as a browser sends it
+    before = organisation.history.count()
+    assert client.post(_change_url(organisation), form).status_code == 302
+    assert organisation.history.count() == before
+    organisation.refresh_from_db()
+    assert organisation.version == 1
+    assert "Notes" not in _history_page(client, organisation).split('id="part-changes"')[0]
+
+
+def test_it_records_a_save_that_changes_one_field(two_staff):
+    client = two_staff["awa"]
+    organisation = OrganisationFactory(staff_notes="Rappeler en mars.")
+    form = _form_as_opened(client, organisation)
+    form["staff_notes"] = "Rappeler en avril."
     assert client.post(_change_url(organisation), form).status_code == 302
     saved = organisation.history.latest()
-    assert saved.diff_against(saved.prev_record, excluded_fields=["version"]).changes == []
-    assert "Notes" not in _history_page(client, organisation).split('id="part-changes"')[0]
+    changes = saved.diff_against(saved.prev_record, excluded_fields=["version"]).changes
+    assert [change.field for change in changes] == ["staff_notes"]
 
 
 def test_it_shows_choice_labels_and_dashes_not_raw_values(two_staff):
