@@ -1,6 +1,9 @@
 """The tree of places and "organisations working in zone Z or below"."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -96,3 +99,23 @@ def test_ancestors_are_listed_from_the_top(mali):
         mali["kayes_region"],
         mali["kayes_cercle"],
     ]
+
+
+def test_the_update_moves_a_territory_seeded_under_mali_to_its_cercle():
+    mali = Zone.objects.create(name="Mali", level="country", iso_code="ML")
+    region = Zone.objects.create(name="Kayes", level="region", parent=mali)
+    cercle = Zone.objects.create(name="Kayes", level="cercle", parent=region)
+    territory = Zone.objects.create(name="Guidimakha", level="territory", parent=mali)
+    village = Zone.objects.create(name="Village", level="locality", parent=territory)
+    migration = importlib.import_module(
+        "organisations.migrations.0004_territories_under_their_cercle"
+    )
+
+    migration.move_under_kayes(apps, None)
+
+    territory.refresh_from_db()
+    village.refresh_from_db()
+    assert territory.parent == cercle
+    assert territory.path == f"{cercle.path}{territory.pk}/"
+    assert village.path == f"{territory.path}{village.pk}/"
+    assert list(Zone.objects.filter(path__startswith=mali.path, level="region")) == [region]
