@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "organisations",
     "networks",
     "needs",
+    "services",
     "directory",
     "pagecache",
     "demo",
