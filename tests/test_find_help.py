@@ -218,3 +218,19 @@ def test_zone_choices_list_every_place_of_the_tree(client, places):
     labels = dict(response.context["form"].fields["zone"].choices)
     assert labels[str(places["kita"].pk)].strip() == "Kita"
     assert Zone.objects.count() == len(labels) - 1
+
+
+def test_the_organisation_list_filters_by_the_people_their_services_serve(client, places):
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    helping = org.OrganisationFactory(name="Accueil des rapatriés")
+    ServiceFactory(organisation=helping, populations=[returnees])
+    hidden = org.OrganisationFactory(name="Projet en préparation")
+    ServiceFactory(organisation=hidden, populations=[returnees], status=Service.Status.DRAFT)
+    org.OrganisationFactory(name="Sans service")
+    url = reverse("directory:organisation_list")
+    response = client.get(url, {"services_for": "migrants-de-retour"})
+    assert [o.name for o in response.context["page"]] == ["Accueil des rapatriés"]
+    facet = next(f for f in response.context["facets"] if f.name == "services_for")
+    assert facet.label == "Services pour…"
+    assert [(o.label, o.count) for o in facet.options] == [("Migrants de retour", 1)]
+    assert client.get(url, {"services_for": "martiens"}).status_code == 400
