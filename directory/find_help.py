@@ -84,15 +84,12 @@ def find_services(criteria: dict, user) -> QuerySet[Service]:
     services = visible_services(user)
     if criteria.get("zone"):
         services = services.serving(criteria["zone"])
-    related = {
-        "population": (Service.populations.through, "populationgroup__slug"),
-        "theme": (Service.themes.through, "theme__slug"),
-        "language": (Service.languages.through, "language__code"),
-    }
-    for name, (through, lookup) in related.items():
-        if criteria.get(name):
-            links = through.objects.filter(service=OuterRef("pk"), **{lookup: criteria[name]})
-            services = services.filter(Exists(links))
+    if criteria.get("population"):
+        services = services.for_people(criteria["population"])
+    if criteria.get("theme"):
+        services = services.on_theme(criteria["theme"])
+    if criteria.get("language"):
+        services = services.in_language(criteria["language"])
     return services.order_by("name", "pk")
 
 

@@ -64,14 +64,31 @@ class ServiceQuerySet(models.QuerySet):
             status=Service.Status.PUBLISHED, organisation__status=Organisation.Status.PUBLISHED
         )
 
-    def serving(self, zone: Zone):
-        """Services for ``zone``: for it or a place above it (a region's service serves its
-        cercles), or for a place inside it."""
+    def serving(self, *zones: Zone):
+        """Services for any of ``zones``: for it or a place above it (a region's service
+        serves its cercles), or for a place inside it."""
         # The few ids are read first so that the link table is searched by its index alone.
-        below = Zone.objects.within(zone).values_list("pk", flat=True)
-        zone_ids = {*zone_and_ancestor_ids(zone), *below}
+        zone_ids: set[int] = set()
+        for zone in zones:
+            zone_ids |= {*zone_and_ancestor_ids(zone)}
+            zone_ids |= set(Zone.objects.within(zone).values_list("pk", flat=True))
         links = Service.zones.through.objects.filter(service=OuterRef("pk"), zone_id__in=zone_ids)
         return self.filter(Exists(links))
+
+    def _linked(self, relation: str, lookup: str, values):
+        through = getattr(Service, relation).through
+        links = through.objects.filter(service=OuterRef("pk"), **{f"{lookup}__in": values})
+        return self.filter(Exists(links))
+
+    def for_people(self, *slugs: str):
+        """Services for any of these people served (PopulationGroup slugs)."""
+        return self._linked("populations", "populationgroup__slug", slugs)
+
+    def on_theme(self, *slugs: str):
+        return self._linked("themes", "theme__slug", slugs)
+
+    def in_language(self, *codes: str):
+        return self._linked("languages", "language__code", codes)
 
 
 class Service(models.Model):

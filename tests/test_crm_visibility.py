@@ -81,6 +81,7 @@ def planted():
         "theme": theme,
         "partner": partner,
         "network": network,
+        "service": shown,
     }
 
 
@@ -116,6 +117,8 @@ def _public_urls(planted):
         "api:network-detail": [planted["network"].slug],
         "api:partner-list": [],
         "api:partner-detail": [planted["partner"].slug],
+        "api:service-list": [],
+        "api:service-detail": [planted["service"].pk],
     }
 
 
