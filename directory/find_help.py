@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from directory.service_index import IndexedServices, service_index
 from organisations.models import ContactChannel, Office, Theme, Zone
 from organisations.visibility import visible_channels
 from services.models import Language, PopulationGroup, Schedule, Service
@@ -93,11 +94,28 @@ def find_services(criteria: dict, user) -> QuerySet[Service]:
     return services.order_by("name", "pk")
 
 
+def indexed_services(criteria: dict, catalogues: HelpCatalogues) -> IndexedServices:
+    """The public's answer, from the in-memory index (directory/service_index.py)."""
+    index = service_index()
+
+    def entry_id(name: str, entries, key) -> int | None:
+        return next((e.pk for e in entries if key(e) == criteria.get(name)), None)
+
+    result = index.search(
+        criteria.get("zone"),
+        catalogues.zones,
+        population=entry_id("population", catalogues.populations, lambda p: p.slug),
+        theme=entry_id("theme", catalogues.themes, lambda t: t.slug),
+        language=entry_id("language", catalogues.languages, lambda lang: lang.code),
+    )
+    return IndexedServices(index, result, with_ways_to_reach(visible_services(None), None))
+
+
 def with_ways_to_reach(services: QuerySet[Service], user) -> QuerySet[Service]:
     """What a service's entry shows, in a fixed number of queries whatever the rows: its
     own public channels and offices with hours, else its organisation's."""
     public_channels = visible_channels(user)
-    return services.select_related("organisation").prefetch_related(
+    return services.select_related("organisation", "source").prefetch_related(
         "populations",
         "languages",
         "zones",

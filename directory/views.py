@@ -19,6 +19,7 @@ from directory.find_help import (
     FindHelpForm,
     HelpCatalogues,
     find_services,
+    indexed_services,
     ways_to_reach,
     with_ways_to_reach,
 )
@@ -281,8 +282,11 @@ def find_help(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(request, form.errors_by_label())
     criteria = form.cleaned_data
-    services = find_services(criteria, request.user)
-    paginator = Paginator(with_ways_to_reach(services, request.user), PAGE_SIZE)
+    if sees_private(request.user):
+        services = with_ways_to_reach(find_services(criteria, request.user), request.user)
+    else:
+        services = indexed_services(criteria, catalogues)
+    paginator = Paginator(services, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:

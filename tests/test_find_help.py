@@ -170,6 +170,7 @@ def test_a_full_page_weighs_under_60_kb_in_a_fixed_number_of_queries(
     client, places, django_assert_max_num_queries
 ):
     returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    source = org.SourceFactory()
     for n in range(25):
         organisation = org.OrganisationFactory()
         org.ContactChannelFactory(organisation=organisation, value=f"+2237600{n:04d}")
@@ -180,6 +181,7 @@ def test_a_full_page_weighs_under_60_kb_in_a_fixed_number_of_queries(
             description="Accueil, écoute, orientation vers les services sociaux. " * 3,
             zones=[places["kayes"]],
             populations=[returnees],
+            source=source,
         )
         service.offices.set([office])
         ScheduleFactory(service=service, office=office)
@@ -234,3 +236,30 @@ def test_the_organisation_list_filters_by_the_people_their_services_serve(client
     assert facet.label == "Services pour…"
     assert [(o.label, o.count) for o in facet.options] == [("Migrants de retour", 1)]
     assert client.get(url, {"services_for": "martiens"}).status_code == 400
+
+
+def test_the_public_index_and_the_staff_sql_give_the_same_answers(client, staff_client, places):
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    bambara = Language.objects.get(code="bm")
+    theme = org.ThemeFactory(slug="protection")
+    for n, zone in enumerate([places["mali"], places["kayes"], places["kita"], places["gao"]]):
+        ServiceFactory(name=f"Tous {n}", zones=[zone])
+        ServiceFactory(name=f"Rapatriés {n}", zones=[zone], populations=[returnees])
+        ServiceFactory(name=f"Bambara {n}", zones=[zone], languages=[bambara], themes=[theme])
+    for params in [
+        {},
+        {"zone": places["kita"].pk},
+        {"zone": places["kayes"].pk, "population": "migrants-de-retour"},
+        {"zone": places["gao"].pk, "language": "bm", "theme": "protection"},
+    ]:
+        public = [s.name for s in client.get(FIND_HELP, params).context["services"]]
+        staff = [s.name for s in staff_client.get(FIND_HELP, params).context["services"]]
+        assert public == staff, params
+        assert public
+
+
+def test_a_service_unpublished_after_the_index_was_built_is_not_shown(client, places):
+    ServiceFactory(name="Abri", zones=[places["mali"]])
+    assert "Abri" in find(client)[1]
+    Service.objects.update(status=Service.Status.DRAFT)  # no signal: the index is stale
+    assert "Abri" not in find(client)[1]
