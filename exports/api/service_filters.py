@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from directory.filters import IdsFilter
-from organisations.models import Theme, Zone
+from organisations.models import Organisation, Theme, Zone
 from organisations.visibility import visible_organisations
 from services.models import Language, PopulationGroup, Service
 
@@ -16,7 +16,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         label=_("Organisation"),
         queryset=lambda request: visible_organisations(getattr(request, "user", None)),
         to_field_name="slug",
-        field_name="organisation__slug",
+        method="filter_organisation",
     )
     zone = IdsFilter(
         label=_("Zone"),
@@ -43,6 +43,11 @@ class ServiceFilterSet(django_filters.FilterSet):
     class Meta:
         model = Service
         fields: list[str] = []
+
+    def filter_organisation(
+        self, queryset: QuerySet, name: str, value: QuerySet[Organisation]
+    ) -> QuerySet:
+        return queryset.filter(organisation__in=value) if value else queryset
 
     def filter_zone(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
         return queryset.serving(*value) if value else queryset
