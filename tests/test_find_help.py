@@ -143,10 +143,10 @@ def test_without_javascript_links_walk_down_the_tree_keeping_the_need(client, pl
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"zone": "abc"}, "Où êtes-vous ?"),
-        ({"zone": "99999999999999999999999"}, "Où êtes-vous ?"),
-        ({"population": "martiens"}, "Pour qui est l’aide ?"),
-        ({"language": "xx"}, "Dans quelle langue ?"),
+        ({"zone": "abc"}, "Où êtes-vous\u202f?"),
+        ({"zone": "99999999999999999999999"}, "Où êtes-vous\u202f?"),
+        ({"population": "martiens"}, "Pour qui est l’aide\u202f?"),
+        ({"language": "xx"}, "Dans quelle langue\u202f?"),
         ({"page": "99"}, "Ce numéro de page n’existe pas."),
     ],
 )

@@ -146,7 +146,7 @@ def test_the_admin_refuses_another_organisations_office_for_a_service(staff_clie
     response = staff_client.post(reverse("admin:services_service_add"), data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["offices"] == [
-        "Ces éléments appartiennent à une autre organisation : Siège: Ailleurs, Kayes."
+        "Ces éléments appartiennent à une autre organisation\u00a0: Siège: Ailleurs, Kayes."
     ]
     assert not Service.objects.exists()
 
