@@ -4,7 +4,7 @@ layers below it, never from one above (tests/test_architecture.py reads every im
 - ``common``: model-free rules (text folding, formula safety, phones, bulk writing).
 - ``jobs``: generic background work; each feature declares its own runner.
 - ``organisations`` and ``pagecache``: the directory's core records and the page cache stamp.
-- ``networks`` and ``needs``: records built on organisations.
+- ``networks``, ``needs`` and ``services``: records built on organisations.
 - the features: the public directory, exports and API, survey imports, follow-up (crm,
   which assembles the staff's organisation page), demo data.
 - ``config``: settings and URLs, which put everything together.
@@ -14,7 +14,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("common",),
     ("jobs",),
     ("organisations", "pagecache"),
-    ("networks", "needs"),
+    ("networks", "needs", "services"),
     ("directory", "exports", "surveys", "crm", "demo"),
     ("config",),
 )

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "organisations",
     "networks",
     "needs",
+    "services",
     "directory",
     "pagecache",
     "demo",
@@ -295,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Organisations and services share the publication status: one enum, named once.
+    "ENUM_NAME_OVERRIDES": {"PublicationStatusEnum": "organisations.models.Organisation.Status"},
 }
 # Anyone may read the API from a browser on another site; without credentials, so a staff
 # session never leaks private data to another origin.

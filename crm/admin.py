@@ -12,6 +12,7 @@ from needs.admin import OrganisationNeedInline
 from networks.admin import MembershipInline
 from organisations import admin as organisation_admin
 from organisations.models import Organisation
+from services.admin import ServiceInline
 
 
 class FollowUpListFilter(admin.SimpleListFilter):
@@ -128,7 +129,8 @@ class DistinctPairAdmin(admin.ModelAdmin):
 
 class OrganisationAdmin(organisation_admin.OrganisationAdmin):
     """The staff's organisation page: the organisation's own parts, with those of the apps
-    built on it (networks, needs, follow-up) and the exports, assembled here, above them all."""
+    built on it (networks, needs, services, follow-up) and the exports, assembled here,
+    above them all."""
 
     list_filter = [
         *organisation_admin.OrganisationAdmin.list_filter,
@@ -145,6 +147,7 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
         MembershipInline,
         organisation_admin.PartnershipInline,
         OrganisationNeedInline,
+        ServiceInline,
         InteractionInline,
         AssignmentInline,
     ]

@@ -16,6 +16,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from services.models import Language, PopulationGroup
 
 DEMO_SOURCE_CODE = "demo"
 # Zones have no source: the few the generator creates on an empty database carry this
@@ -57,6 +58,8 @@ class Catalogue:
     partner_ids: list[int]
     # (category id, ids of its activities)
     needs: list[tuple[int, list[int]]]
+    population_ids: list[int] = field(default_factory=list)
+    language_ids: list[int] = field(default_factory=list)
 
 
 def load_catalogue(source: Source) -> Catalogue:
@@ -73,6 +76,9 @@ def load_catalogue(source: Source) -> Catalogue:
         network_ids=_ids_or_create(Network, source, _minimal_networks),
         partner_ids=_ids_or_create(Partner, source, _minimal_partners),
         needs=_load_needs(source),
+        # Shipped by services' data migration: read, never created here.
+        population_ids=list(PopulationGroup.objects.order_by("pk").values_list("pk", flat=True)),
+        language_ids=list(Language.objects.order_by("pk").values_list("pk", flat=True)),
     )
 
 

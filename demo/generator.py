@@ -24,6 +24,7 @@ from organisations.models import (
     Source,
 )
 from pagecache.stamp import directory_changed
+from services.models import Schedule, Service
 
 # Organisations are generated and inserted this many at a time, with their links.
 CHUNK_SIZE = 5000
@@ -70,6 +71,15 @@ class _Writers:
             ["organisation_id", "kind", "value", "is_public", "position"],
         )
         self.person = TableWriter(ContactPerson, ["organisation_id", *PERSON_FIELDS])
+        self.service = TableWriter(Service, ["id", "organisation_id", *SERVICE_FIELDS])
+        self.service_links = {
+            relation: TableWriter(
+                getattr(Service, relation).through,
+                ["service_id", getattr(Service, relation).field.m2m_reverse_name()],
+            )
+            for relation in SERVICE_LINKS
+        }
+        self.schedule = TableWriter(Schedule, ["service_id", "days", "opens_at", "closes_at"])
 
     def insert(self, plans: list[Plan]) -> None:
         ids = reserve_ids(Organisation, len(plans))
@@ -91,6 +101,25 @@ class _Writers:
         )
         self.person.insert(
             (pk, *(plan.person[name] for name in PERSON_FIELDS)) for pk, plan in planned
+        )
+        self._insert_services(planned)
+
+    def _insert_services(self, planned: list[tuple[int, Plan]]) -> None:
+        services = [(pk, service) for pk, plan in planned for service in plan.services]
+        placed = list(zip(reserve_ids(Service, len(services)), services, strict=True))
+        self.service.insert(
+            (service_id, pk, *(service.service[name] for name in SERVICE_FIELDS))
+            for service_id, (pk, service) in placed
+        )
+        for relation, writer in self.service_links.items():
+            writer.insert(
+                (service_id, target_id)
+                for service_id, (_pk, service) in placed
+                for target_id in getattr(service, f"{relation[:-1]}_ids")
+            )
+        self.schedule.insert(
+            (service_id, "MO,TU,WE,TH,FR", DEMO_OPENS_AT, DEMO_CLOSES_AT)
+            for service_id, _service in placed
         )
 
 
@@ -118,6 +147,21 @@ ORGANISATION_FIELDS = [
     "source_id",
     "search_text",
 ]
+SERVICE_FIELDS = [
+    "name",
+    "name_en",
+    "cost",
+    "walk_in",
+    "by_appointment",
+    "by_referral",
+    "by_phone",
+    "status",
+    "source_id",
+]
+# Service.<relation> and the ServicePlan attribute of its ids (relation without its "s").
+SERVICE_LINKS = ("themes", "populations", "languages", "zones")
+# As the bulk writer sends them, text both databases read as a time.
+DEMO_OPENS_AT, DEMO_CLOSES_AT = "08:00:00", "16:00:00"
 PERSON_FIELDS = [
     "name",
     "role",

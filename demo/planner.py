@@ -3,7 +3,7 @@ has a primary key: the same seed on the same catalogues gives the same plans."""
 
 import functools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import phonenumbers
@@ -20,6 +20,7 @@ from organisations.models import (
     Source,
     Zone,
 )
+from services.models import Service
 
 
 @dataclass
@@ -35,9 +36,20 @@ class Plan:
     needs: list[tuple[int, int | None, bool]]
     channels: list[tuple[str, str, bool]]
     person: dict
+    services: list["ServicePlan"] = field(default_factory=list)
+
+
+@dataclass
+class ServicePlan:
+    service: dict
+    theme_ids: list[int]
+    population_ids: list[int]
+    language_ids: list[int]
+    zone_ids: list[int]
 
 
 BUDGET_BANDS = Organisation.BudgetBand.values
+SERVICE_COSTS = Service.Cost.values
 STATUSES = ["draft", "published", "archived"]
 STATUS_CUM_WEIGHTS = [8, 98, 100]
 LEGAL_FORMS = ["formal", "informal", "unknown"]
@@ -113,7 +125,35 @@ class OrganisationPlanner:
             needs=self._needs(),
             channels=self._channels(country, acronym or _slugify(name)[:20]),
             person=self._person(contact_name, country),
+            services=self._services(places, themes),
         )
+
+    def _services(self, places: list[Place], theme_ids: list[int]) -> list[ServicePlan]:
+        """1 to 5 services (3 on average), each for some of the organisation's places."""
+        rng = self.random
+        plans = []
+        for name, name_en in rng.sample(words.SERVICES, rng.randint(1, 5)):
+            service = {
+                "name": name,
+                "name_en": name_en,
+                "cost": rng.choice(SERVICE_COSTS),
+                "walk_in": rng.random() < 0.6,
+                "by_appointment": rng.random() < 0.3,
+                "by_referral": rng.random() < 0.2,
+                "by_phone": rng.random() < 0.2,
+                "status": rng.choices(STATUSES, cum_weights=STATUS_CUM_WEIGHTS)[0],
+                "source_id": self.source.pk,
+            }
+            plans.append(
+                ServicePlan(
+                    service=service,
+                    theme_ids=self._some(theme_ids, 0, 1),
+                    population_ids=self._some(self.catalogue.population_ids, 1, 3),
+                    language_ids=self._some(self.catalogue.language_ids, 1, 3),
+                    zone_ids=[p.zone_id for p in self._some(places, 1, len(places))],
+                )
+            )
+        return plans
 
     def _places(self, country: Country) -> list[Place]:
         """1 to 5 distinct zones: regions and cercles of the home country, sometimes abroad."""

@@ -20,6 +20,7 @@ from organisations.models import (
     Zone,
 )
 from pagecache.stamp import directory_changed
+from services.models import Service
 
 
 class DemoDataError(Exception):
@@ -51,6 +52,8 @@ def delete_demo_data() -> int:
 
 def _delete_with_dependants(queryset: models.QuerySet) -> None:
     model = queryset.model
+    for relation in model._meta.many_to_many:
+        _delete_own_many_to_many_rows(relation, queryset)
     for relation in model._meta.related_objects:
         if relation.many_to_many:
             _delete_many_to_many_rows(relation, queryset)
@@ -86,6 +89,17 @@ def _delete_many_to_many_rows(relation, queryset: models.QuerySet) -> None:
     rows._raw_delete(rows.db)
 
 
+def _delete_own_many_to_many_rows(relation, queryset: models.QuerySet) -> None:
+    """Rows of an automatic many-to-many table of the deleted rows themselves (a service's
+    zones, languages…)."""
+    through = relation.remote_field.through
+    if not through._meta.auto_created:
+        return
+    column = relation.m2m_field_name()
+    rows = through._base_manager.filter(**{f"{column}__in": queryset.values("pk")})
+    rows._raw_delete(rows.db)
+
+
 def _delete_demo_zones() -> None:
     by_depth: dict[int, list[int]] = {}
     for pk, path in Zone.objects.filter(official_code=DEMO_ZONE_CODE).values_list("pk", "path"):
@@ -111,6 +125,7 @@ DEMO_PARTS = (
     OrganisationNeed,
     ContactChannel,
     ContactPerson,
+    Service,
 )
 
 

@@ -190,3 +190,15 @@ MINIMAL_NEED_CATEGORIES = [
     ("Mobilisation de ressources", "Resource mobilisation"),
     ("Équipement", "Equipment"),
 ]
+
+# Demo services: (French name, English name), drawn for each organisation.
+SERVICES = [
+    ("Accueil et orientation", "Reception and referral"),
+    ("Hébergement temporaire", "Temporary shelter"),
+    ("Assistance juridique", "Legal aid"),
+    ("Soutien psychosocial", "Psychosocial support"),
+    ("Aide à la réinsertion économique", "Economic reintegration support"),
+    ("Ligne d'écoute", "Helpline"),
+    ("Soins de santé de base", "Basic health care"),
+    ("Recherche de familles", "Family tracing"),
+]

@@ -170,7 +170,7 @@ def _bitmaps(members: dict) -> dict:
 
 
 def build() -> FacetIndex:
-    """Read the published organisations, their links and the catalogues (eight queries,
+    """Read the published organisations, their links and the catalogues (nine queries,
     whatever the data)."""
     catalogues = FacetEntries.load()
     rows = list(

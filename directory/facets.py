@@ -31,6 +31,8 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from services.models import PopulationGroup
+from services.visibility import visible_services
 
 
 @dataclass
@@ -53,10 +55,11 @@ class FacetEntries:
     networks: list[Network]
     partners: list[Partner]
     needs: list[NeedCategory]
+    populations: list[PopulationGroup]
 
     @classmethod
     def load(cls) -> "FacetEntries":
-        """Six queries; the public list reads the copy its in-memory index holds."""
+        """Seven queries; the public list reads the copy its in-memory index holds."""
         return cls(
             zones=list(Zone.objects.all()),
             typologies=list(Typology.objects.all()),
@@ -64,6 +67,7 @@ class FacetEntries:
             networks=list(Network.objects.all()),
             partners=list(Partner.objects.all()),
             needs=list(NeedCategory.objects.all()),
+            populations=list(PopulationGroup.objects.all()),
         )
 
 
@@ -88,7 +92,9 @@ FIELD_FACETS = {
     "country": "registration_country_id",
 }
 # Facets whose values are primary keys (the others are choices).
-KEYED_FACETS = {"typology", "country", "zone", "theme", "network", "partner", "need"}
+KEYED_FACETS = {
+    "typology", "country", "zone", "theme", "network", "partner", "need", "services_for",
+}  # fmt: skip
 BROAD_LEVELS = {Zone.Level.COUNTRY, Zone.Level.REGION}
 
 
@@ -100,6 +106,8 @@ def link_facets(user) -> dict[str, tuple[QuerySet, str, bool]]:
         "network": (Membership.objects.all(), "network_id", False),
         "partner": (Partnership.objects.all(), "partner_id", False),
         "need": (visible_needs(user), "category_id", True),
+        # An organisation whose services (those the user sees) serve these people.
+        "services_for": (visible_services(user), "populations", True),
     }
 
 
@@ -289,6 +297,7 @@ def build_facets(
         "network": linked("network", catalogues.networks),
         "partner": linked("partner", catalogues.partners),
         "need": linked("need", catalogues.needs, display_name),
+        "services_for": linked("services_for", catalogues.populations, display_name),
     }
     for name, choices in (
         ("legal_form", Organisation.LegalForm.choices),

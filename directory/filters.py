@@ -34,6 +34,8 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from services.models import PopulationGroup
+from services.visibility import visible_services
 
 # search_text starts with the folded name, so it sorts "Écoute" with the E's and
 # "association des…" before "Association Tilé…" on SQLite and PostgreSQL alike. Its first
@@ -96,6 +98,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
     partner = _by_slug(_("Partner"), Partner.objects.all(), "filter_partner")
     budget = _by_code(_("Annual budget"), Organisation.BudgetBand.choices, "budget_band")
     need = _by_slug(_("Capacity need"), NeedCategory.objects.all(), "filter_need")
+    services_for = _by_slug(
+        _("Services for…"), PopulationGroup.objects.all(), "filter_services_for"
+    )
     country = django_filters.ModelMultipleChoiceFilter(
         label=_("Country of registration"),
         queryset=Zone.objects.countries().exclude(iso_code=""),
@@ -126,6 +131,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         "partner",
         "budget",
         "need",
+        "services_for",
         "country",
     )
 
@@ -166,6 +172,12 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def filter_need(self, queryset: QuerySet, name: str, value: QuerySet[NeedCategory]) -> QuerySet:
         needs = visible_needs(getattr(self.request, "user", None)).filter(category__in=value)
         return _having(queryset, needs, value)
+
+    def filter_services_for(
+        self, queryset: QuerySet, name: str, value: QuerySet[PopulationGroup]
+    ) -> QuerySet:
+        user = getattr(self.request, "user", None)
+        return _having(queryset, visible_services(user).filter(populations__in=value), value)
 
     def filter_country(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
         return queryset.filter(registration_country__in=value) if value else queryset

@@ -14,6 +14,7 @@ urlpatterns = [
         cached(views.organisation_detail),
         name="organisation_detail",
     ),
+    path("trouver-de-l-aide/", cached(views.find_help), name="find_help"),
     path("reseaux/", cached(views.network_list), name="network_list"),
     path("reseaux/<slug:slug>/", cached(views.network_detail), name="network_detail"),
     path("themes/", cached(views.theme_list), name="theme_list"),

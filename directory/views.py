@@ -15,6 +15,14 @@ from directory import maps
 from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.facets import FacetEntries, build_facets, count_facets
 from directory.filters import BY_NAME, OrganisationFilterSet
+from directory.find_help import (
+    FindHelpForm,
+    HelpCatalogues,
+    find_services,
+    indexed_services,
+    ways_to_reach,
+    with_ways_to_reach,
+)
 from directory.referral import related_in_index, related_organisations
 from directory.zone_order import in_tree_order
 from needs.visibility import visible_needs
@@ -36,6 +44,8 @@ from organisations.visibility import (
     visible_contact_persons,
     visible_organisations,
 )
+from services.models import zone_and_ancestor_ids
+from services.visibility import visible_services
 
 PAGE_SIZE = 20
 # Network, theme and zone pages show this many organisations, then link to the list.
@@ -248,11 +258,73 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "needs": visible_needs(user)
         .filter(organisation=organisation)
         .select_related("category", "activity"),
+        "services": _with_reach(
+            with_ways_to_reach(visible_services(user).filter(organisation=organisation), user)
+        ),
         "referrals": related_organisations(organisation, organisations)
         if sees_private(user)
         else related_in_index(organisation, facet_index()),
     }
     return render(request, "directory/organisation_detail.html", context)
+
+
+def _with_reach(services) -> list:
+    services = list(services)
+    for service in services:
+        service.reach = ways_to_reach(service)
+    return services
+
+
+def find_help(request: HttpRequest) -> HttpResponse:
+    """Where you are and what you need → the services that serve that place."""
+    catalogues = HelpCatalogues.load()
+    form = FindHelpForm(request.GET, catalogues)
+    if not form.is_valid():
+        return _bad_request(request, form.errors_by_label())
+    criteria = form.cleaned_data
+    if sees_private(request.user):
+        services = with_ways_to_reach(find_services(criteria, request.user), request.user)
+    else:
+        services = indexed_services(criteria, catalogues)
+    paginator = Paginator(services, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        return _bad_request(request, [(_("Page"), [_("This page number does not exist.")])])
+    query = request.GET.copy()
+    query.pop("page", None)
+    zone = criteria.get("zone")
+    context = {
+        "form": form,
+        "zone": zone,
+        "ancestors": _place_links(_ancestors(zone, catalogues.zones), query),
+        "narrower": _place_links(
+            [z for z in catalogues.zones if z.parent_id == (zone.pk if zone else None)], query
+        ),
+        "page": page,
+        "services": _with_reach(page.object_list),
+        "query_string": query.urlencode(),
+        "searched": bool(request.GET),
+    }
+    return render(request, "directory/find_help.html", context)
+
+
+def _ancestors(zone, zones: list[Zone]) -> list[Zone]:
+    if zone is None:
+        return []
+    by_id = {z.pk: z for z in zones}
+    return [by_id[pk] for pk in zone_and_ancestor_ids(zone)[:-1] if pk in by_id]
+
+
+def _place_links(zones: list[Zone], query) -> list[tuple[Zone, str]]:
+    """A link to each place keeping the other choices: the way up and down the tree
+    without JavaScript."""
+    links = []
+    for zone in zones:
+        there = query.copy()
+        there["zone"] = str(zone.pk)
+        links.append((zone, reverse("directory:find_help") + "?" + there.urlencode()))
+    return links
 
 
 def network_list(request: HttpRequest) -> HttpResponse:

@@ -284,6 +284,22 @@ def _all_channels(kind: str) -> Getter:
     )
 
 
+def _service_names(record, catalogues) -> str:
+    return _joined(name for _pk, name, *_fields in record.part("services"))
+
+
+def _service_catalogue(part: str, catalogue: str) -> Getter:
+    """The names of the people served (languages) of an organisation's services, each once,
+    in the catalogue's order."""
+
+    def getter(record, catalogues) -> str:
+        entries = getattr(catalogues, catalogue)
+        ids = sorted({entry_id for _service, entry_id in record.part(part)})
+        return _joined(entries[entry_id][1] for entry_id in ids)
+
+    return getter
+
+
 ALL_PARTS = (
     "aliases",
     "identifiers",
@@ -379,7 +395,7 @@ ANNUAIRE = Layout(
 HXL = Layout(
     slug="hxl",
     filename_stem="organisations-osc-hxl",
-    parts=("zones", "themes", "channels"),
+    parts=("zones", "themes", "channels", "services", "service_populations", "service_languages"),
     with_hxl=True,
     columns=(
         Column("slug", _field("slug"), hxl="#org +code"),
@@ -396,6 +412,18 @@ HXL = Layout(
             "phones", _all_channels(ContactChannel.Kind.PHONE), hxl="#contact +phone", phone=True
         ),
         Column("websites", _all_channels(ContactChannel.Kind.WEBSITE), hxl="#contact +url"),
+        # The organisation's published services: names, the people and languages they serve.
+        Column("services", _service_names, hxl="#activity +name"),
+        Column(
+            "services_for",
+            _service_catalogue("service_populations", "populations"),
+            hxl="#activity +targeted",
+        ),
+        Column(
+            "service_languages",
+            _service_catalogue("service_languages", "languages"),
+            hxl="#activity +language",
+        ),
     ),
 )
 

@@ -39,6 +39,8 @@ from organisations.visibility import (
     visible_channels,
     visible_contact_persons,
 )
+from services.models import Language, PopulationGroup
+from services.visibility import visible_services
 
 
 def base_fields(fields: Description | None = None) -> tuple[str, ...]:
@@ -66,6 +68,43 @@ def _of(queryset: QuerySet, ids: list[int], column: str = "organisation_id") -> 
 # Each part reads (organisation_id, *values) rows in the order of its own columns;
 # orders that depend on a catalogue (a zone's path, a theme's position) are applied
 # in Python by PART_ORDER, so that no part query joins another table.
+def _service_links(*columns: str, **condition) -> Callable[[list[int], object], QuerySet]:
+    """(organisation, service, *columns) of each visible service's links: one query."""
+    return lambda ids, user: (
+        _of(visible_services(user), ids)
+        .filter(**condition)
+        .order_by("pk")
+        .values_list("organisation_id", "pk", *columns)
+    )
+
+
+def _service_channels(ids: list[int], user) -> QuerySet:
+    """The visible services' own channels the user may see."""
+    return (
+        _of(visible_services(user), ids)
+        .filter(channels__in=visible_channels(user))
+        .order_by("pk", "channels__kind", "channels__position", "channels__pk")
+        .values_list(
+            "organisation_id", "pk", "channels__kind", "channels__value", "channels__label"
+        )
+    )
+
+
+SERVICE_FIELDS = (
+    "name",
+    "name_en",
+    "description",
+    "description_en",
+    "eligibility",
+    "cost",
+    "cost_detail",
+    "walk_in",
+    "by_appointment",
+    "by_referral",
+    "by_phone",
+    "updated_at",
+)
+
 PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
     "aliases": lambda ids, user: (
         _of(OrganisationAlias.objects, ids).order_by("name").values_list("organisation_id", "name")
@@ -109,6 +148,27 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
             "verification_note",
         )
     ),
+    "services": lambda ids, user: (
+        _of(visible_services(user), ids)
+        .order_by("name", "pk")
+        .values_list("organisation_id", "pk", *SERVICE_FIELDS)
+    ),
+    "service_populations": _service_links("populations", populations__isnull=False),
+    "service_languages": _service_links("languages", languages__isnull=False),
+    "service_themes": _service_links("themes", themes__isnull=False),
+    "service_zones": _service_links("zones", zones__isnull=False),
+    "service_offices": _service_links("offices__kind", "offices__address", offices__isnull=False),
+    "service_schedules": _service_links(
+        "schedules__pk",
+        "schedules__days",
+        "schedules__opens_at",
+        "schedules__closes_at",
+        "schedules__note",
+        "schedules__office__kind",
+        "schedules__office__address",
+        schedules__isnull=False,
+    ),
+    "service_channels": _service_channels,
     "persons": lambda ids, user: (
         _of(visible_contact_persons(user), ids)
         .order_by("name", "pk")
@@ -215,6 +275,16 @@ class ExportLookups:
     def typologies(self) -> dict[int, tuple[str, str]]:
         rows = Typology.objects.values_list("id", "slug", "name")
         return {pk: (slug, name) for pk, slug, name in rows}
+
+    @cached_property
+    def populations(self) -> dict[int, tuple[str, str]]:
+        """People served: id -> (slug, name)."""
+        return {p.pk: (p.slug, p.name) for p in PopulationGroup.objects.all()}
+
+    @cached_property
+    def languages(self) -> dict[int, tuple[str, str]]:
+        """id -> (ISO 639 code, name)."""
+        return {lang.pk: (lang.code, lang.name) for lang in Language.objects.all()}
 
     @cached_property
     def need_categories(self) -> dict[int, tuple[str, int]]:

@@ -28,6 +28,7 @@ PART_MODELS = [
     ("organisations", "ContactPerson", "name"),
     ("networks", "Membership", "network.name"),
     ("needs", "OrganisationNeed", "category.name"),
+    ("services", "Service", "name"),
     ("crm", "Interaction", "summary"),
     ("crm", "Assignment", "user.username"),
 ]

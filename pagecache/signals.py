@@ -11,7 +11,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from pagecache.stamp import directory_changed
 
 # The apps whose data public pages show.
-WATCHED_APPS = {"organisations", "networks", "needs"}
+WATCHED_APPS = {"organisations", "networks", "needs", "services"}
 
 
 WATCHED_MODELS = {"surveys.importbatch"}

@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from directory import facet_index
+from directory import facet_index, service_index
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +20,10 @@ def fresh_facet_index():
     """Each test's database is its own: an index built in an earlier test (whose writes
     were rolled back) must not answer for it."""
     facet_index.forget()
+    service_index.forget()
     yield
     facet_index.forget()
+    service_index.forget()
 
 
 @pytest.fixture

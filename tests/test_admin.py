@@ -16,6 +16,7 @@ from needs.factories import NeedActivityFactory, NeedCategoryFactory, Organisati
 from networks.factories import NetworkFactory
 from organisations import factories as org_factories
 from organisations.models import Organisation, OrganisationZone
+from services.factories import LanguageFactory, PopulationGroupFactory, ServiceFactory
 from surveys.models import ImportBatch, ImportMapping
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,9 @@ FACTORIES = {
     "needs.needcategory": NeedCategoryFactory,
     "needs.needactivity": NeedActivityFactory,
     "needs.organisationneed": OrganisationNeedFactory,
+    "services.service": ServiceFactory,
+    "services.populationgroup": PopulationGroupFactory,
+    "services.language": LanguageFactory,
     "crm.interaction": InteractionFactory,
     "crm.assignment": AssignmentFactory,
     "crm.distinctpair": DistinctPairFactory,
@@ -183,6 +187,7 @@ def _organisation_form(organisation, **overrides):
         "memberships",
         "partnerships",
         "needs",
+        "services",
         "interactions",
         "assignments",
     ]:

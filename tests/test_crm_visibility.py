@@ -19,6 +19,7 @@ from organisations.factories import (
     RegionFactory,
     ThemeFactory,
 )
+from services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,9 @@ SECRETS = [
     "note-interne-secrete",
     "Organisation Brouillon Cachée",
     "interaction-secrete",
+    "Service Brouillon Caché",
+    "note-service-secrete",
+    "Service D'un Brouillon",
 ]
 PUBLIC_NAMESPACES = ["directory", "exports", "api"]
 
@@ -66,6 +70,10 @@ def planted():
     OrganisationNeedFactory(organisation=public, is_public=True)
     InteractionFactory(organisation=public, summary="interaction-secrete")
     AssignmentFactory(organisation=public)
+    shown = ServiceFactory(organisation=public, zones=[region], staff_notes="note-service-secrete")
+    shown.channels.set(public.channels.all())  # the private ones too: never shown
+    ServiceFactory(organisation=public, name="Service Brouillon Caché", status="draft")
+    ServiceFactory(organisation=draft, name="Service D'un Brouillon", zones=[region])
     return {
         "public": public,
         "draft": draft,
@@ -73,6 +81,7 @@ def planted():
         "theme": theme,
         "partner": partner,
         "network": network,
+        "service": shown,
     }
 
 
@@ -90,6 +99,7 @@ def _public_urls(planted):
         "directory:zone_detail": [region.pk],
         "directory:statistics": [],
         "directory:map": [],
+        "directory:find_help": [],
         "exports:annuaire": ["csv"],
         "exports:full": ["xlsx"],
         "exports:hxl": [],
@@ -107,6 +117,8 @@ def _public_urls(planted):
         "api:network-detail": [planted["network"].slug],
         "api:partner-list": [],
         "api:partner-detail": [planted["partner"].slug],
+        "api:service-list": [],
+        "api:service-detail": [planted["service"].pk],
     }
 
 
@@ -159,9 +171,10 @@ def test_the_admin_labels_private_values(admin_client, planted):
     public = planted["public"]
     url = reverse("admin:organisations_organisation_change", args=[public.pk])
     content = admin_client.get(url).content.decode()
-    # Two channels, one person, one need are private; one channel, one need are public.
-    assert content.count('class="visibility-private"') == 4
-    assert content.count('class="visibility-public"') == 2
+    # Two channels, one person, one need, one draft service are private; one channel, one
+    # need, one published service are public.
+    assert content.count('class="visibility-private"') == 5
+    assert content.count('class="visibility-public"') == 3
     assert "No consent to publish is recorded for this person." in content or (
         "Aucun consentement" in content
     )

@@ -40,6 +40,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from services.models import Schedule, Service
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +174,8 @@ def test_it_runs_a_number_of_queries_independent_of_the_number_of_organisations(
     with CaptureQueriesContext(connection) as few:
         generate(5, seed=1)
     delete_demo_data()
-    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as more:
+    # Catalogues, ids, one insert per table (services and their links included).
+    with django_assert_max_num_queries(34), CaptureQueriesContext(connection) as more:
         generate(40, seed=1)
     assert len(more) == len(few)
 
@@ -276,3 +278,17 @@ def test_the_command_refuses_a_count_below_one():
     with pytest.raises(CommandError, match="at least 1"):
         call_command("generate_demo", organisations=0, stdout=StringIO())
     assert not Source.objects.exists()
+
+
+def test_it_generates_services_with_their_links_and_removes_them(seeded_catalogue):
+    generate(200, seed=3)
+    services = Service.objects.filter(organisation__source__code="demo")
+    assert 400 <= services.count() <= 800  # 1 to 5 each, 3 on average
+    assert not services.filter(populations__isnull=True).exists()
+    assert not services.filter(zones__isnull=True).exists()
+    assert Schedule.objects.filter(service__in=services).count() == services.count()
+    delete_demo_data()
+    assert not Service.objects.exists()
+    for relation in ("themes", "populations", "languages", "zones"):
+        assert not getattr(Service, relation).through.objects.exists()
+    assert not Schedule.objects.exists()

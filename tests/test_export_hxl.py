@@ -6,6 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
+from services.factories import ServiceFactory
+from services.models import Language, PopulationGroup
 from tests.export_world import PRIVATE_PHONE, build_export_world
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +15,18 @@ pytestmark = pytest.mark.django_db
 
 def test_hashtag_row_and_cells_of_a_known_organisation(staff_client):
     world = build_export_world()
+    ServiceFactory(
+        organisation=world.ame,
+        name="Accueil à l'aéroport",
+        populations=PopulationGroup.objects.filter(
+            slug__in=["migrants-expulses", "migrants-de-retour"]
+        ),
+        languages=Language.objects.filter(code="bm"),
+    )
+    ServiceFactory(
+        organisation=world.ame, name="Écoute", languages=Language.objects.filter(code="bm")
+    )
+    ServiceFactory(organisation=world.ame, name="SERVICE-BROUILLON", status="draft")
     response = staff_client.get(reverse("exports:hxl"), {"zone": world.kayes.pk})
     body = b"".join(response.streaming_content).decode()
     assert body.startswith("\ufeff")
@@ -30,6 +44,9 @@ def test_hashtag_row_and_cells_of_a_known_organisation(staff_client):
         "#contact +email",
         "#contact +phone",
         "#contact +url",
+        "#activity +name",
+        "#activity +targeted",
+        "#activity +language",
     ]
     assert rows[2:] == [
         [
@@ -45,8 +62,12 @@ def test_hashtag_row_and_cells_of_a_known_organisation(staff_client):
             "expulsesmaliensbasta@yahoo.fr",
             "'+22320241122 ; +22366772111",
             "www.expulsesmaliens.info",
+            "Accueil à l'aéroport ; Écoute",
+            "Migrants de retour ; Migrants expulsés ou refoulés",
+            "Bambara",
         ]
     ]
     # An open-data format: public data only, even for staff.
     assert PRIVATE_PHONE not in body
     assert "brouillon" not in body
+    assert "SERVICE-BROUILLON" not in body

@@ -24,6 +24,7 @@ from organisations.models import (
     Zone,
 )
 from organisations.visibility import sees_private
+from services.models import Schedule, Service
 
 
 def _list_url(request, **filters) -> str:
@@ -239,3 +240,67 @@ class OrganisationSerializer(serializers.HyperlinkedModelSerializer):
             for membership in organisation.memberships.all()
         ]
         return [request.build_absolute_uri(url) if request else url for url in urls]
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    office = serializers.CharField(source="office.address", default=None, allow_null=True)
+
+    class Meta:
+        model = Schedule
+        fields = ["days", "opens_at", "closes_at", "note", "office"]
+
+
+class ServiceSerializer(serializers.HyperlinkedModelSerializer):
+    """A service; its channels are those the caller may see (the view prefetches them)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:service-detail")
+    organisation = serializers.HyperlinkedRelatedField(
+        view_name="api:organisation-detail", lookup_field="slug", read_only=True
+    )
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    populations = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    zones = serializers.HyperlinkedRelatedField(
+        view_name="api:zone-detail", many=True, read_only=True
+    )
+    offices = OfficeSerializer(many=True, read_only=True)
+    channels = ChannelSerializer(many=True, read_only=True)
+    schedules = ScheduleSerializer(many=True, read_only=True)
+    source = serializers.StringRelatedField()
+
+    class Meta:
+        model = Service
+        fields = [
+            "url",
+            "id",
+            "organisation",
+            "name",
+            "name_en",
+            "description",
+            "description_en",
+            "themes",
+            "populations",
+            "eligibility",
+            "languages",
+            "cost",
+            "cost_detail",
+            "walk_in",
+            "by_appointment",
+            "by_referral",
+            "by_phone",
+            "zones",
+            "offices",
+            "channels",
+            "schedules",
+            "status",
+            "source",
+            "updated_at",
+            "staff_notes",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not sees_private(request.user):
+            del fields["staff_notes"]
+        return fields

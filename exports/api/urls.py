@@ -6,6 +6,7 @@ from exports.api import views
 
 router = DefaultRouter()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("services", views.ServiceViewSet, basename="service")
 router.register("zones", views.ZoneViewSet, basename="zone")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("networks", views.NetworkViewSet, basename="network")

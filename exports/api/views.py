@@ -1,4 +1,4 @@
-"""The read-only JSON API: organisations, zones, themes, networks, partners.
+"""The read-only JSON API: organisations, services, zones, themes, networks, partners.
 
 Organisations are filtered with the public list's own ``OrganisationFilterSet`` (same
 parameters, same results) and restricted by ``organisations.visibility``: anonymous
@@ -21,6 +21,7 @@ from common.numbers import parse_id
 from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.filters import OrganisationFilterSet
 from exports.api import serializers
+from exports.api.service_filters import ServiceFilterSet
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import Office, Organisation, Partner, Theme, Zone
@@ -30,6 +31,8 @@ from organisations.visibility import (
     visible_contact_persons,
     visible_organisations,
 )
+from services.models import Schedule
+from services.visibility import visible_services
 
 NOT_FOUND = OpenApiResponse(
     OpenApiTypes.OBJECT, description="No such record, or a page past the last one."
@@ -174,3 +177,31 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
             .values_list("pk", flat=True)
         )
         return context
+
+
+@documented_errors(serializers.ServiceSerializer)
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Services: published services of published organisations for anonymous callers;
+    filtered by place (a region's service serves its cercles), people served, theme,
+    language and organisation, as « Trouver de l'aide » is."""
+
+    serializer_class = serializers.ServiceSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ServiceFilterSet
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            visible_services(user)
+            .select_related("organisation", "source")
+            .prefetch_related(
+                "themes",
+                "populations",
+                "languages",
+                "zones",
+                Prefetch("offices", Office.objects.order_by("kind", "pk")),
+                Prefetch("channels", visible_channels(user)),
+                Prefetch("schedules", Schedule.objects.select_related("office")),
+            )
+            .order_by("name", "pk")
+        )

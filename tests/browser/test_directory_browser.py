@@ -59,7 +59,15 @@ def test_a_statistics_number_opens_the_list_it_counts(page, site, screenshot):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/organisations/", "/organisations/aracem/", "/statistiques/", "/en/"]
+    "path",
+    [
+        "/",
+        "/organisations/",
+        "/organisations/aracem/",
+        "/statistiques/",
+        "/en/",
+        "/trouver-de-l-aide/?population=migrants-de-retour",
+    ],
 )
 def test_no_serious_accessibility_violation(page, site, axe_violations, path):
     url, _world = site

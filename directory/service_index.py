@@ -1,0 +1,114 @@
+"""« Trouver de l'aide » for the public from memory: the published services in name order
+and, for each zone, person served, theme and language, the positions of the services
+linked to it (roaring bitmaps, as directory/facet_index.py does for organisations).
+
+Rebuilt, in two queries, by the first request after the data changed (the page cache's
+version); a question is then a union and intersections of bitmaps, and a page reads its
+20 services by id. Staff who see private data are answered in SQL (find_help.py).
+"""
+
+import threading
+from array import array
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db.models import CharField, F, Value
+from pyroaring import BitMap, FrozenBitMap
+
+from organisations.models import Zone
+from pagecache.stamp import current_version, local_writes
+from services.models import Service, zone_and_ancestor_ids
+
+# Criterion -> (the relation of Service, the linked entry's column).
+LINKS = {
+    "zone": ("zones", "zone_id"),
+    "population": ("populations", "populationgroup_id"),
+    "theme": ("themes", "theme_id"),
+    "language": ("languages", "language_id"),
+}
+
+
+class ServiceIndex:
+    def __init__(self, ids: array, linked: dict[str, dict[int, FrozenBitMap]]):
+        self.ids = ids  # service id at each position (name order)
+        self.linked = linked  # criterion -> linked entry id -> positions
+        self.everything = FrozenBitMap(range(len(ids)))
+
+    def _union(self, name: str, keys) -> BitMap:
+        bitmaps = self.linked[name]
+        return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
+
+    def search(self, zone: Zone | None, zones: list[Zone], **entry_ids: int | None) -> BitMap:
+        """Positions of the services for ``zone`` (or above or inside it, among ``zones``)
+        linked to every entry of ``entry_ids`` (population, theme, language ids)."""
+        result = BitMap(self.everything)
+        if zone is not None:
+            inside = {z.pk for z in zones if z.path.startswith(zone.path)}
+            result &= self._union("zone", {*zone_and_ancestor_ids(zone), *inside})
+        for name, entry_id in entry_ids.items():
+            if entry_id is not None:
+                result &= self._union(name, [entry_id])
+        return result
+
+
+def build() -> ServiceIndex:
+    ids = array(
+        "q", Service.objects.published().order_by("name", "pk").values_list("pk", flat=True)
+    )
+    position = {pk: i for i, pk in enumerate(ids)}
+    queries = [
+        getattr(Service, relation)
+        .through.objects.order_by()
+        .values_list(Value(name, output_field=CharField()), "service_id", F(column))
+        for name, (relation, column) in LINKS.items()
+    ]
+    linked: dict[str, dict[int, list[int]]] = {name: defaultdict(list) for name in LINKS}
+    for name, service_id, key in queries[0].union(*queries[1:], all=True).iterator():
+        if (i := position.get(service_id)) is not None:
+            linked[name][key].append(i)
+    return ServiceIndex(
+        ids,
+        {
+            name: {key: FrozenBitMap(positions) for key, positions in entries.items()}
+            for name, entries in linked.items()
+        },
+    )
+
+
+_lock = threading.Lock()
+_current: tuple[tuple[int, int], ServiceIndex] | None = None
+
+
+def service_index() -> ServiceIndex:
+    """This process's index of the current data (one query to check it, when it is)."""
+    global _current
+    version = (local_writes(), current_version())
+    if _current is None or _current[0] != version:
+        with _lock:
+            if _current is None or _current[0] != version:
+                _current = (version, build())
+    return _current[1]
+
+
+def forget() -> None:
+    global _current
+    _current = None
+
+
+class IndexedServices(Sequence):
+    """The answer for a Paginator: its length, and the services of a slice read by id."""
+
+    def __init__(self, index: ServiceIndex, result: BitMap, services):
+        self.index, self.result, self.services = index, result, services
+
+    def __len__(self) -> int:
+        return len(self.result)
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            raise TypeError("IndexedServices reads slices only")
+        start, stop, _step = item.indices(len(self))
+        ids = [self.index.ids[p] for p in self.result[start:stop]]
+        found = {s.pk: s for s in self.services.filter(pk__in=ids)}
+        # A service unpublished since the index was built is left out.
+        return [found[pk] for pk in ids if pk in found]

@@ -1,0 +1,12 @@
+"""Which services a user sees: published services of published organisations, or all of
+them for those who see private data (the rule of ``organisations.visibility``)."""
+
+from django.db.models import QuerySet
+
+from organisations.visibility import sees_private
+from services.models import Service
+
+
+def visible_services(user=None) -> QuerySet[Service]:
+    services = Service.objects.all()
+    return services if sees_private(user) else services.published()

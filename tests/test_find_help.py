@@ -1,0 +1,265 @@
+"""« Trouver de l'aide »: place and need → the services that serve that place, with how
+to reach them (public values only); profiles list their services."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from organisations import factories as org
+from organisations.models import Organisation, Zone
+from services.factories import ScheduleFactory, ServiceFactory
+from services.models import Language, PopulationGroup, Service
+
+pytestmark = pytest.mark.django_db
+
+FIND_HELP = reverse("directory:find_help")
+
+
+@pytest.fixture
+def places():
+    mali = org.ZoneFactory(name="Mali", level="country")
+    kayes = org.RegionFactory(name="Kayes", parent=mali)
+    kita = org.CercleFactory(name="Kita", parent=kayes)
+    gao = org.RegionFactory(name="Gao", parent=mali)
+    return {"mali": mali, "kayes": kayes, "kita": kita, "gao": gao}
+
+
+def find(client, **params):
+    response = client.get(FIND_HELP, params)
+    return response, response.content.decode()
+
+
+def test_the_home_page_leads_to_find_help(client):
+    html = client.get(reverse("directory:home")).content.decode()
+    assert f'href="{FIND_HELP}"' in html
+
+
+def test_a_service_for_the_region_or_the_country_serves_its_cercles(client, places):
+    ServiceFactory(name="Aide régionale Kayes", zones=[places["kayes"]])
+    ServiceFactory(name="Ligne nationale", zones=[places["mali"]])
+    ServiceFactory(name="Abri à Kita", zones=[places["kita"]])
+    ServiceFactory(name="Abri à Gao", zones=[places["gao"]])
+    response, html = find(client, zone=places["kita"].pk)
+    assert response.status_code == 200
+    assert [s.name for s in response.context["services"]] == [
+        "Abri à Kita",
+        "Aide régionale Kayes",
+        "Ligne nationale",
+    ]
+    assert "3 services" in html
+    assert "Abri à Gao" not in html
+
+
+def test_it_filters_by_people_served_theme_and_language(client, places):
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    bambara = Language.objects.get(code="bm")
+    theme = org.ThemeFactory(name="Protection", slug="protection")
+    ServiceFactory(
+        name="Accueil des rapatriés",
+        zones=[places["mali"]],
+        populations=[returnees],
+        languages=[bambara],
+        themes=[theme],
+    )
+    ServiceFactory(name="Autre service", zones=[places["mali"]], themes=[theme])
+    for params in [
+        {"population": "migrants-de-retour"},
+        {"language": "bm", "zone": places["kita"].pk},
+        {"theme": "protection", "population": "migrants-de-retour", "language": "bm"},
+    ]:
+        response, _html = find(client, **params)
+        assert [s.name for s in response.context["services"]] == ["Accueil des rapatriés"]
+    response, _html = find(client, theme="protection")
+    assert len(response.context["services"]) == 2
+
+
+def test_each_service_says_how_to_reach_it_with_public_values_only(client, places):
+    organisation = org.OrganisationFactory(name="Maison d'accueil")
+    office = org.OfficeFactory(organisation=organisation, address="Yirimadio Zerny, Bamako")
+    public = org.ContactChannelFactory(organisation=organisation, value="+22375570494")
+    private = org.ContactChannelFactory(
+        organisation=organisation, value="+22396000001", is_public=False
+    )
+    service = ServiceFactory(
+        organisation=organisation,
+        name="Hébergement temporaire",
+        zones=[places["mali"]],
+        cost=Service.Cost.FREE,
+        walk_in=True,
+        by_phone=True,
+        staff_notes="NOTE-PRIVEE-SERVICE",
+    )
+    service.channels.set([public, private])
+    service.offices.set([office])
+    ScheduleFactory(
+        service=service,
+        office=office,
+        days="MO,TU",
+        opens_at=datetime.time(8, 30),
+        closes_at=datetime.time(17),
+    )
+    ServiceFactory(name="SERVICE-BROUILLON", status=Service.Status.DRAFT, zones=[places["mali"]])
+    ServiceFactory(
+        name="SERVICE-D-UN-BROUILLON",
+        zones=[places["mali"]],
+        organisation=org.OrganisationFactory(status=Organisation.Status.DRAFT),
+    )
+    _response, html = find(client, zone=places["kita"].pk)
+    for shown in [
+        "Hébergement temporaire",
+        'href="tel:+22375570494"',
+        "Yirimadio Zerny, Bamako",
+        "lundi, mardi 08:30–17:00",
+        "Gratuit",
+        "Sans rendez-vous, par ligne téléphonique ou WhatsApp",
+    ]:
+        assert shown in html
+    for hidden in ["+22396000001", "NOTE-PRIVEE-SERVICE", "SERVICE-BROUILLON", "D-UN-BROUILLON"]:
+        assert hidden not in html
+
+
+def test_a_service_without_contacts_of_its_own_gives_its_organisations(client, places):
+    organisation = org.OrganisationFactory()
+    org.ContactChannelFactory(organisation=organisation, kind="email", value="aide@example.org")
+    org.ContactChannelFactory(organisation=organisation, value="+22396000009", is_public=False)
+    ServiceFactory(organisation=organisation, zones=[places["mali"]])
+    _response, html = find(client)
+    assert "Contacter l’organisation" in html
+    assert 'href="mailto:aide@example.org"' in html
+    assert "+22396000009" not in html
+
+
+def test_without_javascript_links_walk_down_the_tree_keeping_the_need(client, places):
+    _response, html = find(client, population="femmes", zone=places["kayes"].pk)
+    kita_link = f"{FIND_HELP}?population=femmes&amp;zone={places['kita'].pk}"
+    mali_link = f"{FIND_HELP}?population=femmes&amp;zone={places['mali'].pk}"
+    assert f'href="{kita_link}"' in html
+    assert f'href="{mali_link}"' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"zone": "abc"}, "Où êtes-vous\u202f?"),
+        ({"zone": "99999999999999999999999"}, "Où êtes-vous\u202f?"),
+        ({"population": "martiens"}, "Pour qui est l’aide\u202f?"),
+        ({"language": "xx"}, "Dans quelle langue\u202f?"),
+        ({"page": "99"}, "Ce numéro de page n’existe pas."),
+    ],
+)
+def test_a_value_it_does_not_know_is_a_clear_400(client, places, params, message):
+    response, html = find(client, **params)
+    assert response.status_code == 400
+    assert message in html
+
+
+def test_it_speaks_english_on_the_english_page(client, places):
+    ServiceFactory(name="Abri", name_en="Shelter", zones=[places["mali"]])
+    html = client.get("/en" + FIND_HELP).content.decode()
+    assert "<h1>Find help</h1>" in html
+    assert "Shelter" in html
+    html = client.get(FIND_HELP).content.decode()
+    assert "<h1>Trouver de l’aide</h1>" in html
+    assert "Abri" in html
+
+
+def test_a_full_page_weighs_under_60_kb_in_a_fixed_number_of_queries(
+    client, places, django_assert_max_num_queries
+):
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    source = org.SourceFactory()
+    for n in range(25):
+        organisation = org.OrganisationFactory()
+        org.ContactChannelFactory(organisation=organisation, value=f"+2237600{n:04d}")
+        office = org.OfficeFactory(organisation=organisation, zone=places["kita"])
+        service = ServiceFactory(
+            organisation=organisation,
+            name=f"Service d'accueil et d'orientation des migrants de retour {n}",
+            description="Accueil, écoute, orientation vers les services sociaux. " * 3,
+            zones=[places["kayes"]],
+            populations=[returnees],
+            source=source,
+        )
+        service.offices.set([office])
+        ScheduleFactory(service=service, office=office)
+    with django_assert_max_num_queries(16):
+        response = client.get(FIND_HELP, {"zone": places["kita"].pk})
+    assert len(response.context["services"]) == 20
+    assert len(response.content) <= 60_000
+
+
+def test_the_printed_page_keeps_the_results_and_drops_the_form(client, places):
+    _response, html = find(client)
+    assert 'class="find-help no-print"' in html
+    stylesheet = Path(finders.find("css/site.css")).read_text(encoding="utf-8")
+    printed = stylesheet.split("@media print", 1)[1]
+    assert ".no-print" in printed.split("}", 1)[0]
+
+
+def test_the_profile_lists_its_published_services_only(client, places):
+    organisation = org.OrganisationFactory(slug="ame")
+    ServiceFactory(organisation=organisation, name="Accueil à l'aéroport")
+    ServiceFactory(organisation=organisation, name="PROJET-INTERNE", status=Service.Status.DRAFT)
+    html = client.get(reverse("directory:organisation_detail", args=["ame"])).content.decode()
+    assert "<h2>Services</h2>" in html
+    assert "Accueil à l&#x27;aéroport" in html
+    assert "PROJET-INTERNE" not in html
+
+
+def test_staff_who_see_private_data_find_draft_services(staff_client, places):
+    ServiceFactory(name="SERVICE-BROUILLON", status=Service.Status.DRAFT, zones=[places["mali"]])
+    html = staff_client.get(FIND_HELP).content.decode()
+    assert "SERVICE-BROUILLON" in html
+
+
+def test_zone_choices_list_every_place_of_the_tree(client, places):
+    response, _html = find(client)
+    labels = dict(response.context["form"].fields["zone"].choices)
+    assert labels[str(places["kita"].pk)].strip() == "Kita"
+    assert Zone.objects.count() == len(labels) - 1
+
+
+def test_the_organisation_list_filters_by_the_people_their_services_serve(client, places):
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    helping = org.OrganisationFactory(name="Accueil des rapatriés")
+    ServiceFactory(organisation=helping, populations=[returnees])
+    hidden = org.OrganisationFactory(name="Projet en préparation")
+    ServiceFactory(organisation=hidden, populations=[returnees], status=Service.Status.DRAFT)
+    org.OrganisationFactory(name="Sans service")
+    url = reverse("directory:organisation_list")
+    response = client.get(url, {"services_for": "migrants-de-retour"})
+    assert [o.name for o in response.context["page"]] == ["Accueil des rapatriés"]
+    facet = next(f for f in response.context["facets"] if f.name == "services_for")
+    assert facet.label == "Services pour…"
+    assert [(o.label, o.count) for o in facet.options] == [("Migrants de retour", 1)]
+    assert client.get(url, {"services_for": "martiens"}).status_code == 400
+
+
+def test_the_public_index_and_the_staff_sql_give_the_same_answers(client, staff_client, places):
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    bambara = Language.objects.get(code="bm")
+    theme = org.ThemeFactory(slug="protection")
+    for n, zone in enumerate([places["mali"], places["kayes"], places["kita"], places["gao"]]):
+        ServiceFactory(name=f"Tous {n}", zones=[zone])
+        ServiceFactory(name=f"Rapatriés {n}", zones=[zone], populations=[returnees])
+        ServiceFactory(name=f"Bambara {n}", zones=[zone], languages=[bambara], themes=[theme])
+    for params in [
+        {},
+        {"zone": places["kita"].pk},
+        {"zone": places["kayes"].pk, "population": "migrants-de-retour"},
+        {"zone": places["gao"].pk, "language": "bm", "theme": "protection"},
+    ]:
+        public = [s.name for s in client.get(FIND_HELP, params).context["services"]]
+        staff = [s.name for s in staff_client.get(FIND_HELP, params).context["services"]]
+        assert public == staff, params
+        assert public
+
+
+def test_a_service_unpublished_after_the_index_was_built_is_not_shown(client, places):
+    ServiceFactory(name="Abri", zones=[places["mali"]])
+    assert "Abri" in find(client)[1]
+    Service.objects.update(status=Service.Status.DRAFT)  # no signal: the index is stale
+    assert "Abri" not in find(client)[1]
