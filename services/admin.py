@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from organisations.display import visibility_badge
+from organisations.visibility import sees_private
 from services.forms import ServiceForm
 from services.models import Language, PopulationGroup, Schedule, Service
 
@@ -61,7 +62,20 @@ class OwnOfficesAndChannelsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ServiceInline(OwnOfficesAndChannelsMixin, admin.StackedInline):
+class PrivateValuesMixin:
+    """Staff notes and the contact channels (some may be non-public) only for staff who may
+    see private values, as on the organisation's page."""
+
+    private_fields = {"staff_notes", "channels"}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if sees_private(request.user):
+            return fields
+        return [field for field in fields if field not in self.private_fields]
+
+
+class ServiceInline(PrivateValuesMixin, OwnOfficesAndChannelsMixin, admin.StackedInline):
     """The organisation's services on its admin page (assembled in crm/admin.py)."""
 
     model = Service
@@ -89,7 +103,7 @@ class ScheduleInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(OwnOfficesAndChannelsMixin, SimpleHistoryAdmin):
+class ServiceAdmin(PrivateValuesMixin, OwnOfficesAndChannelsMixin, SimpleHistoryAdmin):
     form = ServiceForm
     fields = ["organisation", *SERVICE_FIELDS]
     readonly_fields = ["visibility"]

@@ -191,6 +191,7 @@ def test_staff_without_the_private_permission_do_not_see_private_values_in_the_a
                 "change_organisation",
                 "view_contactchannel",
                 "view_contactperson",
+                "view_service",
             ]
         )
     )
@@ -200,5 +201,17 @@ def test_staff_without_the_private_permission_do_not_see_private_values_in_the_a
         reverse("admin:organisations_organisation_change", args=[public.pk])
     ).content.decode()
     assert "+22320000001" in content
-    for secret in ["+22399999999", "secret@prive.org", "Personne Secrète", "note-interne-secrete"]:
+    assert planted["service"].name in content
+    for secret in [
+        "+22399999999",
+        "secret@prive.org",
+        "Personne Secrète",
+        "note-interne-secrete",
+        "note-service-secrete",
+    ]:
         assert secret not in content
+    service_page = client.get(
+        reverse("admin:services_service_change", args=[planted["service"].pk])
+    ).content.decode()
+    assert planted["service"].name in service_page
+    assert "note-service-secrete" not in service_page
