@@ -6,7 +6,8 @@ layers below it, never from one above (tests/test_architecture.py reads every im
 - ``organisations`` and ``pagecache``: the directory's core records and the page cache stamp.
 - ``networks``, ``needs`` and ``services``: records built on organisations.
 - the features: the public directory, exports and API, survey imports, follow-up (crm,
-  which assembles the staff's organisation page), demo data.
+  which assembles the staff's organisation page), demo data, corrections (proposals from the
+  public and the organisations, their update links, the staff's review).
 - ``config``: settings and URLs, which put everything together.
 """
 
@@ -15,7 +16,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("jobs",),
     ("organisations", "pagecache"),
     ("networks", "needs", "services"),
-    ("directory", "exports", "surveys", "crm", "demo"),
+    ("directory", "exports", "surveys", "crm", "demo", "corrections"),
     ("config",),
 )
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "surveys",
     "config.apps.LoginAttemptsConfig",  # axes
     "crm",
+    "corrections",
     "django_tasks",
     "config.apps.BackgroundTasksConfig",  # django_tasks_db
     "jobs",

@@ -26,5 +26,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("directory.urls")),
     path("", include("exports.urls")),
+    path("", include("corrections.urls")),
     prefix_default_language=False,
 )

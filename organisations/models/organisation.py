@@ -24,6 +24,10 @@ class OrganisationQuerySet(models.QuerySet):
         )
         return self.filter(Exists(links))
 
+    def not_verified_since(self, cutoff):
+        """Organisations never verified, or last verified before ``cutoff``."""
+        return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=cutoff))
+
 
 class Organisation(models.Model):
     class LegalForm(models.TextChoices):
@@ -55,6 +59,11 @@ class Organisation(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
+
+    class VerifiedBy(models.TextChoices):
+        STAFF = "staff", _("the directory's staff")
+        ORGANISATION = "organisation", _("the organisation itself")
+        IMPORT = "import", _("a survey import")
 
     class SurveyStatus(models.TextChoices):
         INTERVIEWED = "interviewed", _("Interviewed during the mapping")
@@ -174,6 +183,11 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     staff_notes = models.TextField(_("staff notes (private)"), blank=True)
+    # When the public information was last confirmed true, and by whom (verification.py).
+    verified_at = models.DateTimeField(_("information verified on"), null=True, blank=True)
+    verified_by = models.CharField(
+        _("verified by"), max_length=12, choices=VerifiedBy.choices, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True, db_index=True)
     # Bumped on every save; an edit made from a stale version is refused.
@@ -194,6 +208,7 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["status", "name"], name="org_status_name_idx"),
             models.Index(fields=["status", "-updated_at"], name="org_status_updated_idx"),
+            models.Index(fields=["status", "verified_at"], name="org_status_verified_idx"),
             models.Index(fields=["legal_form"], name="org_legal_form_idx"),
             models.Index(fields=["registration_kind"], name="org_registration_kind_idx"),
             models.Index(fields=["scope"], name="org_scope_idx"),

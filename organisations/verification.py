@@ -1,0 +1,31 @@
+"""When an organisation's public information was last confirmed true, and by whom.
+
+Staff confirm it in the admin, the organisation through its update link ("our information
+is still correct", or a proposal accepted), an import when a survey answer is applied.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from organisations.models import Organisation
+
+# A record not verified for this long is listed as "to verify" (data quality, digest, list).
+VERIFICATION_PERIOD = timedelta(days=365)
+
+
+def record_verification(
+    organisation: Organisation, by: str, reason: str = "", when: datetime | None = None
+) -> None:
+    """Mark ``organisation`` verified now (or ``when``) by ``by`` (Organisation.VerifiedBy),
+    through a normal save: its history says who, when and why (``reason``)."""
+    organisation.verified_at = when or timezone.now()
+    organisation.verified_by = Organisation.VerifiedBy(by)
+    if reason:
+        organisation._change_reason = reason
+    organisation.save()
+
+
+def verification_cutoff(now: datetime | None = None) -> datetime:
+    """Records verified before this moment are due for verification."""
+    return (now or timezone.now()) - VERIFICATION_PERIOD
