@@ -132,3 +132,32 @@ def test_staff_mark_a_pair_as_distinct(admin_client):
     pair = DistinctPair.objects.get()
     assert (pair.first, pair.second) == (first, second)
     assert find_duplicates() == []
+
+
+def test_near_duplicates_are_found_among_many_similar_names():
+    """Similar names are compared by blocks, not every pair: a typo at the start, in the
+    middle or at the end, or a swapped word, is still found among hundreds of names built
+    from the same words."""
+    places = ["Kayes", "Kita", "Bafoulabé", "Diéma", "Nioro", "Yélimané", "Kéniéba", "Sikasso"]
+    kinds = ["Association", "Collectif", "Groupement", "Coopérative", "Fédération"]
+    people = ["des femmes", "des rapatriés", "des jeunes", "de la diaspora", "des émigrés"]
+    Organisation.objects.bulk_create(
+        Organisation(name=f"{kind} {who} de {place}", slug=f"o-{n}")
+        for n, (kind, who, place) in enumerate(
+            (kind, who, place) for kind in kinds for who in people for place in places
+        )
+    )
+    near = [
+        ("Asociation des rapatriés de Kayes", "Association des rapatriés de Kayes"),
+        ("Collectif des rapatriées de Kita", "Collectif des rapatriés de Kita"),
+        ("Groupement des jeunes de Sikaso", "Groupement des jeunes de Sikasso"),
+        ("Fédération de Diéma des émigrés", "Fédération des émigrés de Diéma"),
+    ]
+    for n, (typed, _existing) in enumerate(near):
+        OrganisationFactory(name=typed, slug=f"near-{n}")
+
+    pairs = _pairs()
+
+    similar = {names for names, reasons in pairs.items() if "similar" in reasons[0]}
+    # Only these: names that differ by their place or their people are never paired.
+    assert similar == {frozenset(names) for names in near}
