@@ -55,8 +55,8 @@ def main() -> None:
     print(f"organisations: {total} ({connection.vendor})")
 
     started = time.perf_counter()
-    pairs = find_duplicates()
-    print(f"duplicate detection: {time.perf_counter() - started:.2f} s, {len(pairs)} pairs")
+    found = find_duplicates(limit=200)
+    print(f"duplicate detection: {time.perf_counter() - started:.2f} s, {found.total} pairs")
 
     if args.recall:
         print_recall()
@@ -86,10 +86,13 @@ def print_recall() -> None:
         .only("pk", "name")
         .order_by("pk")
     )
-    started = time.perf_counter()
-    blocked = {(first, second) for first, second, _score in _similar_names(organisations)}
-    blocked_seconds = time.perf_counter() - started
     folded = [fold(organisation.name) for organisation in organisations]
+    started = time.perf_counter()
+    blocked = {
+        (first, second)
+        for first, second, _score in _similar_names([o.pk for o in organisations], folded)
+    }
+    blocked_seconds = time.perf_counter() - started
     words = [" ".join(sorted(name.split())) for name in folded]
     started = time.perf_counter()
     every = set()

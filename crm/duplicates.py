@@ -8,6 +8,10 @@ marked as distinct are left out too.
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+from heapq import nsmallest
+from itertools import combinations, repeat
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +38,9 @@ _SAME_WORD_THRESHOLD = 75
 # order, and grouped with the names sharing one of its _RARE_KEYS rarest words.
 _WINDOW = 12
 _RARE_KEYS = 2
+# Up to this many records sharing a name, an acronym or a phone, every two are a pair; more
+# (a generic name among thousands of records) are each paired with the first only.
+_FULLY_PAIRED = 10
 
 
 @dataclass
@@ -47,78 +54,107 @@ class DuplicatePair:
         return (self.first.pk, self.second.pk)
 
 
-def find_duplicates() -> list[DuplicatePair]:
-    organisations = list(
+class FoundDuplicates(NamedTuple):
+    pairs: list[DuplicatePair]  # the likeliest first (most reasons), at most the limit asked
+    total: int
+
+
+# Why two records may be one, in the order they are listed; a pair's reasons are a bit mask.
+SAME_NAME, SAME_ACRONYM, OTHER_NAME, SIMILAR_NAMES, SHARED_EMAIL, SHARED_PHONE = (
+    1 << bit for bit in range(6)
+)
+
+
+def find_duplicates(limit: int | None = None) -> FoundDuplicates:
+    """The likely duplicate pairs, the likeliest (most reasons) first, and how many there
+    are. Records sharing a generic name make many pairs (1.2 million among 50,000 demo
+    records): pairs are kept as integers and only those returned become objects."""
+    rows = (
         Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
-        .only("pk", "name", "acronym", "slug", "status")
         .order_by("pk")
+        .values_list("pk", "name", "acronym")
     )
-    by_id = {organisation.pk: organisation for organisation in organisations}
-    other_names = defaultdict(set)
+    pks, names, acronyms = zip(*rows, strict=True) if rows else ((), (), ())
+    folded = [fold(name) for name in names]
+    pairs: dict[int, int] = {}  # (first pk << 32 | second pk) -> reasons
+
+    def flag(ids, reason):
+        ids = sorted(set(ids))
+        # Records sharing a generic name: each with the first is enough to merge them all.
+        linked = combinations(ids, 2) if len(ids) <= _FULLY_PAIRED else zip(repeat(ids[0]), ids[1:])
+        for first, second in linked:
+            key = first << 32 | second
+            pairs[key] = pairs.get(key, 0) | reason
+
+    for ids in _groups(zip(pks, folded, strict=True)):
+        flag(ids, SAME_NAME)
+    acronyms = [fold(acronym) for acronym in acronyms]
+    compact = (acronym.replace(" ", "") for acronym in acronyms)
+    for ids in _groups(zip(pks, compact, strict=True)):
+        flag(ids, SAME_ACRONYM)
+    # A name or acronym that is another record's other name (CAMRCI for CAMARCI).
+    named = defaultdict(set)
+    for pk, name, acronym in zip(pks, folded, acronyms, strict=True):
+        for value in {name, acronym} - {""}:
+            named[value].add(pk)
     aliases = OrganisationAlias.objects.exclude(
         organisation__status=Organisation.Status.ARCHIVED
     ).values_list("organisation_id", "name")
     for organisation_id, alias in aliases:
-        other_names[organisation_id].add(fold(alias))
-    pairs: dict[tuple[int, int], list[str]] = defaultdict(list)
-
-    def flag(ids, reason):
-        ids = sorted(set(ids))
-        for i, first in enumerate(ids):
-            for second in ids[i + 1 :]:
-                if reason not in pairs[(first, second)]:
-                    pairs[(first, second)].append(reason)
-
-    for ids in _groups(organisations, lambda o: [fold(o.name)]):
-        flag(ids, str(_("same name")))
-    for ids in _groups(organisations, lambda o: [_compact(o.acronym)]):
-        flag(ids, str(_("same acronym")))
-    # A name or acronym that is another record's other name (CAMRCI for CAMARCI).
-    named = defaultdict(set)
-    for organisation in organisations:
-        for value in {fold(organisation.name), fold(organisation.acronym)} - {""}:
-            named[value].add(organisation.pk)
-    for organisation_id, names in other_names.items():
-        for name in names:
-            for other_id in named.get(name, set()) - {organisation_id}:
-                flag([organisation_id, other_id], str(_("name is another record's other name")))
-    for first, second, score in _similar_names(organisations):
-        flag([first, second], str(_("similar names (%(score)d%%)") % {"score": score}))
+        for other_id in named.get(fold(alias), set()) - {organisation_id}:
+            flag([organisation_id, other_id], OTHER_NAME)
+    scores = {}
+    for first, second, score in _similar_names(pks, folded):
+        flag([first, second], SIMILAR_NAMES)
+        scores[first << 32 | second] = score
     for kind, ids in _shared_channels():
-        reason = _("shared e-mail") if kind == ContactChannel.Kind.EMAIL else _("shared phone")
-        flag(ids, str(reason))
+        flag(ids, SHARED_EMAIL if kind == ContactChannel.Kind.EMAIL else SHARED_PHONE)
+    for first, second in DistinctPair.objects.values_list("first_id", "second_id"):
+        pairs.pop(first << 32 | second, None)
 
-    distinct = set(DistinctPair.objects.values_list("first_id", "second_id"))
-    found = [
-        DuplicatePair(by_id[first], by_id[second], reasons)
-        for (first, second), reasons in sorted(pairs.items())
-        if (first, second) not in distinct
-    ]
-    # The pairs with the most reasons first: the likeliest duplicates.
-    found.sort(key=lambda pair: -len(pair.reasons))
-    return found
+    def likeliest(key):
+        return (-pairs[key].bit_count(), key)
+
+    chosen = sorted(pairs, key=likeliest) if limit is None else nsmallest(limit, pairs, likeliest)
+    chosen_ids = {pk for key in chosen for pk in (key >> 32, key & 0xFFFFFFFF)}
+    by_id = Organisation.objects.only("pk", "name", "acronym", "slug", "status").in_bulk(chosen_ids)
+    return FoundDuplicates(
+        [
+            DuplicatePair(
+                by_id[key >> 32], by_id[key & 0xFFFFFFFF], _reasons(pairs[key], scores.get(key))
+            )
+            for key in chosen
+        ],
+        len(pairs),
+    )
 
 
-def _compact(text: str) -> str:
-    return fold(text).replace(" ", "")
+def _reasons(mask: int, score: int | None) -> list[str]:
+    labels = {
+        SAME_NAME: _("same name"),
+        SAME_ACRONYM: _("same acronym"),
+        OTHER_NAME: _("name is another record's other name"),
+        SIMILAR_NAMES: _("similar names (%(score)d%%)") % {"score": score or 0},
+        SHARED_EMAIL: _("shared e-mail"),
+        SHARED_PHONE: _("shared phone"),
+    }
+    return [str(label) for reason, label in labels.items() if mask & reason]
 
 
-def _groups(organisations, keys):
-    """Ids of the organisations sharing a key, for every key shared by two or more."""
+def _groups(keyed_ids):
+    """Ids sharing a key, for every non-empty key shared by two or more: (id, key) pairs in."""
     groups = defaultdict(set)
-    for organisation in organisations:
-        for value in keys(organisation):
-            if value:
-                groups[value].add(organisation.pk)
+    for pk, value in keyed_ids:
+        if value:
+            groups[value].add(pk)
     return [ids for ids in groups.values() if len(ids) > 1]
 
 
-def _similar_names(organisations):
+def _similar_names(pks, folded: list[str]):
     """Pairs of similar names, found by blocking rather than by comparing every pair: each
     distinct name is compared with its neighbours in a few orders where similar names end
     up close (alphabetical, alphabetical from the end, and among the names sharing one of
     its rarest words). All pairs took 80 s at 50,000 organisations and grew as the square."""
-    folded = [fold(organisation.name) for organisation in organisations]
     # token_sort_ratio, with each name's words sorted once rather than at every comparison.
     holders = defaultdict(list)
     for index, name in enumerate(folded):
@@ -130,15 +166,16 @@ def _similar_names(organisations):
         for order in (lambda n: names[n], lambda n: names[n][::-1]):
             _add_neighbours(sorted(block, key=order), names, candidates)
     pairs = set()
+    may_be_the_same = cache(_may_be_the_same)
     for first, second in candidates:
         score = int(fuzz.ratio(names[first], names[second]))
         for i in holders[names[first]]:
             for j in holders[names[second]]:
                 # Equal names are flagged as such; reordered words are still compared.
-                if folded[i] != folded[j] and _may_be_the_same(folded[i], folded[j]):
+                if folded[i] != folded[j] and may_be_the_same(folded[i], folded[j]):
                     pairs.add((min(i, j), max(i, j), score))
     for i, j, score in sorted(pairs):
-        yield organisations[i].pk, organisations[j].pk, score
+        yield pks[i], pks[j], score
 
 
 def _rare_word_blocks(sorted_words: list[str]) -> list[list[int]]:

@@ -67,14 +67,14 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         )
         for quality_list in reports.quality_lists()
     ]
-    duplicates = find_duplicates()
+    duplicates = find_duplicates(limit=QUALITY_LIST_LIMIT)
     return _render(
         request,
         "admin/crm/data_quality.html",
         _("Data quality"),
         lists=lists,
-        duplicates=duplicates[:QUALITY_LIST_LIMIT],
-        duplicate_count=len(duplicates),
+        duplicates=duplicates.pairs,
+        duplicate_count=duplicates.total,
         can_merge=request.user.has_perm("organisations.change_organisation"),
     )
 

@@ -26,7 +26,8 @@ def english():
 
 def _pairs():
     return {
-        frozenset([pair.first.name, pair.second.name]): pair.reasons for pair in find_duplicates()
+        frozenset([pair.first.name, pair.second.name]): pair.reasons
+        for pair in find_duplicates().pairs
     }
 
 
@@ -87,9 +88,9 @@ def test_archived_records_and_pairs_checked_as_distinct_are_left_out():
     OrganisationFactory(name="Maison du migrant", status="archived")
     first = OrganisationFactory(name="Maison du Migrant")
     second = OrganisationFactory(name="Maison du migrant ")
-    assert len(find_duplicates()) == 1
+    assert len(find_duplicates().pairs) == 1
     DistinctPair.objects.create(first=first, second=second)
-    assert find_duplicates() == []
+    assert find_duplicates().pairs == []
 
 
 def test_a_name_matching_another_records_other_name_is_found():
@@ -103,13 +104,13 @@ def test_the_seed_holds_camarci_once_and_a_new_camrci_is_flagged():
     call_command("seed_mali", verbosity=0)
     camarci = Organisation.objects.get(acronym="CAMARCI")
     assert "CAMRCI" in set(camarci.aliases.values_list("name", flat=True))
-    assert not [p for p in find_duplicates() if camarci in (p.first, p.second)]
+    assert not [p for p in find_duplicates().pairs if camarci in (p.first, p.second)]
 
     planted = OrganisationFactory(
         name="Coordination des Associations Maliennes Rapatriées de la Côte d'Ivoire",
         acronym="CAMRCI",
     )
-    flagged = [p for p in find_duplicates() if {p.first, p.second} == {camarci, planted}]
+    flagged = [p for p in find_duplicates().pairs if {p.first, p.second} == {camarci, planted}]
     assert len(flagged) == 1
 
 
@@ -131,7 +132,7 @@ def test_staff_mark_a_pair_as_distinct(admin_client):
     assert response.status_code == 302
     pair = DistinctPair.objects.get()
     assert (pair.first, pair.second) == (first, second)
-    assert find_duplicates() == []
+    assert find_duplicates().pairs == []
 
 
 def test_near_duplicates_are_found_among_many_similar_names():
@@ -161,3 +162,20 @@ def test_near_duplicates_are_found_among_many_similar_names():
     similar = {names for names, reasons in pairs.items() if "similar" in reasons[0]}
     # Only these: names that differ by their place or their people are never paired.
     assert similar == {frozenset(names) for names in near}
+
+
+def test_the_page_shows_the_likeliest_pairs_first_and_counts_them_all(admin_client, monkeypatch):
+    monkeypatch.setattr("crm.views.QUALITY_LIST_LIMIT", 2)
+    for n in range(4):  # four records of one name: six pairs with one reason each
+        OrganisationFactory(name="Association des femmes", slug=f"af-{n}")
+    first = OrganisationFactory(name="Groupement Espoir", acronym="GE")
+    second = OrganisationFactory(name="Groupement Espoir", acronym="GE", slug="ge-2")
+
+    found = find_duplicates(limit=2)
+    response = admin_client.get(reverse("crm:data_quality"))
+
+    assert found.total == 7
+    assert [pair.key for pair in found.pairs][:1] == [(first.pk, second.pk)]
+    assert len(found.pairs) == 2
+    assert len(response.context["duplicates"]) == 2
+    assert response.context["duplicate_count"] == 7
