@@ -64,15 +64,19 @@ def apply_plan(
     checksum: str,
     allow_create: tuple[str, ...] = (),
     progress: Callable[[int, int], None] | None = None,
+    save_mapping: bool = False,
 ) -> ImportBatch:
     """Write the whole plan or nothing.
 
-    ``progress(done, total)`` is called before the first and after each writing step.
+    ``progress(done, total)`` is called before the first and after each writing step;
+    ``save_mapping`` saves the mapping (a file given on the command line) with the import.
     """
     if plan.has_errors:
         raise PlanHasErrors(_("The file has rows in error; nothing was imported."))
     now = timezone.now()
     with transaction.atomic():
+        if save_mapping:
+            mapping.save()
         source = _source(plan, mapping)
         batch = ImportBatch.objects.create(
             mapping=mapping,

@@ -45,6 +45,18 @@ class Resolution:
     suggestions: list[str] = field(default_factory=list)
 
 
+def unmatched(value: str, resolution: Resolution) -> str:
+    """Why ``value`` names no entry, with the closest ones."""
+    if resolution.error:
+        return resolution.error
+    if resolution.suggestions:
+        return _("“%(value)s” matches nothing known. Closest: %(suggestions)s.") % {
+            "value": value,
+            "suggestions": "; ".join(resolution.suggestions),
+        }
+    return _("“%(value)s” matches nothing known.") % {"value": value}
+
+
 class Catalogue:
     """Entries indexed by every folded key that names them."""
 

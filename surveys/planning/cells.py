@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from common.formulas import is_formula, restore
 from common.numbers import is_plain_integer
 from surveys.catalogues import ImportCatalogues, fold
+from surveys.catalogues import unmatched as _unmatched  # noqa: F401 (used by the row readers)
 from surveys.mapping import CREATABLE, ENTRY_FIELDS, FieldSpec, Mapping
 from surveys.planning.columns import _Columns
 from surveys.planning.plan import Problem, RowPlan
@@ -154,17 +155,6 @@ def _entry(token: str) -> str:
     if token.startswith("| ") or token == "|":
         token = " " + token
     return token + " " if token.endswith(" |") else token
-
-
-def _unmatched(value: str, resolution) -> str:
-    if resolution.error:
-        return resolution.error
-    if resolution.suggestions:
-        return _("“%(value)s” matches nothing known. Closest: %(suggestions)s.") % {
-            "value": value,
-            "suggestions": "; ".join(resolution.suggestions),
-        }
-    return _("“%(value)s” matches nothing known.") % {"value": value}
 
 
 def _parse_int(value: str) -> int | None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from common.phones import is_e164, to_e164
 from organisations.models import ContactChannel
 from surveys.planning.cells import _FIELD_SPLIT, _MAX_PART_LENGTH, _entry, _refusal, _RowReader
-from surveys.planning.plan import Problem, RowPlan
+from surveys.planning.plan import Note, Problem, RowPlan
 
 _PERSON_LINKS = {"contact_persons", "private_contact_persons", "contact_persons_consent"}
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
@@ -115,8 +115,11 @@ class _ContactReader(_RowReader):
                 # Published only with a recorded consent (a database rule): kept private.
                 person["is_publishable"] = False
                 row.notes.append(
-                    _("%(name)s has no consent date: kept as a private contact person.")
-                    % {"name": person["name"]}
+                    Note(
+                        "contact_private",
+                        _("%(name)s has no consent date: kept as a private contact person.")
+                        % {"name": person["name"]},
+                    )
                 )
         if persons:
             row.links["contacts"] = row.links.get("contacts", []) + persons
@@ -174,8 +177,15 @@ class _ContactReader(_RowReader):
             if not values.get("name"):
                 if any(values.values()):
                     row.notes.append(
-                        _("The contact on row %(row)s of “%(sheet)s” has no name: not imported.")
-                        % {"row": number, "sheet": self.columns.contact_sheet.name}
+                        Note(
+                            "contact_unnamed",
+                            _("The contact on row %(row)s of “%(sheet)s” has no name: %(what)s.")
+                            % {
+                                "row": number,
+                                "sheet": self.columns.contact_sheet.name,
+                                "what": _("not imported"),
+                            },
+                        )
                     )
                 continue
             too_long = [value for value in values.values() if len(value) > _MAX_PART_LENGTH]

@@ -17,7 +17,7 @@ from surveys.mapping import (
 from surveys.planning.cells import _MAX_PART_LENGTH, _parse_int, _refusal, _unmatched
 from surveys.planning.contacts import _PHONE_SPLIT, _ContactReader
 from surveys.planning.entries import _EntryReader
-from surveys.planning.plan import RowPlan
+from surveys.planning.plan import Note, RowPlan
 
 # Entries whose parts are checked one by one (an address or notes may be long).
 _LONG_ENTRIES = {
@@ -216,8 +216,8 @@ class _RowBuilder(_ContactReader, _EntryReader):
         split_phones = kind == "phone" and not self.exported
         for part in _PHONE_SPLIT.split(token) if split_phones else [token]:
             channel = self._channel(kind, part, public)
-            if channel[2]:
-                row.notes.append(channel[3])
+            if channel[3]:
+                row.notes.append(Note(channel[0], channel[3]))
             links.append(channel)
 
     def _identifier(self, row: RowPlan, index: int, token: str, links: list) -> None:
@@ -258,7 +258,7 @@ class _RowBuilder(_ContactReader, _EntryReader):
         if resolution.entry is not None:
             links.append(resolution.entry.id)
             if resolution.note:
-                row.notes.append(resolution.note)
+                row.notes.append(Note("zone", resolution.note))
         elif target in self.allow_create and not resolution.error:
             self.creations[target].setdefault(fold(value), value)
             links.append(("new", fold(value)))
