@@ -17,7 +17,7 @@ from surveys.checking import validate_mapping
 from surveys.mapping import CREATABLE, MappingError
 from surveys.models import ImportBatch, ImportMapping
 from surveys.planning.build import build_plan
-from surveys.planning.plan import ImportPlan
+from surveys.planning.plan import ImportPlan, Problem
 from surveys.reading import read_survey_file
 
 
@@ -129,6 +129,12 @@ def where(row: int, column: int | None = None, header: str = "") -> str:
     return _("Row %(row)s") % {"row": row}
 
 
+def describe(problem: Problem, row: int | None = None) -> str:
+    """ "Row 5, column 19 (Sigle): message"; ``row`` when the row is counted in another file."""
+    place = where(problem.row if row is None else row, problem.column, problem.header)
+    return _("%(where)s: %(message)s") % {"where": place, "message": problem.message}
+
+
 def error_rows_file(plan: ImportPlan) -> bytes:
     """The rows in error as the file had them, to correct and import again: an XLSX workbook.
 
@@ -181,7 +187,7 @@ def error_rows_file(plan: ImportPlan) -> bytes:
                 text = problem.message
             else:
                 sheet_name, here = main.title, new_rows[row.row]
-                text = f"{where(here, problem.column, problem.header)}: {problem.message}"
+                text = describe(problem, here)
             problems.append(_text_cells(problems, [sheet_name, str(here), str(problem.row), text]))
     output = io.BytesIO()
     workbook.save(output)

@@ -55,7 +55,7 @@ def test_it_reports_a_founding_year_written_with_superscripts(world, mapping, tm
     path.write_bytes(
         reference_export([{"identification/nom_osc": "A", "historique/annee_creation": "¹⁹⁹⁶"}])
     )
-    with pytest.raises(CommandError, match="Rows in error"):
+    with pytest.raises(CommandError, match="Lignes en erreur"):
         call_command(
             "import_survey", str(path), "--mapping", "reference", "--errors-file", str(errors)
         )

@@ -176,16 +176,12 @@ class _ContactReader(_RowReader):
                 continue
             if not values.get("name"):
                 if any(values.values()):
+                    unnamed = _(
+                        "The contact on row %(row)s of “%(sheet)s” has no name: not imported."
+                    )
+                    sheet = self.columns.contact_sheet.name
                     row.notes.append(
-                        Note(
-                            "contact_unnamed",
-                            _("The contact on row %(row)s of “%(sheet)s” has no name: %(what)s.")
-                            % {
-                                "row": number,
-                                "sheet": self.columns.contact_sheet.name,
-                                "what": _("not imported"),
-                            },
-                        )
+                        Note("contact_unnamed", unnamed % {"row": number, "sheet": sheet})
                     )
                 continue
             too_long = [value for value in values.values() if len(value) > _MAX_PART_LENGTH]

@@ -16,6 +16,7 @@ from surveys.planning.plan import Action, ImportPlan
 from surveys.reading import FileRejected
 from surveys.service import (
     apply_import,
+    describe,
     error_rows_file,
     is_mapping_file,
     load_mapping,
@@ -137,7 +138,8 @@ class Command(BaseCommand):
         if options["notes"]:
             for row in plan.rows:
                 for note in row.notes:
-                    self.stdout.write(f"{where(row.row)}: {note}")
+                    line = {"where": where(row.row), "message": note}
+                    self.stdout.write(_("%(where)s: %(message)s") % line)
         elif counts := plan.note_counts:
             summary = "; ".join(f"{label}: {count}" for label, count in counts)
             self.stdout.write(_("Notes: %(summary)s (--notes lists them).") % {"summary": summary})
@@ -145,8 +147,14 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2:
                 for change in row.changes:
                     self.stdout.write(
-                        f"{where(row.row)} ({row.name}): {change.label}: "
-                        f"“{change.old}” → “{change.new}”"
+                        _("%(where)s: “%(name)s”, %(field)s: “%(old)s” → “%(new)s”")
+                        % {
+                            "where": where(row.row),
+                            "name": row.name,
+                            "field": change.label,
+                            "old": change.old,
+                            "new": change.new,
+                        }
                     )
             if row.suggestion and row.action == Action.NEW:
                 org_id, label, score = row.suggestion
@@ -167,9 +175,7 @@ class Command(BaseCommand):
         for message in plan.missing_columns:
             self.stderr.write(message)
         for problem in plan.errors:
-            self.stderr.write(
-                f"{where(problem.row, problem.column, problem.header)}: {problem.message}"
-            )
+            self.stderr.write(describe(problem))
 
 
 def _parse_matches(values: list[str]) -> dict[int, int]:
