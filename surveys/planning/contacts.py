@@ -64,12 +64,25 @@ class _ContactReader(_RowReader):
         for key, value in (("phone", phone), ("phone_other", phone_other)):
             contact[key] = to_e164(value, self.mapping.phone_region)
             if value and not contact[key]:
-                written.append(_("Phone as written: %(value)s") % {"value": value})
+                written.append(self._kept_as_written(row, "phone", value))
         contact["email"] = _valid_email(email)
         if email and not contact["email"]:
-            written.append(_("E-mail as written: %(value)s") % {"value": email})
+            written.append(self._kept_as_written(row, "email", email))
         contact["notes"] = "\n".join(filter(None, [notes, *written]))
         links.append(contact)
+
+    def _kept_as_written(self, row: RowPlan, kind: str, value: str) -> str:
+        """A contact person's phone or e-mail that is not one: kept in the person's notes
+        (the field holds only valid values), and noted in the preview, to verify."""
+        if kind == "phone":
+            row.notes.append(
+                Note(kind, _("Phone “%(value)s” kept as written, to verify.") % {"value": value})
+            )
+            return _("Phone as written: %(value)s") % {"value": value}
+        row.notes.append(
+            Note(kind, _("E-mail “%(value)s” kept as written, to verify.") % {"value": value})
+        )
+        return _("E-mail as written: %(value)s") % {"value": value}
 
     def _join_persons(self, row: RowPlan) -> None:
         """Contact persons of every column, with the consent of the publishable ones."""
@@ -201,10 +214,10 @@ class _ContactReader(_RowReader):
             contact["phone"] = phone
             notes = []
             if values.get("phone") and not phone:
-                notes.append(_("Phone as written: %(value)s") % {"value": values["phone"]})
+                notes.append(self._kept_as_written(row, "phone", values["phone"]))
             email = _valid_email(values.get("email", ""))
             if values.get("email", "").strip() and not email:
-                notes.append(_("E-mail as written: %(value)s") % {"value": values["email"]})
+                notes.append(self._kept_as_written(row, "email", values["email"]))
             contact["email"] = email
             contact["notes"] = "\n".join(notes)
             contacts.append(contact)
