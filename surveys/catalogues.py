@@ -115,6 +115,11 @@ class ZoneCatalogue(Catalogue):
         super().__init__(kind)
         self.elsewhere = elsewhere
 
+    def label_of(self, entry_id: int) -> str:
+        if entry_id in self.labels_by_id or self.elsewhere is None:
+            return super().label_of(entry_id)
+        return self.elsewhere.label_of(entry_id)
+
     def _candidates(self, value: str, level: str) -> tuple[list[Entry], str]:
         folded = fold(value)
         candidates = self.by_key.get(folded, [])

@@ -253,6 +253,8 @@ def test_a_zone_outside_the_mapping_s_country_is_found_in_the_whole_catalogue(st
     assert row.errors == []
     names = Zone.objects.filter(pk__in=row.links["zones"]).values_list("name", flat=True)
     assert sorted(names) == sorted([zone, "Kayes"])
+    # The preview names it as it names any zone.
+    assert f"zone: {zone} (" in " ".join(row.added)
 
 
 def test_a_country_name_in_english_is_found(strict):
@@ -337,3 +339,32 @@ def test_undo_keeps_a_source_a_later_import_uses(strict):
     assert Source.objects.get().code == "enquete-osc-reference"
     second.refresh_from_db()
     assert second.source.code == "enquete-osc-reference"
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_the_error_file_and_undo_take_a_fixed_number_of_queries(
+    importer, strict, django_assert_max_num_queries, rows
+):
+    submissions = [
+        {**DIASPORA, "identification/nom_osc": f"Association {n}", "_uuid": f"u{n}"}
+        for n in range(rows)
+    ]
+    broken = [{**s, "historique/annee_creation": "vers 1985"} for s in submissions]
+    preview = importer.post(
+        reverse("admin:surveys_import"),
+        {
+            "file": SimpleUploadedFile("kobo.xlsx", reference_export(broken)),
+            "mapping": strict.pk,
+            "on_existing": "fill",
+        },
+    )
+    link = re.search(r'href="([^"]*import/errors/[^"]*)"', preview.content.decode()).group(1)
+    with django_assert_max_num_queries(25):
+        download = importer.get(link.replace("&amp;", "&"))
+    assert len(workbook_sheets(download.content)["contacts"]) == rows + 1
+
+    _plan, batch = apply_import(reference_export(submissions), "k.xlsx", strict, None)
+    # Per kind of record (conflict checks, history rows, deletes), never per row.
+    with django_assert_max_num_queries(90):
+        undo_batch(batch, None)
+    assert not Source.objects.exists()
