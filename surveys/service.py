@@ -168,17 +168,21 @@ def error_rows_file(plan: ImportPlan) -> bytes:
         repeat = workbook.create_sheet(sheet.name)
         repeat.append(_text_cells(repeat, sheet.headers))
         parent = sheet.headers.index("_parent_index")
+        written = 1
         for number, cells in sheet.rows:
             key = cells[parent] if parent < len(cells) else ""
             if key in parents:
                 cells = [*cells]
                 cells[parent] = parents[key]
-                repeat_rows[(sheet.name, number)] = len(repeat_rows) + 2
+                written += 1
+                repeat_rows[(sheet.name, number)] = written
                 repeat.append(_text_cells(repeat, cells))
     problems = workbook.create_sheet(_("errors"))
     problems.append(
         _text_cells(problems, [_("sheet"), _("row"), _("row of the original file"), _("error")])
     )
+    for message in plan.missing_columns:  # the mapping's, not a row's
+        problems.append(_text_cells(problems, [main.title, "", "", message]))
     for row in in_error:
         for problem in row.errors:
             sheet_name = problem.header if (problem.header, problem.row) in repeat_rows else ""

@@ -22,8 +22,9 @@ from organisations.models import (
     Theme,
     Zone,
 )
+from surveys.applying import PlanHasErrors
 from surveys.models import ImportBatch, ImportMapping
-from surveys.service import apply_import, preview_import
+from surveys.service import apply_import, error_rows_file, preview_import
 from surveys.undoing import undo_batch
 from tests.data.make_reference_export import EXAMPLE_SUBMISSIONS
 from tests.import_world import (  # noqa: F401
@@ -186,9 +187,11 @@ def test_a_mapped_column_missing_from_the_file_is_an_error_naming_the_closest(st
         "The column “Sigel” (fields: acronym) is not in the file; did you mean “Sigle”? "
         "If the file may lack it, mark it “optional: true” in the mapping."
     )
-    with pytest.raises(Exception, match="rows in error"):
+    with pytest.raises(PlanHasErrors):
         apply_import(content, "a.csv", strict, None)
     assert not Organisation.objects.exists()
+    # The workbook to correct says it too.
+    assert workbook_sheets(error_rows_file(plan))["errors"][1][3] == plan.missing_columns[0]
 
 
 def test_a_column_marked_optional_may_be_missing(world):
