@@ -90,6 +90,7 @@ def test_an_import_preview_with_notes_and_a_missing_column_passes_axe(
 
     assert page.locator("#note-counts td").inner_text() == "2"
     assert "vouliez-vous dire « Sigle »" in page.locator("#missing-columns").inner_text()
+    assert "La correspondance nomme des colonnes que le fichier n’a pas." in page.content()
     assert axe_violations_of(page) == []
     assert _overflow(page) <= 0
     page.screenshot(path="/tmp/impfix-preview.png", full_page=True)
