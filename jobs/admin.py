@@ -5,6 +5,8 @@ Result and error files may hold private data: they are served only through
 everyone's); ``MEDIA_ROOT`` is never served publicly.
 """
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -84,7 +86,7 @@ class JobAdmin(admin.ModelAdmin):
         if which == "result" and job.result_file:
             stored, name = job.result_file, job.result_name
         elif which == "errors" and job.error_file:
-            stored, name = job.error_file, f"{job.pk}-errors.csv"
+            stored, name = job.error_file, f"{job.pk}-errors{PurePath(job.error_file.name).suffix}"
         else:
             raise Http404
         # admin_view adds "Cache-Control: no-store, private": never kept by a shared cache.

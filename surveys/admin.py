@@ -27,7 +27,7 @@ from surveys.reading import FileRejected
 from surveys.service import (
     PlanChanged,
     apply_import,
-    error_rows_csv,
+    error_rows_file,
     file_checksum,
     preview_import,
 )
@@ -40,6 +40,7 @@ TOKEN_MAX_AGE = 24 * 3600
 UPLOAD_FOLDER = "survey-imports"
 # The preview lists at most this many rows (errors first); the counts cover every row.
 PREVIEW_ROWS = 500
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @admin.register(ImportMapping)
@@ -211,9 +212,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
         plan = preview_import(
             content, data["file_name"], mapping, data["on_existing"], tuple(data["allow_create"])
         )
-        response = HttpResponse(error_rows_csv(plan), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(error_rows_file(plan), content_type=XLSX_TYPE)
         stem = PurePath(data["file_name"]).stem[:60] or "import"
-        response["Content-Disposition"] = f'attachment; filename="{stem}-errors.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{stem}-errors.xlsx"'
         return response
 
     def confirm_view(self, request: HttpRequest) -> HttpResponse:

@@ -64,16 +64,20 @@ def apply_plan(
     checksum: str,
     allow_create: tuple[str, ...] = (),
     progress: Callable[[int, int], None] | None = None,
+    save_mapping: bool = False,
 ) -> ImportBatch:
     """Write the whole plan or nothing.
 
-    ``progress(done, total)`` is called before the first and after each writing step.
+    ``progress(done, total)`` is called before the first and after each writing step;
+    ``save_mapping`` saves the mapping (a file given on the command line) with the import.
     """
     if plan.has_errors:
         raise PlanHasErrors(_("The file has rows in error; nothing was imported."))
     now = timezone.now()
     with transaction.atomic():
-        source = _source(plan, mapping)
+        if save_mapping:
+            mapping.save()
+        source, source_created = _source(plan, mapping)
         batch = ImportBatch.objects.create(
             mapping=mapping,
             mapping_definition=mapping.definition,
@@ -94,16 +98,19 @@ def apply_plan(
             step()
             report(done, len(steps))
         batch.copy_statements = writer.inserter.copies
+        if source_created:  # undo removes it with the rest
+            writer.created[_label(Source)].append(source.pk)
         batch.created = {label: ids for label, ids in writer.created.items() if ids}
         batch.updated = {label: rows for label, rows in writer.updated.items() if rows}
         batch.save(update_fields=["created", "updated"])
     return batch
 
 
-def _source(plan: ImportPlan, mapping: ImportMapping) -> Source:
-    """The mapping's source, or one named after the mapping: imported records always have one."""
+def _source(plan: ImportPlan, mapping: ImportMapping) -> tuple[Source, bool]:
+    """The mapping's source, or one named after the mapping: imported records always have one;
+    and whether this import created it."""
     spec = plan.mapping.source or {"code": f"survey-{mapping.slug}"[:80], "document": mapping.name}
-    source, _created = Source.objects.get_or_create(
+    return Source.objects.get_or_create(
         code=spec["code"],
         defaults={
             "kind": Source.Kind.SURVEY,
@@ -112,7 +119,6 @@ def _source(plan: ImportPlan, mapping: ImportMapping) -> Source:
             "year": spec.get("year"),
         },
     )
-    return source
 
 
 class _Writer:

@@ -45,6 +45,18 @@ class Resolution:
     suggestions: list[str] = field(default_factory=list)
 
 
+def unmatched(value: str, resolution: Resolution) -> str:
+    """Why ``value`` names no entry, with the closest ones."""
+    if resolution.error:
+        return resolution.error
+    if resolution.suggestions:
+        return _("“%(value)s” matches nothing known. Closest: %(suggestions)s.") % {
+            "value": value,
+            "suggestions": "; ".join(resolution.suggestions),
+        }
+    return _("“%(value)s” matches nothing known.") % {"value": value}
+
+
 class Catalogue:
     """Entries indexed by every folded key that names them."""
 
@@ -74,6 +86,10 @@ class Catalogue:
                     labels.append(entry.label)
         return labels[: limit + 1]
 
+    def knows(self, value: str) -> bool:
+        """``value`` names at least one entry (several: resolve() says which)."""
+        return fold(value) in self.by_key
+
     def resolve(self, value: str) -> Resolution:
         candidates = self.by_key.get(fold(value), [])
         if len(candidates) == 1:
@@ -91,15 +107,37 @@ class Catalogue:
 
 
 class ZoneCatalogue(Catalogue):
-    """Zones of one country (or all), with the level rule of the mapping."""
+    """Zones of one country (or all), with the level rule of the mapping; a name found in
+    none of them is looked up in ``elsewhere`` (every zone: a diaspora organisation works
+    in France, a network in Senegal)."""
 
-    def resolve_zone(self, value: str, level: str) -> Resolution:
+    def __init__(self, kind: str, elsewhere: "ZoneCatalogue | None" = None):
+        super().__init__(kind)
+        self.elsewhere = elsewhere
+
+    def label_of(self, entry_id: int) -> str:
+        if entry_id in self.labels_by_id or self.elsewhere is None:
+            return super().label_of(entry_id)
+        return self.elsewhere.label_of(entry_id)
+
+    def _candidates(self, value: str, level: str) -> tuple[list[Entry], str]:
         folded = fold(value)
-        prefixed = _LEVEL_PREFIX.match(folded)
         candidates = self.by_key.get(folded, [])
+        prefixed = _LEVEL_PREFIX.match(folded)
         if not candidates and prefixed:
             level = _PREFIX_LEVELS[prefixed.group(1)]
             candidates = self.by_key.get(prefixed.group(3), [])
+        return candidates, level
+
+    def knows(self, value: str) -> bool:
+        return bool(self._candidates(value, "highest")[0]) or bool(
+            self.elsewhere and self.elsewhere.knows(value)
+        )
+
+    def resolve_zone(self, value: str, level: str) -> Resolution:
+        candidates, level = self._candidates(value, level)
+        if not candidates and self.elsewhere and self.elsewhere.knows(value):
+            return self.elsewhere.resolve_zone(value, level)
         if not candidates:
             return Resolution(suggestions=self.suggestions(value))
         if level != "highest":
@@ -220,8 +258,9 @@ def _country(zones: list[Zone], country_code: str) -> Zone | None:
 def _zone_catalogues(
     zones: list[Zone], names: dict[int, str], country: Zone | None
 ) -> tuple[ZoneCatalogue, Catalogue]:
-    """The zones (of the mapping's country only, when it names one) and every country."""
-    zone_catalogue = ZoneCatalogue(_("zones"))
+    """The zones (of the mapping's country first, when it names one) and every country."""
+    everywhere = ZoneCatalogue(_("zones"))
+    zone_catalogue = ZoneCatalogue(_("zones"), everywhere) if country else everywhere
     countries = Catalogue(_("countries"))
     full_names: dict[int, str] = {}
     for zone in zones:  # ordered by path: a parent comes before its children
@@ -237,7 +276,8 @@ def _zone_catalogues(
         keys.append(full_names[zone.id])
         if zone.level == Zone.Level.COUNTRY:
             countries.add(Entry(zone.id, zone.name), *keys, zone.iso_numeric)
-        if country is None or zone.path.startswith(country.path):
+        everywhere.add(entry, *keys)
+        if country is not None and zone.path.startswith(country.path):
             zone_catalogue.add(entry, *keys)
     return zone_catalogue, countries
 

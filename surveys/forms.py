@@ -2,7 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from surveys.mapping import MappingError, parse_mapping
+from surveys.checking import validate_mapping
+from surveys.mapping import MappingError
 from surveys.models import ImportBatch, ImportMapping
 
 CREATE_CHOICES = [
@@ -78,7 +79,7 @@ class ImportMappingForm(forms.ModelForm):
             self.add_error("definition", _("Write the mapping or load it from a file."))
             return cleaned
         try:
-            parse_mapping(cleaned["definition"])
+            validate_mapping(cleaned["definition"])
         except MappingError as exc:
             self.add_error("upload" if upload else "definition", str(exc))
             return cleaned

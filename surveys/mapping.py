@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import yaml
 from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
 
 from common.phones import is_region, region_of_prefix
 from common.text import fold
@@ -62,6 +63,8 @@ CONTACT_FIELDS = ("name", "role", "phone", "email")
 ZONE_LEVELS = ["highest", *Zone.Level.values]
 DEFAULT_EMPTY_VALUES = ["néant", "neant", "n/a", "na", "-", "aucun", "aucune", "none"]
 DEFAULT_IGNORE = ["_*", "__version__", "meta/*", "formhub/*"]
+# How alike (rapidfuzz ratio, 0-100) a header must be to be offered for a missing column.
+NEAREST_HEADER_SCORE = 75
 TOP_LEVEL_KEYS = {
     "name",
     "description",
@@ -90,12 +93,15 @@ class FieldSpec:
     columns: list[list[str]]
     choices: dict[str, str] = field(default_factory=dict)
     level: str = "highest"
+    # A column the file may lack (``optional: true``); any other missing column is an error.
+    optional: bool = False
 
 
 @dataclass
 class ContactSpec:
     sheet: str
     columns: dict[str, list[str]]
+    optional: bool = False
 
 
 @dataclass
@@ -104,6 +110,7 @@ class Mapping:
     fields: dict[str, FieldSpec]
     identifier_column: list[str] = field(default_factory=list)
     identifier_scheme: str = ""
+    identifier_optional: bool = False
     source: dict = field(default_factory=dict)
     country: str = ""
     defaults: dict = field(default_factory=dict)
@@ -153,8 +160,10 @@ def parse_mapping(text: str) -> Mapping:
         raise MappingError(_("The mapping must say which column holds the name (fields: name)."))
     fields = {target: _field_spec(target, spec) for target, spec in raw_fields.items()}
     identifier = data.get("identifier") or {}
-    if not isinstance(identifier, dict) or (
-        identifier and not (identifier.get("column") and identifier.get("scheme"))
+    if (
+        not isinstance(identifier, dict)
+        or (identifier and not (identifier.get("column") and identifier.get("scheme")))
+        or set(identifier) - {"column", "scheme", "optional"}
     ):
         raise MappingError(_("“identifier” needs a column and a scheme (e.g. kobo-uuid)."))
     defaults = data.get("defaults") or {}
@@ -172,6 +181,7 @@ def parse_mapping(text: str) -> Mapping:
         fields=fields,
         identifier_column=_alternatives(identifier.get("column")) if identifier else [],
         identifier_scheme=str(identifier.get("scheme", "")),
+        identifier_optional=_flag(identifier.get("optional", False), "identifier.optional"),
         source=_source(data.get("source")),
         country=str(data.get("country") or ""),
         defaults=defaults,
@@ -193,7 +203,7 @@ def _field_spec(target, spec) -> FieldSpec:
         spec = {"column": spec}
     if not isinstance(spec, dict):
         raise MappingError(_("Field “%(field)s”: give a column name.") % {"field": target})
-    unknown = set(spec) - {"column", "columns", "choices", "level"}
+    unknown = set(spec) - {"column", "columns", "choices", "level", "optional"}
     if unknown:
         raise MappingError(
             _("Field “%(field)s”: unknown options %(options)s.")
@@ -234,6 +244,7 @@ def _field_spec(target, spec) -> FieldSpec:
         columns=columns,
         choices={fold(str(code)): str(value) for code, value in choices.items()},
         level=level,
+        optional=_flag(spec.get("optional", False), f"fields.{target}.optional"),
     )
 
 
@@ -301,7 +312,7 @@ def _contact_spec(value) -> ContactSpec | None:
         return None
     if not isinstance(value, dict) or not value.get("name"):
         raise MappingError(_("“contact_persons” needs at least the column of the name."))
-    unknown = set(value) - {"sheet", *CONTACT_FIELDS}
+    unknown = set(value) - {"sheet", "optional", *CONTACT_FIELDS}
     if unknown:
         raise MappingError(
             _("“contact_persons”: unknown entries %(keys)s.") % {"keys": ", ".join(sorted(unknown))}
@@ -309,6 +320,7 @@ def _contact_spec(value) -> ContactSpec | None:
     return ContactSpec(
         sheet=str(value.get("sheet") or ""),
         columns={key: _alternatives(value.get(key)) for key in CONTACT_FIELDS if value.get(key)},
+        optional=_flag(value.get("optional", False), "contact_persons.optional"),
     )
 
 
@@ -330,6 +342,24 @@ def find_column(alternatives: list[str], headers: list[str]) -> int | None:
         if len(matches) == 1:
             return matches[0]
     return None
+
+
+def nearest_header(alternatives: list[str], headers: list[str]) -> str:
+    """The header of the file closest to a mapped column it lacks ("Sigel" -> "Sigle"), or ""
+    when none is close; headers are compared whole and by their last part, folded."""
+    candidates: dict[str, str] = {}
+    for header in reversed(headers):
+        candidates[fold(header)] = header
+        candidates.setdefault(fold(header.rsplit("/", 1)[-1]), header)
+    best: tuple[str, float] | None = None
+    for alternative in alternatives:
+        for wanted in {fold(alternative), fold(alternative.rsplit("/", 1)[-1])}:
+            found = process.extractOne(
+                wanted, list(candidates), scorer=fuzz.ratio, score_cutoff=NEAREST_HEADER_SCORE
+            )
+            if found and (best is None or found[1] > best[1]):
+                best = found[:2]
+    return candidates[best[0]] if best else ""
 
 
 def find_choice_columns(alternatives: list[str], headers: list[str]) -> dict[int, str]:

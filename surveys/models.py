@@ -29,8 +29,10 @@ class ImportMapping(models.Model):
         return self.name
 
     def clean(self):
+        from surveys.checking import validate_mapping  # it reads the catalogues
+
         try:
-            parse_mapping(self.definition)
+            validate_mapping(self.definition)
         except MappingError as exc:
             raise ValidationError({"definition": str(exc)}) from None
 

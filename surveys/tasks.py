@@ -13,7 +13,7 @@ from surveys.applying import PlanHasErrors
 from surveys.mapping import MappingError
 from surveys.models import ImportMapping
 from surveys.reading import FileRejected
-from surveys.service import PlanChanged, apply_import, error_rows_csv, preview_import
+from surveys.service import PlanChanged, apply_import, error_rows_file, preview_import
 
 # Failures whose message is meant for the user.
 _EXPECTED = (FileRejected, MappingError, PlanChanged, PlanHasErrors)
@@ -71,7 +71,7 @@ def _import(job: Job, report) -> None:
         )
     except PlanHasErrors:
         plan = preview_import(content, params["file_name"], mapping, *options)
-        job.error_file.save(f"jobs/{job.pk}/errors.csv", ContentFile(error_rows_csv(plan)))
+        job.error_file.save(f"jobs/{job.pk}/errors.xlsx", ContentFile(error_rows_file(plan)))
         raise
     job.result_url = reverse("admin:surveys_importbatch_change", args=[batch.pk])
     job.result_label = _("See the import")

@@ -20,6 +20,7 @@ from organisations.models import (
     OrganisationZone,
     Partner,
     Partnership,
+    Source,
     Theme,
 )
 from surveys.applying import BATCH_SIZE, _label
@@ -124,8 +125,29 @@ def undo_batch(batch: ImportBatch, user) -> None:
         locked.status = ImportBatch.Status.UNDONE
         locked.undone_at = now
         locked.undone_by = user
-        locked.save(update_fields=["status", "undone_at", "undone_by"])
+        created_source = locked.created.get(_label(Source), [])
+        if created_source and not _in_use(created_source[0], locked):
+            locked.source = None
+        locked.save(update_fields=["status", "undone_at", "undone_by", "source"])
+        if created_source and locked.source is None:
+            Source.objects.filter(pk=created_source[0]).delete()
     batch.refresh_from_db()
+
+
+def _in_use(source_id: int, batch: ImportBatch) -> bool:
+    """Something besides what this import wrote names the source it created (a later import
+    of the same mapping, a staff edit): then the source stays."""
+    for relation in Source._meta.related_objects:
+        if not relation.field.db_constraint:  # history rows keep what was, deleted or not
+            continue
+        records = relation.related_model._default_manager.filter(
+            **{relation.field.attname: source_id}
+        )
+        if relation.related_model is ImportBatch:
+            records = records.exclude(pk=batch.pk)
+        if records.exists():
+            return True
+    return False
 
 
 def _restore_organisations(batch: ImportBatch, user, now, reason: str) -> None:

@@ -4,8 +4,9 @@ import io
 from pathlib import Path
 
 import pytest
+import yaml
 from django.utils import translation
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from networks.models import Network
 from organisations.factories import PartnerFactory, ThemeFactory, TypologyFactory, ZoneFactory
@@ -79,12 +80,29 @@ def world_fixture(db):
     }
 
 
+REFERENCE_MAPPING = (DATA / "reference_mapping.yaml").read_text(encoding="utf-8")
+
+
+def every_column_optional(definition: str) -> str:
+    """The mapping with ``optional: true`` on every column: most tests give files of a few
+    columns (the missing-column check has its own tests, with the mapping as written)."""
+    data = yaml.safe_load(definition)
+    data["fields"] = {
+        target: {**(spec if isinstance(spec, dict) else {"column": spec}), "optional": True}
+        for target, spec in data["fields"].items()
+    }
+    for key in ("identifier", "contact_persons"):
+        if key in data:
+            data[key]["optional"] = True
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 @pytest.fixture(name="mapping")
 def mapping_fixture(db):
     return ImportMapping.objects.create(
         name="Questionnaire de référence",
         slug="reference",
-        definition=(DATA / "reference_mapping.yaml").read_text(encoding="utf-8"),
+        definition=every_column_optional(REFERENCE_MAPPING),
     )
 
 
@@ -108,3 +126,15 @@ def xlsx(rows, title="Sheet1") -> bytes:
 def csv_bytes(rows, separator=";", encoding="utf-8") -> bytes:
     lines = [separator.join(cells) for cells in rows]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def workbook_sheets(content: bytes) -> dict[str, list[list[str]]]:
+    """Every sheet of an XLSX workbook (the rows-in-error file), as rows of text."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return {
+        sheet.title: [
+            ["" if value is None else value for value in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        for sheet in workbook.worksheets
+    }

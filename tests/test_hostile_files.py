@@ -36,7 +36,7 @@ NOT_SPREADSHEET = "Ce fichier n’est pas un tableur. Envoyez un classeur XLSX o
 ENCODING = "Ce fichier n’est pas un tableur, ou son encodage est inconnu."
 FORMULA = "La cellule contient une formule (=cmd|' /C calc'!A0)"
 TOO_MANY_COLUMNS = "a plus de 500 colonnes."
-COMMAND_ROW = "row 2, column 1 (Nom de l'organisation): "
+COMMAND_ROW = "Ligne 2, colonne 1 (Nom de l'organisation)\u00a0: "
 
 EXPECTED = {
     "empty.csv": EMPTY,

@@ -1,7 +1,5 @@
 """The staff import flow in the admin: upload, preview, confirm, undo."""
 
-import csv
-import io
 import re
 
 import pytest
@@ -19,6 +17,7 @@ from tests.import_world import (  # noqa: F401
     english_messages,
     mapping_fixture,
     reference_export,
+    workbook_sheets,
     world_fixture,
 )
 
@@ -126,16 +125,26 @@ def test_rows_in_error_block_the_import_and_can_be_downloaded(importer, mapping,
     link = re.search(r'href="([^"]*import/errors/[^"]*)"', html).group(1).replace("&amp;", "&")
     download = importer.get(link)
 
-    assert download["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["row", "start", "end", "identification/nom_osc"]
-    assert len(rows) == 2
-    # The formula is defused so that opening the file does not run it.
-    assert rows[1][:4] == ["5", "", "", "'=cmd|' /C calc'!A0"]
-    assert rows[1][-1] == (
-        "column 3 (identification/nom_osc): The cell holds a formula (=cmd|' /C calc'!A0); "
-        "paste values only."
+    assert download["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+    assert 'filename="kobo-errors.xlsx"' in download["Content-Disposition"]
+    sheets = workbook_sheets(download.content)
+    rows = sheets["Questionnaire OSC"]
+    assert rows[0][:3] == ["start", "end", "identification/nom_osc"]
+    assert len(rows) == 2
+    # A text cell: opening the file does not run the formula, and it reads back as written.
+    assert rows[1][:3] == ["", "", "=cmd|' /C calc'!A0"]
+    assert sheets["errors"] == [
+        ["sheet", "row", "row of the original file", "error"],
+        [
+            "Questionnaire OSC",
+            "2",
+            "5",
+            "Row 2, column 3 (identification/nom_osc): The cell holds a formula "
+            "(=cmd|' /C calc'!A0); paste values only.",
+        ],
+    ]
     # Confirming anyway writes nothing.
     importer.post(reverse("admin:surveys_import_confirm"), {"token": _token(preview)})
     assert Organisation.objects.count() == 0
@@ -172,7 +181,7 @@ def test_a_token_from_another_user_is_refused(importer, mapping, world, client, 
     assert Organisation.objects.count() == 0
 
 
-def test_a_mapping_can_be_loaded_from_a_file_in_the_admin(staff_client):
+def test_a_mapping_can_be_loaded_from_a_file_in_the_admin(staff_client, world):
     definition = (DATA / "reference_mapping.yaml").read_bytes()
     response = staff_client.post(
         reverse("admin:surveys_importmapping_add"),

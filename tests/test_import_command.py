@@ -12,6 +12,7 @@ from tests.import_world import (  # noqa: F401
     english_messages,
     mapping_fixture,
     reference_export,
+    workbook_sheets,
     world_fixture,
 )
 
@@ -26,14 +27,23 @@ def export(tmp_path):
 
 
 def test_a_dry_run_reports_and_writes_nothing(world, export, capsys):
-    call_command("import_survey", str(export), "--mapping", MAPPING_FILE, "--dry-run")
+    call_command(
+        "import_survey", str(export), "--mapping", MAPPING_FILE, "--dry-run", "--language", "en"
+    )
 
     out = capsys.readouterr().out
     assert "New: 3, Update: 0, Unchanged: 0, Skipped (exists): 0, Error: 0" in out
     assert "Dry run: nothing was written." in out
     assert Organisation.objects.count() == 0
-    # The mapping file was saved under its name, for the admin and later imports.
-    assert ImportMapping.objects.get().slug == "reference_mapping"
+    # Not even the mapping file: it is saved with an applied import.
+    assert ImportMapping.objects.count() == 0
+
+
+def test_a_mapping_file_is_saved_with_the_import_it_served(world, export):
+    call_command("import_survey", str(export), "--mapping", MAPPING_FILE)
+
+    batch = ImportBatch.objects.get()
+    assert batch.mapping == ImportMapping.objects.get(slug="reference_mapping")
 
 
 def test_it_applies_with_the_saved_mapping_and_the_chosen_options(
@@ -51,6 +61,8 @@ def test_it_applies_with_the_saved_mapping_and_the_chosen_options(
         "overwrite",
         "--user",
         "awa",
+        "--language",
+        "en",
     )
 
     batch = ImportBatch.objects.get()
@@ -66,21 +78,25 @@ def test_rows_in_error_stop_the_command_and_are_written_out(world, mapping, tmp_
     path.write_bytes(
         reference_export([{"identification/nom_osc": "A", "activites/zones": "Atlantis"}])
     )
-    errors = tmp_path / "errors.csv"
+    errors = tmp_path / "errors.xlsx"
 
     with pytest.raises(CommandError, match="Rows in error: nothing was imported."):
         call_command(
-            "import_survey", str(path), "--mapping", "reference", "--errors-file", str(errors)
+            "import_survey",
+            str(path),
+            *("--mapping", "reference", "--errors-file", str(errors), "--language", "en"),
         )
 
-    assert "“Atlantis” matches nothing known." in errors.read_text(encoding="utf-8-sig")
+    assert workbook_sheets(errors.read_bytes())["errors"][1][3] == (
+        "Row 2, column 19 (activites/zones): “Atlantis” matches nothing known."
+    )
     assert Organisation.objects.count() == 0
 
 
 def test_a_suggestion_is_merged_only_when_confirmed(world, mapping, export, capsys):
     existing = OrganisationFactory(name="Association Malienne des Expulsées")
     call_command("import_survey", str(export), "--mapping", "reference", "--dry-run")
-    assert f"add --confirm-match 2={existing.pk}" in capsys.readouterr().out
+    assert f"ajoutez --confirm-match 2={existing.pk}" in capsys.readouterr().out
 
     call_command(
         "import_survey",
@@ -96,10 +112,10 @@ def test_a_suggestion_is_merged_only_when_confirmed(world, mapping, export, caps
 def test_a_bad_file_or_mapping_is_a_clear_error(world, mapping, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(CommandError, match="The file is empty."):
+    with pytest.raises(CommandError, match="Le fichier est vide."):
         call_command("import_survey", str(empty), "--mapping", "reference")
     with pytest.raises(CommandError, match="No saved mapping has the code “nope”."):
-        call_command("import_survey", str(empty), "--mapping", "nope")
+        call_command("import_survey", str(empty), "--mapping", "nope", "--language", "en")
 
 
 def test_undo_command(world, mapping, export):
@@ -110,11 +126,11 @@ def test_undo_command(world, mapping, export):
 
     assert Organisation.objects.count() == 0
     with pytest.raises(CommandError, match="already undone"):
-        call_command("undo_survey_import", str(batch.pk))
+        call_command("undo_survey_import", str(batch.pk), "--language", "en")
 
 
-def test_load_survey_mapping(db, capsys):
-    call_command("load_survey_mapping", MAPPING_FILE)
+def test_load_survey_mapping(world, capsys):
+    call_command("load_survey_mapping", MAPPING_FILE, "--language", "en")
     assert "saved as reference_mapping" in capsys.readouterr().out
     assert ImportMapping.objects.get().name.startswith("Questionnaire de référence")
 
@@ -122,4 +138,4 @@ def test_load_survey_mapping(db, capsys):
 def test_a_file_over_the_limit_is_refused_before_it_is_read(world, mapping, export, settings):
     settings.SURVEY_IMPORT_MAX_BYTES = 100
     with pytest.raises(CommandError, match="over the size limit"):
-        call_command("import_survey", str(export), "--mapping", "reference")
+        call_command("import_survey", str(export), "--mapping", "reference", "--language", "en")

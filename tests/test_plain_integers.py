@@ -8,7 +8,12 @@ from django.urls import reverse
 from organisations.factories import OrganisationFactory
 from organisations.models import Organisation
 from tests.export_world import build_export_world
-from tests.import_world import mapping_fixture, reference_export, world_fixture  # noqa: F401
+from tests.import_world import (  # noqa: F401
+    mapping_fixture,
+    reference_export,
+    workbook_sheets,
+    world_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +51,16 @@ def test_it_refuses_a_confirmed_match_written_with_other_digits(world, mapping, 
 
 def test_it_reports_a_founding_year_written_with_superscripts(world, mapping, tmp_path):
     path = tmp_path / "kobo.xlsx"
-    errors = tmp_path / "errors.csv"
+    errors = tmp_path / "errors.xlsx"
     path.write_bytes(
         reference_export([{"identification/nom_osc": "A", "historique/annee_creation": "¹⁹⁹⁶"}])
     )
-    with pytest.raises(CommandError, match="Rows in error"):
+    with pytest.raises(CommandError, match="Lignes en erreur"):
         call_command(
             "import_survey", str(path), "--mapping", "reference", "--errors-file", str(errors)
         )
-    assert "« ¹⁹⁹⁶ » n’est pas un nombre entier" in errors.read_text(encoding="utf-8-sig")
+    assert (
+        "« ¹⁹⁹⁶ » n’est pas un nombre entier"
+        in workbook_sheets(errors.read_bytes())["erreurs"][1][3]
+    )
     assert Organisation.objects.count() == 0

@@ -1,15 +1,14 @@
 """The plan of a survey file: its columns located, each row built, matched and decided."""
 
-from django.utils.translation import gettext as _
-
 from surveys.catalogues import load_catalogues
+from surveys.checking import check_targets
 from surveys.mapping import Mapping
 from surveys.matching import OrganisationIndex
 from surveys.planning.columns import _locate_columns, _orphan_contacts, _unknown_columns
 from surveys.planning.plan import ImportPlan, OnExisting
 from surveys.planning.reconciling import _decide, _ExistingState, _match
 from surveys.planning.rows import _RowBuilder
-from surveys.reading import FileRejected, SurveyFile
+from surveys.reading import SurveyFile
 
 
 def build_plan(
@@ -22,11 +21,8 @@ def build_plan(
     """Read every row against the catalogues and the existing organisations; no writes."""
     columns, missing = _locate_columns(survey, mapping)
     catalogues = load_catalogues(mapping.country, mapping.fields)
-    if mapping.country and catalogues.country is None:
-        raise FileRejected(
-            _("The mapping's country “%(country)s” is not in the zones.")
-            % {"country": mapping.country}
-        )
+    # The catalogues may have changed since the mapping was saved.
+    check_targets(mapping, catalogues)
     index = OrganisationIndex(mapping.identifier_scheme)
     builder = _RowBuilder(survey.main, mapping, columns, catalogues, allow_create)
     rows = [

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from common.formulas import is_formula, restore
 from common.numbers import is_plain_integer
 from surveys.catalogues import ImportCatalogues, fold
+from surveys.catalogues import unmatched as _unmatched  # noqa: F401 (used by the row readers)
 from surveys.mapping import CREATABLE, ENTRY_FIELDS, FieldSpec, Mapping
 from surveys.planning.columns import _Columns
 from surveys.planning.plan import Problem, RowPlan
@@ -119,7 +120,7 @@ class _RowReader:
                     continue
                 parts = token.split()
                 # KoboToolbox writes select_multiple answers as space-separated codes.
-                if spec.choices and len(parts) > 1 and all(fold(p) in spec.choices for p in parts):
+                if len(parts) > 1 and self._codes(target, spec, token, parts):
                     tokens += [(index, part) for part in parts]
                 elif token and fold(token) not in self.mapping.empty_values:
                     tokens.append((index, token))
@@ -148,23 +149,29 @@ class _RowReader:
                 unique.append((index, token))
         return unique
 
+    def _codes(self, target: str, spec: FieldSpec, token: str, parts: list[str]) -> bool:
+        """``token`` is KoboToolbox's space-separated codes of a select_multiple question:
+        each part is one of the mapping's choices or names a catalogue entry (by name, slug
+        or other name, folded), and the whole does not ("Union européenne" stays one)."""
+        if target not in _CATALOGUE_TARGETS:
+            return all(fold(part) in spec.choices for part in parts)
+        catalogue = self.catalogues.for_field(target)
+
+        def known(value: str) -> bool:
+            return fold(value) in spec.choices or catalogue.knows(value)
+
+        return not known(token) and all(known(part) for part in parts)
+
+
+# Multi-valued fields whose values name catalogue entries.
+_CATALOGUE_TARGETS = {"zones", "themes", "partners", "networks"}
+
 
 def _entry(token: str) -> str:
     """An entry " | b |  | " as written: readers strip the cell, and so its outer spaces."""
     if token.startswith("| ") or token == "|":
         token = " " + token
     return token + " " if token.endswith(" |") else token
-
-
-def _unmatched(value: str, resolution) -> str:
-    if resolution.error:
-        return resolution.error
-    if resolution.suggestions:
-        return _("“%(value)s” matches nothing known. Closest: %(suggestions)s.") % {
-            "value": value,
-            "suggestions": "; ".join(resolution.suggestions),
-        }
-    return _("“%(value)s” matches nothing known.") % {"value": value}
 
 
 def _parse_int(value: str) -> int | None:

@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from surveys.catalogues import fold
-from surveys.mapping import MULTI_FIELDS, Mapping, find_choice_columns, find_column
+from surveys.mapping import (
+    MULTI_FIELDS,
+    Mapping,
+    find_choice_columns,
+    find_column,
+    nearest_header,
+)
 from surveys.reading import FileRejected, Sheet, SurveyFile
 
 
@@ -23,18 +29,25 @@ class _Columns:
 
 
 def _locate_columns(survey: SurveyFile, mapping: Mapping) -> tuple[_Columns, list[str]]:
+    """Every mapped column found in the file, and what is wrong with each column the mapping
+    names and the file lacks (an error, unless the column is marked optional), saying the
+    closest header; no name column at all is a file refused."""
     headers = survey.main.headers
     located: dict[str, list[int]] = {}
     flags: dict[str, dict[int, str]] = {}
-    missing: list[str] = []
+    # (mapping key, column as the mapping writes it, headers of the sheet searched)
+    missing: list[tuple[str, list[str], list[str]]] = []
     for target, spec in mapping.fields.items():
         found = [find_column(alternatives, headers) for alternatives in spec.columns]
         located[target] = [i for i in found if i is not None]
         if target in MULTI_FIELDS:
             for alternatives in spec.columns:
                 flags.setdefault(target, {}).update(find_choice_columns(alternatives, headers))
-        if not located[target] and not flags.get(target):
-            missing.append(" / ".join(spec.columns[0]))
+        if spec.optional or flags.get(target):
+            continue
+        for alternatives, index in zip(spec.columns, found, strict=True):
+            if index is None:
+                missing.append((f"fields: {target}", alternatives, headers))
     if not located["name"]:
         raise FileRejected(
             _(
@@ -50,8 +63,8 @@ def _locate_columns(survey: SurveyFile, mapping: Mapping) -> tuple[_Columns, lis
     identifier = (
         find_column(mapping.identifier_column, headers) if mapping.identifier_column else None
     )
-    if mapping.identifier_column and identifier is None:
-        missing.append(" / ".join(mapping.identifier_column))
+    if mapping.identifier_column and identifier is None and not mapping.identifier_optional:
+        missing.append(("identifier: column", mapping.identifier_column, headers))
     contact_sheet, contact_columns, by_parent = None, {}, {}
     if mapping.contacts:
         contact_sheet = _contact_sheet(survey, mapping)
@@ -60,25 +73,38 @@ def _locate_columns(survey: SurveyFile, mapping: Mapping) -> tuple[_Columns, lis
             for key, alternatives in mapping.contacts.columns.items()
             if (index := find_column(alternatives, contact_sheet.headers)) is not None
         }
-        if "name" not in contact_columns:
-            missing.append(" / ".join(mapping.contacts.columns["name"]))
+        if not mapping.contacts.optional:
+            missing += [
+                (f"contact_persons: {key}", alternatives, contact_sheet.headers)
+                for key, alternatives in mapping.contacts.columns.items()
+                if key not in contact_columns
+            ]
         if contact_sheet is not survey.main:
             parent = contact_sheet.headers.index("_parent_index")
             for number, cells in contact_sheet.rows:
                 key = cells[parent] if parent < len(cells) else ""
                 by_parent.setdefault(key, []).append((number, cells))
     index_column = headers.index("_index") if "_index" in headers else None
+    columns = _Columns(
+        located, flags, identifier, contact_sheet, contact_columns, by_parent, index_column
+    )
+    return columns, [_missing_message(*column) for column in missing]
+
+
+def _missing_message(key: str, alternatives: list[str], headers: list[str]) -> str:
+    values = {"column": " / ".join(alternatives), "key": key}
+    nearest = nearest_header(alternatives, headers)
+    if nearest:
+        return _(
+            "The column “%(column)s” (%(key)s) is not in the file; did you mean “%(nearest)s”? "
+            "If the file may lack it, mark it “optional: true” in the mapping."
+        ) % {**values, "nearest": nearest}
     return (
-        _Columns(
-            located,
-            flags,
-            identifier,
-            contact_sheet,
-            contact_columns,
-            by_parent,
-            index_column,
-        ),
-        missing,
+        _(
+            "The column “%(column)s” (%(key)s) is not in the file, nor any column like it. If the "
+            "file may lack it, mark it “optional: true” in the mapping."
+        )
+        % values
     )
 
 

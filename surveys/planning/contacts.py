@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from common.phones import is_e164, to_e164
 from organisations.models import ContactChannel
 from surveys.planning.cells import _FIELD_SPLIT, _MAX_PART_LENGTH, _entry, _refusal, _RowReader
-from surveys.planning.plan import Problem, RowPlan
+from surveys.planning.plan import Note, Problem, RowPlan
 
 _PERSON_LINKS = {"contact_persons", "private_contact_persons", "contact_persons_consent"}
 # Phone lists are also written "76 45 12 30 / 66 12 34 56".
@@ -64,12 +64,25 @@ class _ContactReader(_RowReader):
         for key, value in (("phone", phone), ("phone_other", phone_other)):
             contact[key] = to_e164(value, self.mapping.phone_region)
             if value and not contact[key]:
-                written.append(_("Phone as written: %(value)s") % {"value": value})
+                written.append(self._kept_as_written(row, "phone", value))
         contact["email"] = _valid_email(email)
         if email and not contact["email"]:
-            written.append(_("E-mail as written: %(value)s") % {"value": email})
+            written.append(self._kept_as_written(row, "email", email))
         contact["notes"] = "\n".join(filter(None, [notes, *written]))
         links.append(contact)
+
+    def _kept_as_written(self, row: RowPlan, kind: str, value: str) -> str:
+        """A contact person's phone or e-mail that is not one: kept in the person's notes
+        (the field holds only valid values), and noted in the preview, to verify."""
+        if kind == "phone":
+            row.notes.append(
+                Note(kind, _("Phone “%(value)s” kept as written, to verify.") % {"value": value})
+            )
+            return _("Phone as written: %(value)s") % {"value": value}
+        row.notes.append(
+            Note(kind, _("E-mail “%(value)s” kept as written, to verify.") % {"value": value})
+        )
+        return _("E-mail as written: %(value)s") % {"value": value}
 
     def _join_persons(self, row: RowPlan) -> None:
         """Contact persons of every column, with the consent of the publishable ones."""
@@ -115,8 +128,11 @@ class _ContactReader(_RowReader):
                 # Published only with a recorded consent (a database rule): kept private.
                 person["is_publishable"] = False
                 row.notes.append(
-                    _("%(name)s has no consent date: kept as a private contact person.")
-                    % {"name": person["name"]}
+                    Note(
+                        "contact_private",
+                        _("%(name)s has no consent date: kept as a private contact person.")
+                        % {"name": person["name"]},
+                    )
                 )
         if persons:
             row.links["contacts"] = row.links.get("contacts", []) + persons
@@ -173,9 +189,12 @@ class _ContactReader(_RowReader):
                 continue
             if not values.get("name"):
                 if any(values.values()):
+                    unnamed = _(
+                        "The contact on row %(row)s of “%(sheet)s” has no name: not imported."
+                    )
+                    sheet = self.columns.contact_sheet.name
                     row.notes.append(
-                        _("The contact on row %(row)s of “%(sheet)s” has no name: not imported.")
-                        % {"row": number, "sheet": self.columns.contact_sheet.name}
+                        Note("contact_unnamed", unnamed % {"row": number, "sheet": sheet})
                     )
                 continue
             too_long = [value for value in values.values() if len(value) > _MAX_PART_LENGTH]
@@ -195,10 +214,10 @@ class _ContactReader(_RowReader):
             contact["phone"] = phone
             notes = []
             if values.get("phone") and not phone:
-                notes.append(_("Phone as written: %(value)s") % {"value": values["phone"]})
+                notes.append(self._kept_as_written(row, "phone", values["phone"]))
             email = _valid_email(values.get("email", ""))
             if values.get("email", "").strip() and not email:
-                notes.append(_("E-mail as written: %(value)s") % {"value": values["email"]})
+                notes.append(self._kept_as_written(row, "email", values["email"]))
             contact["email"] = email
             contact["notes"] = "\n".join(notes)
             contacts.append(contact)

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import TextChoices
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from surveys.mapping import Mapping
 from surveys.models import ImportBatch
@@ -20,6 +20,29 @@ class Action(TextChoices):
     UNCHANGED = "unchanged", pgettext_lazy("import row", "Unchanged")
     SKIPPED = "skipped", pgettext_lazy("import row", "Skipped (exists)")
     ERROR = "error", pgettext_lazy("import row", "Error")
+
+
+class Note(str):
+    """A remark on a row (a value kept as written, a zone read at a level…): its text, as
+    the preview shows it, and its kind (a key of NOTE_KINDS), by which previews count them."""
+
+    kind: str
+
+    def __new__(cls, kind: str, text: str) -> "Note":
+        note = super().__new__(cls, text)
+        note.kind = kind
+        return note
+
+
+NOTE_KINDS = {
+    "phone": gettext_lazy("Phones kept as written, to verify"),
+    "email": gettext_lazy("E-mails kept as written, to verify"),
+    "website": gettext_lazy("Web sites kept as written, to verify"),
+    "social": gettext_lazy("Social media addresses kept as written, to verify"),
+    "zone": gettext_lazy("Zones named at several levels, read at the highest"),
+    "contact_unnamed": gettext_lazy("Contact persons without a name, not imported"),
+    "contact_private": gettext_lazy("Contact persons without a consent date, kept private"),
+}
 
 
 @dataclass
@@ -54,7 +77,7 @@ class RowPlan:
     # aliases (names), channels (kind, value, to_verify, note), contacts (dicts), identifier.
     links: dict = field(default_factory=dict)
     added: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     search_text: str = ""
 
@@ -69,11 +92,13 @@ class ImportPlan:
     survey: SurveyFile
     rows: list[RowPlan]
     unknown_columns: list[str]
-    missing_columns: list[str]
     creations: dict[str, dict[str, str]]
     on_existing: str
     # Rows of the repeat sheet whose _parent_index names no submission: listed, not dropped.
     orphan_contacts: list[int] = field(default_factory=list)
+    # Columns the mapping names and the file lacks (what is wrong with each): errors that
+    # belong to no row, and stop the import as row errors do.
+    missing_columns: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -81,12 +106,18 @@ class ImportPlan:
         return {action: counted.get(action, 0) for action in Action.values}
 
     @property
+    def note_counts(self) -> list[tuple[str, int]]:
+        """(what the notes say, how many) by kind, in NOTE_KINDS order."""
+        counted = Counter(note.kind for row in self.rows for note in row.notes)
+        return [(str(label), counted[kind]) for kind, label in NOTE_KINDS.items() if counted[kind]]
+
+    @property
     def errors(self) -> list[Problem]:
         return [problem for row in self.rows for problem in row.errors]
 
     @property
     def has_errors(self) -> bool:
-        return any(row.errors for row in self.rows)
+        return bool(self.missing_columns) or any(row.errors for row in self.rows)
 
     @property
     def suggestions(self) -> list[RowPlan]:
@@ -106,4 +137,5 @@ class ImportPlan:
             digest.update(
                 repr((row.added, row.suggestion, [p.message for p in row.errors])).encode()
             )
+        digest.update(repr(self.missing_columns).encode())
         return digest.hexdigest()

@@ -17,7 +17,7 @@ from surveys.mapping import (
 from surveys.planning.cells import _MAX_PART_LENGTH, _parse_int, _refusal, _unmatched
 from surveys.planning.contacts import _PHONE_SPLIT, _ContactReader
 from surveys.planning.entries import _EntryReader
-from surveys.planning.plan import RowPlan
+from surveys.planning.plan import Note, RowPlan
 
 # Entries whose parts are checked one by one (an address or notes may be long).
 _LONG_ENTRIES = {
@@ -30,6 +30,8 @@ _LONG_ENTRIES = {
 }
 _DETAIL_LINKS = {"partner_support", "network_roles", "channel_details", "need_details"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# A choice name as KoboToolbox writes it: lower-case words joined by underscores.
+_KOBO_CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 # A single text value stored in a field of at most this many characters.
 _MAX_LENGTHS = {f.name: f.max_length for f in Organisation._meta.fields if f.max_length}
 _MAX_SCHEME = OrganisationIdentifier._meta.get_field("scheme").max_length
@@ -216,8 +218,8 @@ class _RowBuilder(_ContactReader, _EntryReader):
         split_phones = kind == "phone" and not self.exported
         for part in _PHONE_SPLIT.split(token) if split_phones else [token]:
             channel = self._channel(kind, part, public)
-            if channel[2]:
-                row.notes.append(channel[3])
+            if channel[3]:
+                row.notes.append(Note(channel[0], channel[3]))
             links.append(channel)
 
     def _identifier(self, row: RowPlan, index: int, token: str, links: list) -> None:
@@ -258,12 +260,21 @@ class _RowBuilder(_ContactReader, _EntryReader):
         if resolution.entry is not None:
             links.append(resolution.entry.id)
             if resolution.note:
-                row.notes.append(resolution.note)
+                row.notes.append(Note("zone", resolution.note))
         elif target in self.allow_create and not resolution.error:
-            self.creations[target].setdefault(fold(value), value)
+            self.creations[target].setdefault(fold(value), _label(value))
             links.append(("new", fold(value)))
         else:
             row.errors.append(self._problem(row, index, _unmatched(value, resolution)))
+
+
+def _label(answer: str) -> str:
+    """The name of a catalogue entry an answer creates: the answer as written, or for a
+    KoboToolbox choice code ("aide_juridique") its words ("Aide juridique")."""
+    if _KOBO_CODE.match(answer):
+        words = answer.replace("_", " ")
+        return words[:1].upper() + words[1:]
+    return answer
 
 
 def _choice(value: str, spec: FieldSpec, choices) -> str | None:

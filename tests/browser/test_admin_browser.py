@@ -69,3 +69,28 @@ def test_data_quality_fits_a_phone(staff_page):
     page, url, _world = staff_page
     page.goto(url + "/admin/crm/quality/")
     assert _overflow(page) <= 0
+
+
+def test_an_import_preview_with_notes_and_a_missing_column_passes_axe(
+    staff_page, axe_violations_of
+):
+    from surveys.models import ImportMapping
+
+    page, url, _world = staff_page
+    mapping = ImportMapping.objects.create(
+        name="Court", slug="court", definition="fields: {name: Nom, phones: Tel, acronym: Sigel}"
+    )
+    content = b"Nom;Tel;Sigle\r\nAssociation A;12;AA\r\nAssociation B;+223 1234;AB\r\n"
+    page.goto(url + "/admin/surveys/importbatch/import/")
+    page.set_input_files(
+        "#id_file", files=[{"name": "osc.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.select_option("#id_mapping", str(mapping.pk))
+    page.click("input[type=submit]")
+
+    assert page.locator("#note-counts td").inner_text() == "2"
+    assert "vouliez-vous dire « Sigle »" in page.locator("#missing-columns").inner_text()
+    assert "La correspondance nomme des colonnes que le fichier n’a pas." in page.content()
+    assert axe_violations_of(page) == []
+    assert _overflow(page) <= 0
+    page.screenshot(path="/tmp/impfix-preview.png", full_page=True)

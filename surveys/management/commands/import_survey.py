@@ -5,13 +5,24 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from common.numbers import is_plain_integer
+from surveys.management import language_option
 from surveys.mapping import CREATABLE, MappingError
 from surveys.models import ImportBatch
 from surveys.planning.plan import Action, ImportPlan
 from surveys.reading import FileRejected
-from surveys.service import apply_import, error_rows_csv, load_mapping, preview_import
+from surveys.service import (
+    apply_import,
+    describe,
+    error_rows_file,
+    is_mapping_file,
+    load_mapping,
+    preview_import,
+    where,
+)
 
 
 class Command(BaseCommand):
@@ -20,7 +31,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--mapping", required=True, help="Code of a saved mapping, or a YAML/JSON file."
+            "--mapping",
+            required=True,
+            help="Code of a saved mapping, or a YAML/JSON file (saved once the import is applied).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Preview only; write nothing.")
         parser.add_argument("--on-existing", choices=ImportBatch.OnExisting.values, default="fill")
@@ -39,77 +52,130 @@ class Command(BaseCommand):
             help="Merge a row into a suggested existing organisation (repeatable).",
         )
         parser.add_argument("--user", help="User name recorded as the importer.")
-        parser.add_argument("--errors-file", type=Path, help="Write the rows in error here.")
+        parser.add_argument(
+            "--errors-file",
+            type=Path,
+            help="Write the rows in error here (an XLSX workbook to correct and import again).",
+        )
+        parser.add_argument(
+            "--notes", action="store_true", help="List every note, not only their counts."
+        )
+        language_option(parser)
 
     def handle(self, *args, **options):
+        with translation.override(options["language"]):
+            self._import(options)
+
+    def _import(self, options):
         path: Path = options["file"]
         try:
             # Checked before reading, so that a huge file is not loaded to be refused.
-            if path.stat().st_size > settings.SURVEY_IMPORT_MAX_BYTES:
+            size = path.stat().st_size
+            if size > settings.SURVEY_IMPORT_MAX_BYTES:
                 raise CommandError(
-                    f"{path} is over the size limit (SURVEY_IMPORT_MAX_BYTES = "
-                    f"{settings.SURVEY_IMPORT_MAX_BYTES} bytes); nothing was imported."
+                    _("%(path)s is over the size limit (%(limit)s bytes); nothing was imported.")
+                    % {"path": path, "limit": settings.SURVEY_IMPORT_MAX_BYTES}
                 )
             content = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
-        try:
-            mapping = load_mapping(options["mapping"])
-        except (MappingError, FileNotFoundError) as exc:
-            raise CommandError(str(exc)) from None
-        confirmed = _parse_matches(options["confirm_match"])
-        arguments = {
-            "on_existing": options["on_existing"],
-            "allow_create": tuple(options["allow_create"]),
-            "confirmed_matches": confirmed,
-        }
-        try:
-            plan = preview_import(content, path.name, mapping, **arguments)
-        except FileRejected as exc:
-            raise CommandError(str(exc)) from None
-        self._report(plan)
-        if plan.has_errors:
-            if options["errors_file"]:
-                options["errors_file"].write_bytes(error_rows_csv(plan))
-                self.stdout.write(f"Rows in error written to {options['errors_file']}")
-            raise CommandError("Rows in error: nothing was imported.")
-        if options["dry_run"]:
-            self.stdout.write("Dry run: nothing was written.")
-            return
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
+            ) from None
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(f"No user named {options['user']}.")
-        _plan, batch = apply_import(content, path.name, mapping, user, **arguments)
-        self.stdout.write(self.style.SUCCESS(f"Applied as import #{batch.pk}."))
+                raise CommandError(_("No user named %(name)s.") % {"name": options["user"]})
+        try:
+            # A mapping file is checked here and saved only with an applied import.
+            mapping = load_mapping(options["mapping"], save=False)
+        except MappingError as exc:
+            raise CommandError(str(exc)) from None
+        arguments = {
+            "on_existing": options["on_existing"],
+            "allow_create": tuple(options["allow_create"]),
+            "confirmed_matches": _parse_matches(options["confirm_match"]),
+        }
+        try:
+            plan = preview_import(content, path.name, mapping, **arguments)
+        except (FileRejected, MappingError) as exc:
+            raise CommandError(str(exc)) from None
+        self._report(plan, options)
+        if plan.has_errors:
+            if options["errors_file"]:
+                options["errors_file"].write_bytes(error_rows_file(plan))
+                self.stdout.write(
+                    _("Rows in error written to %(path)s") % {"path": options["errors_file"]}
+                )
+            raise CommandError(_("Rows in error: nothing was imported."))
+        if options["dry_run"]:
+            self.stdout.write(_("Dry run: nothing was written."))
+            return
+        _plan, batch = apply_import(
+            content,
+            path.name,
+            mapping,
+            user,
+            **arguments,
+            save_mapping=is_mapping_file(options["mapping"]),
+        )
+        self.stdout.write(self.style.SUCCESS(_("Applied as import #%(id)s.") % {"id": batch.pk}))
 
-    def _report(self, plan: ImportPlan) -> None:
-        counts = plan.counts
+    def _report(self, plan: ImportPlan, options) -> None:
         self.stdout.write(
-            ", ".join(f"{Action(action).label}: {count}" for action, count in counts.items())
+            ", ".join(f"{Action(action).label}: {count}" for action, count in plan.counts.items())
         )
         if plan.unknown_columns:
-            self.stdout.write("Unknown columns (not imported): " + "; ".join(plan.unknown_columns))
+            self.stdout.write(
+                _("Unknown columns (not imported): %(columns)s")
+                % {"columns": "; ".join(plan.unknown_columns)}
+            )
         if plan.orphan_contacts:
-            rows = ", ".join(map(str, plan.orphan_contacts))
-            self.stdout.write(f"Contact rows pointing at no submission (not imported): {rows}")
-        if plan.missing_columns:
-            self.stdout.write("Mapped columns not in the file: " + "; ".join(plan.missing_columns))
+            self.stdout.write(
+                _("Contact rows pointing at no submission (not imported): %(rows)s")
+                % {"rows": ", ".join(map(str, plan.orphan_contacts))}
+            )
+        if options["notes"]:
+            for row in plan.rows:
+                for note in row.notes:
+                    line = {"where": where(row.row), "message": note}
+                    self.stdout.write(_("%(where)s: %(message)s") % line)
+        elif counts := plan.note_counts:
+            summary = "; ".join(f"{label}: {count}" for label, count in counts)
+            self.stdout.write(_("Notes: %(summary)s (--notes lists them).") % {"summary": summary})
         for row in plan.rows:
-            for note in row.notes:
-                self.stdout.write(f"row {row.row}: {note}")
+            if options["verbosity"] >= 2:
+                for change in row.changes:
+                    self.stdout.write(
+                        _("%(where)s: “%(name)s”, %(field)s: “%(old)s” → “%(new)s”")
+                        % {
+                            "where": where(row.row),
+                            "name": row.name,
+                            "field": change.label,
+                            "old": change.old,
+                            "new": change.new,
+                        }
+                    )
             if row.suggestion and row.action == Action.NEW:
                 org_id, label, score = row.suggestion
                 self.stdout.write(
-                    f"row {row.row}: “{row.name}” looks like “{label}” ({score}%); "
-                    f"to merge, add --confirm-match {row.row}={org_id}"
+                    _(
+                        "%(where)s: “%(name)s” looks like “%(label)s” (%(score)s%%); to merge, "
+                        "add --confirm-match %(row)s=%(id)s"
+                    )
+                    % {
+                        "where": where(row.row),
+                        "name": row.name,
+                        "label": label,
+                        "score": score,
+                        "row": row.row,
+                        "id": org_id,
+                    }
                 )
+        for message in plan.missing_columns:
+            self.stderr.write(message)
         for problem in plan.errors:
-            where = f"row {problem.row}"
-            if problem.column:
-                where += f", column {problem.column} ({problem.header})"
-            self.stderr.write(f"{where}: {problem.message}")
+            self.stderr.write(describe(problem))
 
 
 def _parse_matches(values: list[str]) -> dict[int, int]:
@@ -117,6 +183,8 @@ def _parse_matches(values: list[str]) -> dict[int, int]:
     for value in values:
         row, _sep, org = value.partition("=")
         if not (is_plain_integer(row) and is_plain_integer(org)):
-            raise CommandError(f"--confirm-match takes ROW=ORGANISATION_ID, not {value!r}.")
+            raise CommandError(
+                _("--confirm-match takes ROW=ORGANISATION_ID, not “%(value)s”.") % {"value": value}
+            )
         matches[int(row)] = int(org)
     return matches

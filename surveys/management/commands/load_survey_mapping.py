@@ -1,9 +1,12 @@
-"""manage.py load_survey_mapping FILE [--slug S]: save a mapping file in the database."""
+"""manage.py load_survey_mapping FILE: check a mapping file and save it in the database."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from surveys.management import language_option
 from surveys.mapping import MappingError
 from surveys.service import load_mapping
 
@@ -13,10 +16,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        language_option(parser)
 
     def handle(self, *args, **options):
-        try:
-            mapping = load_mapping(str(options["file"]))
-        except (MappingError, FileNotFoundError) as exc:
-            raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(f"Mapping “{mapping.name}” saved as {mapping.slug}."))
+        with translation.override(options["language"]):
+            try:
+                mapping = load_mapping(str(options["file"]))
+            except MappingError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Mapping “%(name)s” saved as %(code)s.")
+                    % {"name": mapping.name, "code": mapping.slug}
+                )
+            )
