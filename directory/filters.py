@@ -15,7 +15,7 @@ from operator import or_
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +34,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from organisations.verification import verification_cutoff
 from services.models import PopulationGroup
 from services.visibility import visible_services
 
@@ -42,6 +43,24 @@ from services.visibility import visible_services
 # 100 characters (names are shorter), as PostgreSQL's org_published_name_idx holds them
 # (organisations migration 0003): the list's pages read that index in order.
 BY_NAME = (Substr("search_text", 1, 100), "pk")
+
+# The verification filter's values: each organisation has exactly one of them.
+VERIFIED_RECENTLY = "recent"
+VERIFICATION_DUE = "due"
+VERIFICATION_CHOICES = [
+    (VERIFIED_RECENTLY, _("Verified in the last 12 months")),
+    (VERIFICATION_DUE, _("Not verified for 12 months")),
+]
+# Most recently verified first, never verified last.
+BY_VERIFICATION = (F("verified_at").desc(nulls_last=True), *BY_NAME)
+
+
+def verification_state(cutoff=None):
+    """An SQL expression: VERIFIED_RECENTLY or VERIFICATION_DUE, the organisation's value."""
+    return Case(
+        When(verified_at__gte=cutoff or verification_cutoff(), then=Value(VERIFIED_RECENTLY)),
+        default=Value(VERIFICATION_DUE),
+    )
 
 
 class _IdsField(django_filters.fields.ModelMultipleChoiceField):
@@ -107,9 +126,16 @@ class OrganisationFilterSet(django_filters.FilterSet):
         to_field_name="iso_code",
         method="filter_country",
     )
+    verified = django_filters.MultipleChoiceFilter(
+        label=_("Verification"), choices=VERIFICATION_CHOICES, method="filter_verified"
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
-        choices=[("name", _("Name")), ("-updated", _("Last update"))],
+        choices=[
+            ("name", _("Name")),
+            ("-updated", _("Last update")),
+            ("-verified", _("Last verification")),
+        ],
         empty_label=None,
         method="filter_sort",
     )
@@ -133,6 +159,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         "need",
         "services_for",
         "country",
+        "verified",
     )
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -182,9 +209,19 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def filter_country(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
         return queryset.filter(registration_country__in=value) if value else queryset
 
+    def filter_verified(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value or set(value) >= {VERIFIED_RECENTLY, VERIFICATION_DUE}:
+            return queryset
+        cutoff = verification_cutoff()
+        if VERIFIED_RECENTLY in value:
+            return queryset.filter(verified_at__gte=cutoff)
+        return queryset.not_verified_since(cutoff)
+
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "-updated":
             return queryset.order_by("-updated_at", *BY_NAME)
+        if value == "-verified":
+            return queryset.order_by(*BY_VERIFICATION)
         return queryset.order_by(*BY_NAME)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
