@@ -152,6 +152,25 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
         AssignmentInline,
     ]
     actions = [*organisation_admin.OrganisationAdmin.actions, "merge_two", *EXPORT_ACTIONS]
+    change_form_template = "admin/organisations/organisation/change_form.html"
+    # What apps above crm add to this page, from their own admin module (outreach/admin.py):
+    # URL patterns (functions of this model admin), and buttons at the top of the change page
+    # (functions of the request and the organisation, giving (label, url) pairs).
+    extra_urls: list = []
+    extra_buttons: list = []
+
+    def get_urls(self):
+        return [*(url for urls in self.extra_urls for url in urls(self)), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        organisation = self.get_object(request, object_id)
+        buttons = []
+        if organisation is not None:
+            buttons = [
+                b for buttons_of in self.extra_buttons for b in buttons_of(request, organisation)
+            ]
+        extra_context = {**(extra_context or {}), "page_buttons": buttons}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Merge the two selected organisations…"), permissions=["change"])
     def merge_two(self, request, queryset):

@@ -275,6 +275,31 @@ def _edits_stored_values(form) -> bool:
     return False
 
 
+def _bulk_set(request, queryset, values: dict, reason: str) -> list[Organisation]:
+    """Set ``values`` on the organisations of ``queryset``, each a new version with its
+    history row, in a few queries whatever their number; the organisations changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        # By primary key: the changelist's queryset may be DISTINCT (a search on
+        # other names) or joined, which row locks do not allow.
+        rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
+        changed = list(rows.select_for_update())
+        for organisation in changed:
+            for name, value in values.items():
+                setattr(organisation, name, value)
+            organisation.version += 1
+            organisation.updated_at = now
+        bulk_update_with_history(
+            changed,
+            Organisation,
+            [*values, "version", "updated_at"],
+            default_user=request.user,
+            default_change_reason=reason,
+        )
+        directory_changed()  # bulk_update sends no post_save
+    return changed
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     form = OrganisationAdminForm
@@ -292,7 +317,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "acronym", "aliases__name", "search_text"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["registration_country"]
-    readonly_fields = ["created_at", "updated_at", "version"]
+    # Verification is recorded by the "Confirm information verified" action, an update
+    # link or an import (organisations/verification.py), never typed in.
+    readonly_fields = ["verified_at", "verified_by", "created_at", "updated_at", "version"]
     fieldsets = [
         (
             None,
@@ -339,7 +366,16 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Record"),
-            {"fields": ["source", "staff_notes", "created_at", "updated_at", "version"]},
+            {
+                "fields": [
+                    "source",
+                    "staff_notes",
+                    ("verified_at", "verified_by"),
+                    "created_at",
+                    "updated_at",
+                    "version",
+                ]
+            },
         ),
     ]
     # The organisation's own parts; crm/admin.py adds those of the apps above this one.
@@ -353,7 +389,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         ContactPersonInline,
         PartnershipInline,
     ]
-    actions = ["publish", "archive"]
+    actions = ["publish", "archive", "confirm_verified"]
     object_history_template = "admin/organisations/organisation/object_history.html"
 
     def get_fieldsets(self, request, obj=None):
@@ -397,24 +433,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
 
     def _set_status(self, request, queryset, status, message):
-        now = timezone.now()
-        with transaction.atomic():
-            # By primary key: the changelist's queryset may be DISTINCT (a search on
-            # other names) or joined, which row locks do not allow.
-            rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
-            changed = list(rows.exclude(status=status).select_for_update())
-            for organisation in changed:
-                organisation.status = status
-                organisation.version += 1
-                organisation.updated_at = now
-            bulk_update_with_history(
-                changed,
-                Organisation,
-                ["status", "version", "updated_at"],
-                default_user=request.user,
-                default_change_reason=str(message),
-            )
-            directory_changed()  # bulk_update sends no post_save
+        changed = _bulk_set(
+            request, queryset.exclude(status=status), {"status": status}, str(message)
+        )
         self.message_user(
             request,
             ngettext(
@@ -423,6 +444,25 @@ class OrganisationAdmin(SimpleHistoryAdmin):
                 len(changed),
             )
             % {"count": len(changed), "status": Organisation.Status(status).label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Confirm information verified"), permissions=["change"])
+    def confirm_verified(self, request, queryset):
+        confirmed = _bulk_set(
+            request,
+            queryset,
+            {"verified_at": timezone.now(), "verified_by": Organisation.VerifiedBy.STAFF},
+            str(_("Information verified by staff")),
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d organisation marked verified today.",
+                "%(count)d organisations marked verified today.",
+                len(confirmed),
+            )
+            % {"count": len(confirmed)},
             messages.SUCCESS,
         )
 
