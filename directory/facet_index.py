@@ -29,9 +29,13 @@ from pyroaring import BitMap, FrozenBitMap
 
 from common.text import fold
 from directory.facets import FIELD_FACETS, KEYED_FACETS, FacetEntries, link_facets
-from directory.filters import BY_NAME, VERIFICATION_DUE, VERIFIED_RECENTLY
+from directory.filters import BY_NAME
 from organisations.models import Organisation, OrganisationZone
-from organisations.verification import verification_cutoff
+from organisations.verification import (
+    VERIFICATION_DUE,
+    VERIFIED_RECENTLY,
+    verification_cutoff,
+)
 from pagecache.stamp import current_version, local_writes
 
 # Sorts after every character: the words starting with w lie between w and w + this.

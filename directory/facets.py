@@ -16,7 +16,7 @@ from django.db.models import F, QuerySet
 from django.utils.text import slugify
 
 from common.text import fold
-from directory.filters import VERIFICATION_CHOICES, OrganisationFilterSet, verification_state
+from directory.filters import OrganisationFilterSet
 from directory.zone_order import in_tree_order
 from needs.models import NeedCategory
 from needs.visibility import visible_needs
@@ -31,6 +31,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from organisations.verification import VERIFICATION_CHOICES, verification_state
 from services.models import PopulationGroup
 from services.visibility import visible_services
 

@@ -15,7 +15,7 @@ from operator import or_
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +34,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
-from organisations.verification import verification_cutoff
+from organisations.verification import VERIFICATION_CHOICES, in_verification_states
 from services.models import PopulationGroup
 from services.visibility import visible_services
 
@@ -44,23 +44,8 @@ from services.visibility import visible_services
 # (organisations migration 0003): the list's pages read that index in order.
 BY_NAME = (Substr("search_text", 1, 100), "pk")
 
-# The verification filter's values: each organisation has exactly one of them.
-VERIFIED_RECENTLY = "recent"
-VERIFICATION_DUE = "due"
-VERIFICATION_CHOICES = [
-    (VERIFIED_RECENTLY, _("Verified in the last 12 months")),
-    (VERIFICATION_DUE, _("Not verified for 12 months")),
-]
 # Most recently verified first, never verified last.
 BY_VERIFICATION = (F("verified_at").desc(nulls_last=True), *BY_NAME)
-
-
-def verification_state(cutoff=None):
-    """An SQL expression: VERIFIED_RECENTLY or VERIFICATION_DUE, the organisation's value."""
-    return Case(
-        When(verified_at__gte=cutoff or verification_cutoff(), then=Value(VERIFIED_RECENTLY)),
-        default=Value(VERIFICATION_DUE),
-    )
 
 
 class _IdsField(django_filters.fields.ModelMultipleChoiceField):
@@ -210,12 +195,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return queryset.filter(registration_country__in=value) if value else queryset
 
     def filter_verified(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        if not value or set(value) >= {VERIFIED_RECENTLY, VERIFICATION_DUE}:
-            return queryset
-        cutoff = verification_cutoff()
-        if VERIFIED_RECENTLY in value:
-            return queryset.filter(verified_at__gte=cutoff)
-        return queryset.not_verified_since(cutoff)
+        return in_verification_states(queryset, value)
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "-updated":

@@ -38,6 +38,7 @@ from organisations.resources import (
     TypologyResource,
     ZoneResource,
 )
+from organisations.verification import VERIFICATION_CHOICES, in_verification_states
 from organisations.visibility import sees_private, visible_channels, visible_contact_persons
 from pagecache.stamp import directory_changed
 
@@ -250,6 +251,17 @@ class ZoneListFilter(admin.SimpleListFilter):
         return queryset.in_zone(zone) if zone else queryset.none()
 
 
+class VerificationListFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return VERIFICATION_CHOICES
+
+    def queryset(self, request, queryset):
+        return in_verification_states(queryset, [self.value()] if self.value() else [])
+
+
 def _edits_stored_values(form) -> bool:
     """The organisation form changes a stored value. Every field is compared with the stored
     row, not with the form's initial values (a revert's form starts from an old version). A
@@ -312,6 +324,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         "survey_status",
         ZoneListFilter,
         ("themes", admin.RelatedOnlyFieldListFilter),
+        VerificationListFilter,
     ]
     list_select_related = ["typology"]
     search_fields = ["name", "acronym", "aliases__name", "search_text"]
