@@ -14,7 +14,10 @@ LANGUAGE_HELP = _(
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name of the campaign"), max_length=200)
     language = forms.ChoiceField(
-        label=_("Language of the e-mails"), choices=settings.LANGUAGES, help_text=LANGUAGE_HELP
+        label=_("Language of the e-mails"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        help_text=LANGUAGE_HELP,
     )
     regions = forms.TypedMultipleChoiceField(
         label=_("Working in these regions"), coerce=int, required=False
@@ -57,7 +60,10 @@ class SendLinkForm(forms.Form):
 
     address = forms.ChoiceField(label=_("Send to"), widget=forms.RadioSelect)
     language = forms.ChoiceField(
-        label=_("Language"), choices=settings.LANGUAGES, help_text=LANGUAGE_HELP
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        help_text=LANGUAGE_HELP,
     )
 
     def __init__(self, organisation: Organisation, *args, **kwargs):
