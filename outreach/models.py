@@ -43,7 +43,7 @@ class Campaign(models.Model):
         return self.name
 
     def summary(self) -> str:
-        return gettext("%(sent)d e-mails sent, %(failed)d failed.") % {
+        return gettext("E-mails sent: %(sent)d; failed: %(failed)d.") % {
             "sent": self.sent,
             "failed": self.failed,
         }

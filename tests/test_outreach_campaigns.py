@@ -166,7 +166,7 @@ def test_it_runs_a_large_campaign_as_a_background_job(editor, kayes_world, setti
     job = Job.objects.get()
     campaign = Campaign.objects.get()
     assert (job.kind, job.status) == ("outreach_campaign", Job.Status.DONE)
-    assert job.message == "2 e-mails envoyés, 0 en échec."
+    assert job.message == "E-mails envoyés : 2 ; échecs : 0."
     assert job.result_url == reverse("admin:outreach_campaign_change", args=[campaign.pk])
     assert campaign.sent == 2 and len(mail.outbox) == 2
 
