@@ -199,7 +199,7 @@ def send_link_view(model_admin, request: HttpRequest, object_id: str) -> HttpRes
         raise PermissionDenied
     organisation = get_object_or_404(Organisation, pk=object_id)
     may_send = request.user.has_perm(SEND_MESSAGE)
-    form = SendLinkForm(organisation, request.POST or None)
+    form = SendLinkForm(organisation, request.user, request.POST or None)
     if request.method == "POST":
         if not may_send:
             raise PermissionDenied
@@ -246,7 +246,7 @@ def _organisation_urls(model_admin) -> list:
 
     return [
         path(
-            "<path:object_id>/send-link/",
+            "<int:object_id>/send-link/",
             model_admin.admin_site.admin_view(view),
             name="organisations_organisation_send_link",
         )

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import ContactChannel, Organisation
+from organisations.visibility import visible_channels
 from outreach.recipients import CampaignFilters, region_choices, typology_choices
 
 LANGUAGE_HELP = _(
@@ -56,7 +57,8 @@ class CampaignForm(forms.Form):
 
 
 class SendLinkForm(forms.Form):
-    """The address among the organisation's e-mail channels, public or private."""
+    """The address among the organisation's e-mail channels the staff member sees (public
+    or private)."""
 
     address = forms.ChoiceField(label=_("Send to"), widget=forms.RadioSelect)
     language = forms.ChoiceField(
@@ -66,10 +68,12 @@ class SendLinkForm(forms.Form):
         help_text=LANGUAGE_HELP,
     )
 
-    def __init__(self, organisation: Organisation, *args, **kwargs):
+    def __init__(self, organisation: Organisation, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        channels = organisation.channels.filter(kind=ContactChannel.Kind.EMAIL).order_by(
-            "to_verify", "-is_public", "position", "pk"
+        channels = (
+            visible_channels(user)
+            .filter(organisation=organisation, kind=ContactChannel.Kind.EMAIL)
+            .order_by("to_verify", "-is_public", "position", "pk")
         )
         self.fields["address"].choices = [
             (channel.value, _address_label(channel)) for channel in channels

@@ -4,6 +4,7 @@ import smtplib
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 
@@ -200,3 +201,40 @@ def test_a_link_sent_opens_its_own_organisation_only(editor, client):
     UpdateLink.objects.get(organisation=first).revoke()
     with pytest.raises(LinkRefused):
         UpdateLink.objects.resolve(token)
+
+
+def test_it_offers_private_addresses_only_to_staff_who_see_private_values(
+    client, django_user_model
+):
+    user = django_user_model.objects.create_user(username="stagiaire", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_organisation", "view_message", "add_message"])
+    )
+    client.force_login(user)
+    organisation = OrganisationFactory()
+    email(organisation, "publique@example.org")
+    email(organisation, "privee@example.org", public=False)
+
+    page = client.get(_page(organisation))
+    refused = client.post(_page(organisation), {"address": "privee@example.org", "language": "fr"})
+
+    assert [value for value, _label in page.context["form"].fields["address"].choices] == [
+        "publique@example.org"
+    ]
+    assert "privee@example.org" not in page.content.decode()
+    assert refused.context["form"].errors["address"]
+    assert mail.outbox == []
+
+
+def test_it_lists_the_organisations_messages_to_withdraw_their_links(editor):
+    organisation, other = OrganisationFactory(), OrganisationFactory()
+    email(organisation, "a@example.org")
+    email(other, "b@example.org")
+    editor.post(_page(organisation), {"address": "a@example.org", "language": "fr"})
+    editor.post(_page(other), {"address": "b@example.org", "language": "fr"})
+
+    response = editor.get(
+        reverse("admin:outreach_message_changelist"), {"organisation__id__exact": organisation.pk}
+    )
+
+    assert [m.address for m in response.context["cl"].result_list] == ["a@example.org"]
