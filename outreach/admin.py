@@ -253,10 +253,10 @@ def _organisation_urls(model_admin) -> list:
     ]
 
 
-def _organisation_buttons(request: HttpRequest, organisation: Organisation) -> list:
+def _organisation_buttons(request: HttpRequest, organisation_id: int) -> list:
     if not request.user.has_perm("outreach.view_message"):
         return []
-    url = reverse("admin:organisations_organisation_send_link", args=[organisation.pk])
+    url = reverse("admin:organisations_organisation_send_link", args=[organisation_id])
     return [(_("Update link…"), url)]
 
 
