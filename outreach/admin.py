@@ -182,12 +182,14 @@ def link_state(link: UpdateLink | None, message: Message) -> str:
     if link is None:
         return "—"
     if link.revoked_at:
-        return _("withdrawn")
+        return _("withdrawn on %(date)s") % {"date": _day(link.revoked_at)}
     if link.expires_at <= timezone.now():
-        return _("expired")
-    return _("usable until %(date)s") % {
-        "date": timezone.localtime(link.expires_at).strftime("%Y-%m-%d")
-    }
+        return _("expired on %(date)s") % {"date": _day(link.expires_at)}
+    return _("usable until %(date)s") % {"date": _day(link.expires_at)}
+
+
+def _day(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d")
 
 
 # The organisation's page ----------------------------------------------------------------

@@ -218,6 +218,12 @@ def test_it_withdraws_the_links_of_chosen_messages(editor, kayes_world):
     )
 
     assert set(UpdateLink.objects.filter(revoked_at__isnull=False)) == {arck.link}
+    page = editor.get(
+        reverse("admin:organisations_organisation_send_link", args=[arck.organisation.pk])
+    ).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f"retiré le {today}" in page
+    assert "utilisable jusqu’au" not in page
 
 
 def test_viewers_see_campaigns_but_neither_send_nor_withdraw(
