@@ -8,6 +8,8 @@ layers below it, never from one above (tests/test_architecture.py reads every im
 - the features: the public directory, exports and API, survey imports, follow-up (crm,
   which assembles the staff's organisation page), demo data, corrections (proposals from the
   public and the organisations, their update links, the staff's review).
+- ``outreach``: what is sent to organisations and editors (update links one by one or in
+  campaigns, the editors' digest), built on the features.
 - ``config``: settings and URLs, which put everything together.
 """
 
@@ -17,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("organisations", "pagecache"),
     ("networks", "needs", "services"),
     ("directory", "exports", "surveys", "crm", "demo", "corrections"),
+    ("outreach",),
     ("config",),
 )
 

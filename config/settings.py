@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "config.apps.LoginAttemptsConfig",  # axes
     "crm",
     "corrections",
+    "outreach",
     "django_tasks",
     "config.apps.BackgroundTasksConfig",  # django_tasks_db
     "jobs",
@@ -329,3 +330,30 @@ JOBS_REFRESH_SECONDS = env_int("JOBS_REFRESH_SECONDS", 3)
 JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 30)
 # Progress of running jobs, in files shared by the worker and the web processes (one machine).
 JOBS_PROGRESS_DIR = env_str("JOBS_PROGRESS_DIR", str(BASE_DIR / "var" / "jobs-progress"))
+
+# --- E-mail (outreach app; README, "E-mail") -----------------------------------------------
+# Update links and the editors' digest go out through Django's mail framework: printed on the
+# console while developing, sent through the SMTP server named here in production (the test
+# suite collects them in memory, mail.outbox).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an unanswering SMTP server may hold a sending (then the message is marked failed).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# The site's address as recipients reach it, e.g. https://annuaire.example.org: links in
+# e-mails sent without a request (the digest, a campaign run by the worker) start with it.
+# Empty: links sent from the admin use the address the staff member's browser used.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://; got {SITE_URL!r}")
+# A campaign to more organisations than this runs as a background job.
+OUTREACH_BACKGROUND_MESSAGES = env_int("OUTREACH_BACKGROUND_MESSAGES", 100)

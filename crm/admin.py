@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.numbers import parse_id
 from crm.models import Assignment, DistinctPair, Interaction
 from exports.admin_actions import EXPORT_ACTIONS
 from needs.admin import OrganisationNeedInline
@@ -152,6 +154,25 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
         AssignmentInline,
     ]
     actions = [*organisation_admin.OrganisationAdmin.actions, "merge_two", *EXPORT_ACTIONS]
+    change_form_template = "admin/organisations/organisation/change_form.html"
+    # What apps above crm add to this page, from their own admin module (outreach/admin.py):
+    # URL patterns (functions of this model admin), and buttons at the top of the change page
+    # (functions of the request and the organisation's id, giving (label, url) pairs).
+    extra_urls: list = []
+    extra_buttons: list = []
+
+    def get_urls(self):
+        return [*(url for urls in self.extra_urls for url in urls(self)), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        pk = parse_id(unquote(object_id))
+        buttons = [
+            button
+            for buttons_of in self.extra_buttons
+            for button in (buttons_of(request, pk) if pk is not None else [])
+        ]
+        extra_context = {**(extra_context or {}), "page_buttons": buttons}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Merge the two selected organisations…"), permissions=["change"])
     def merge_two(self, request, queryset):

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from organisations.verification import verification_cutoff
 
 STALE_AFTER = timedelta(days=365)
 DUE_SOON_DAYS = 7
@@ -122,6 +123,8 @@ class QualityList:
     slug: str
     title: str
     organisations: QuerySet[Organisation]
+    # The same organisations in the admin's list, where staff act on them.
+    changelist_query: str = ""
 
 
 def quality_lists(now=None) -> list[QualityList]:
@@ -142,6 +145,14 @@ def quality_lists(now=None) -> list[QualityList]:
         ),
         QualityList(
             "to-verify", _("With values flagged “to verify”"), organisations.filter(Exists(flagged))
+        ),
+        QualityList(
+            "not-verified",
+            _("Not verified for 12 months"),
+            organisations.not_verified_since(verification_cutoff(now)).order_by(
+                F("verified_at").asc(nulls_first=True), "name"
+            ),
+            changelist_query="verification=due",
         ),
         QualityList(
             "stale",

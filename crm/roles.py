@@ -18,7 +18,7 @@ EDITORS = "Editors"
 VIEWERS = "Viewers"
 
 # The apps whose data the staff keep; Viewers see all of it.
-DIRECTORY_APPS = ["organisations", "networks", "needs", "crm", "surveys"]
+DIRECTORY_APPS = ["organisations", "networks", "needs", "crm", "surveys", "outreach"]
 
 # Editors add, change and delete these (an organisation and its parts, its follow-up).
 EDITED_MODELS = [
@@ -37,6 +37,9 @@ EDITED_MODELS = [
     "needs.organisationneed",
     "crm.interaction",
     "crm.assignment",
+    # Sending update links, one by one or in campaigns (their records are never edited).
+    "outreach.campaign",
+    "outreach.message",
 ]
 
 # Editors run imports: every permission of these apps except deleting. The survey

@@ -19,7 +19,7 @@ data older than the page cache would.
 
 import threading
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +31,11 @@ from common.text import fold
 from directory.facets import FIELD_FACETS, KEYED_FACETS, FacetEntries, link_facets
 from directory.filters import BY_NAME
 from organisations.models import Organisation, OrganisationZone
+from organisations.verification import (
+    VERIFICATION_DUE,
+    VERIFIED_RECENTLY,
+    verification_cutoff,
+)
 from pagecache.stamp import current_version, local_writes
 
 # Sorts after every character: the words starting with w lie between w and w + this.
@@ -39,17 +44,26 @@ LAST_CHARACTER = "\U0010ffff"
 
 @dataclass(frozen=True)
 class Ordering:
-    """How a page of results is ordered: by name, last update, or exact acronym first."""
+    """How a page of results is ordered: by name, last update ("-updated"), last
+    verification ("-verified"), or exact acronym first."""
 
-    by_update: bool = False
+    sort: str = ""
     acronym: str = ""
 
     @classmethod
     def of(cls, criteria: dict) -> "Ordering":
         """The order OrganisationFilterSet.qs has for these cleaned_data."""
         if criteria.get("sort"):
-            return cls(by_update=criteria["sort"] == "-updated")
+            return cls(sort=criteria["sort"])
         return cls(acronym=(criteria.get("q") or "").strip())
+
+
+def _ranks(order: array) -> array:
+    """rank[position]: where each position comes in ``order``."""
+    rank = array("l", bytes(len(order) * order.itemsize))
+    for i, position in enumerate(order):
+        rank[position] = i
+    return rank
 
 
 class FacetIndex:
@@ -62,6 +76,8 @@ class FacetIndex:
         self,
         ids: array,
         newest: array,
+        verified: array,
+        verified_times: array,
         vocabulary: list[str],
         postings: list[FrozenBitMap],
         acronyms: dict[str, FrozenBitMap],
@@ -70,10 +86,19 @@ class FacetIndex:
         catalogues: FacetEntries,
     ) -> None:
         self.ids = ids  # organisation id at each position
-        self.newest = newest  # positions by last update, newest first, then by name
-        self.update_rank = array("l", bytes(len(newest) * newest.itemsize))
-        for rank, position in enumerate(newest):
-            self.update_rank[position] = rank
+        # Positions verified, the most recent verification first, then by name; and their
+        # verification times, negated (ascending, for bisect).
+        self.verified, self.verified_times = verified, verified_times
+        verified_set = set(verified)
+        by_verification = array(
+            "l", [*verified, *(p for p in range(len(ids)) if p not in verified_set)]
+        )
+        # Each sort order: the positions in it, and each position's rank in it.
+        self.orders = {
+            "-updated": (newest, _ranks(newest)),  # newest first, then by name
+            "-verified": (by_verification, _ranks(by_verification)),  # never verified last
+        }
+        self._verification: tuple[int, dict[str, FrozenBitMap]] | None = None
         self.vocabulary = vocabulary  # every word of every search_text, sorted
         self.postings = postings  # positions whose text has vocabulary[i]
         self.acronyms = acronyms  # upper-cased acronym -> positions
@@ -96,8 +121,21 @@ class FacetIndex:
                 break
         return found
 
+    def verification(self) -> dict[str, FrozenBitMap]:
+        """Positions verified in the last 12 months, and the others: computed from the
+        clock, since a record falls due without any write (kept while the cut stays put)."""
+        cut = bisect_right(self.verified_times, -verification_cutoff().timestamp())
+        if self._verification is None or self._verification[0] != cut:
+            recent = FrozenBitMap(self.verified[:cut])
+            due = FrozenBitMap(self.everything - recent)
+            self._verification = (cut, {VERIFIED_RECENTLY: recent, VERIFICATION_DUE: due})
+        return self._verification[1]
+
+    def _facet_values(self) -> dict[str, dict]:
+        return {**self.values, "verified": self.verification()}
+
     def _union(self, name: str, keys: Iterable) -> BitMap:
-        bitmaps = self.values[name]
+        bitmaps = self._facet_values()[name] if name == "verified" else self.values[name]
         return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
 
     def matching(self, name: str, value) -> BitMap | None:
@@ -139,7 +177,7 @@ class FacetIndex:
         kept = self.narrowing(criteria)
         result = self._intersection(kept.values())
         counts: dict[str, dict] = {"total": {None: len(result)}}
-        for name, bitmaps in self.values.items():
+        for name, bitmaps in self._facet_values().items():
             if name in kept:
                 base = self._intersection(p for other, p in kept.items() if other != name)
             else:
@@ -153,9 +191,10 @@ class FacetIndex:
 
     def page(self, result: BitMap, ordering: Ordering, start: int, stop: int) -> list[int]:
         """Organisation ids at ``start:stop`` of ``result`` in ``ordering``."""
-        if ordering.by_update:
-            ranks = BitMap(self.update_rank[p] for p in result)
-            return [self.ids[self.newest[r]] for r in ranks[start:stop]]
+        if ordering.sort in self.orders:
+            order, rank = self.orders[ordering.sort]
+            ranks = BitMap(rank[p] for p in result)
+            return [self.ids[order[r]] for r in ranks[start:stop]]
         first = BitMap()
         if ordering.acronym:
             first = result & self.acronyms.get(ordering.acronym.upper(), FrozenBitMap())
@@ -176,17 +215,21 @@ def build() -> FacetIndex:
     rows = list(
         Organisation.objects.published()
         .order_by(*BY_NAME)
-        .values_list("pk", "search_text", "acronym", "updated_at", *FIELD_FACETS.values())
+        .values_list(
+            "pk", "search_text", "acronym", "updated_at", "verified_at", *FIELD_FACETS.values()
+        )
     )
     ids = array("q", (row[0] for row in rows))
     position = {pk: i for i, pk in enumerate(ids)}
     # Newest first, then the name order: the SQL's ("-updated_at", *BY_NAME).
     newest = array("l", sorted(range(len(rows)), key=lambda i: (-rows[i][3].timestamp(), i)))
+    # The most recent verification first, then the name order: the SQL's BY_VERIFICATION.
+    verified = sorted((-row[4].timestamp(), i) for i, row in enumerate(rows) if row[4] is not None)
 
     words: dict[str, list[int]] = defaultdict(list)
     acronyms: dict[str, list[int]] = defaultdict(list)
     values: dict[str, dict] = {name: defaultdict(list) for name in FIELD_FACETS}
-    for i, (_pk, text, acronym, _updated, *columns) in enumerate(rows):
+    for i, (_pk, text, acronym, _updated, _verified, *columns) in enumerate(rows):
         for word in set(text.split()):
             words[word].append(i)
         if acronym:
@@ -220,6 +263,8 @@ def build() -> FacetIndex:
     return FacetIndex(
         ids=ids,
         newest=newest,
+        verified=array("I", (i for _time, i in verified)),
+        verified_times=array("d", (time for time, _i in verified)),
         vocabulary=vocabulary,
         postings=[FrozenBitMap(words[word]) for word in vocabulary],
         acronyms=_bitmaps(acronyms),

@@ -31,6 +31,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from organisations.verification import VERIFICATION_CHOICES, verification_state
 from services.models import PopulationGroup
 from services.visibility import visible_services
 
@@ -91,6 +92,8 @@ FIELD_FACETS = {
     "budget": "budget_band",
     "country": "registration_country_id",
 }
+# Facets counted on a value computed from the organisation's columns, by filter name.
+COMPUTED_FACETS = {"verified": verification_state}
 # Facets whose values are primary keys (the others are choices).
 KEYED_FACETS = {
     "typology", "country", "zone", "theme", "network", "partner", "need", "services_for",
@@ -151,6 +154,7 @@ def _run(ctes: list[tuple[str, str, list]], selects: list[tuple[str, list]]) -> 
 
 def _list_cte(name: str, organisations: QuerySet) -> tuple[str, str, list]:
     columns = {f"c_{facet}": F(column) for facet, column in FIELD_FACETS.items()}
+    columns |= {f"c_{facet}": expression() for facet, expression in COMPUTED_FACETS.items()}
     sql, params = organisations.order_by().values("id", **columns).query.sql_with_params()
     return name, sql, list(params)
 
@@ -161,7 +165,7 @@ def count_facets(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> d
     For staff who see private data; the public's come from directory/facet_index.py.
     """
     active = {name for name, _raw, _label in filterset.active_filters()}
-    facets = [*FIELD_FACETS, "zone", *link_facets(user)]
+    facets = [*FIELD_FACETS, *COMPUTED_FACETS, "zone", *link_facets(user)]
     # The full list, then the list without each active facet's own filter.
     ctes = [_list_cte("f_all", filterset.qs)]
     base = {}
@@ -170,7 +174,7 @@ def count_facets(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> d
             ctes.append(_list_cte(f"f_{facet}", filterset.queryset_without(facet)))
         base[facet] = f"f_{facet}" if facet in active else "f_all"
     selects = [("SELECT 'total', NULL, COUNT(*) FROM f_all", [])]
-    for facet in FIELD_FACETS:
+    for facet in [*FIELD_FACETS, *COMPUTED_FACETS]:
         column = f"c_{facet}"
         selects.append(
             (
@@ -307,6 +311,9 @@ def build_facets(
     ):
         options[name] = _choice_options(counts.get(name, {}), choices, chosen(name))
     options["country"] = _country_options(zones, counts.get("country", {}), chosen("country"))
+    options["verified"] = _choice_options(
+        counts.get("verified", {}), VERIFICATION_CHOICES, chosen("verified")
+    )
     for name, opts in options.items():
         for option in opts:
             option.dom_id = f"f-{name}-{slugify(option.value)}"

@@ -15,7 +15,7 @@ from operator import or_
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +34,7 @@ from organisations.models import (
     Typology,
     Zone,
 )
+from organisations.verification import VERIFICATION_CHOICES, in_verification_states
 from services.models import PopulationGroup
 from services.visibility import visible_services
 
@@ -42,6 +43,9 @@ from services.visibility import visible_services
 # 100 characters (names are shorter), as PostgreSQL's org_published_name_idx holds them
 # (organisations migration 0003): the list's pages read that index in order.
 BY_NAME = (Substr("search_text", 1, 100), "pk")
+
+# Most recently verified first, never verified last.
+BY_VERIFICATION = (F("verified_at").desc(nulls_last=True), *BY_NAME)
 
 
 class _IdsField(django_filters.fields.ModelMultipleChoiceField):
@@ -107,9 +111,16 @@ class OrganisationFilterSet(django_filters.FilterSet):
         to_field_name="iso_code",
         method="filter_country",
     )
+    verified = django_filters.MultipleChoiceFilter(
+        label=_("Verification"), choices=VERIFICATION_CHOICES, method="filter_verified"
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
-        choices=[("name", _("Name")), ("-updated", _("Last update"))],
+        choices=[
+            ("name", _("Name")),
+            ("-updated", _("Last update")),
+            ("-verified", _("Last verification")),
+        ],
         empty_label=None,
         method="filter_sort",
     )
@@ -133,6 +144,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         "need",
         "services_for",
         "country",
+        "verified",
     )
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -182,9 +194,14 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def filter_country(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
         return queryset.filter(registration_country__in=value) if value else queryset
 
+    def filter_verified(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return in_verification_states(queryset, value)
+
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "-updated":
             return queryset.order_by("-updated_at", *BY_NAME)
+        if value == "-verified":
+            return queryset.order_by(*BY_VERIFICATION)
         return queryset.order_by(*BY_NAME)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

@@ -38,6 +38,7 @@ from organisations.resources import (
     TypologyResource,
     ZoneResource,
 )
+from organisations.verification import VERIFICATION_CHOICES, in_verification_states
 from organisations.visibility import sees_private, visible_channels, visible_contact_persons
 from pagecache.stamp import directory_changed
 
@@ -250,6 +251,17 @@ class ZoneListFilter(admin.SimpleListFilter):
         return queryset.in_zone(zone) if zone else queryset.none()
 
 
+class VerificationListFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return VERIFICATION_CHOICES
+
+    def queryset(self, request, queryset):
+        return in_verification_states(queryset, [self.value()] if self.value() else [])
+
+
 def _edits_stored_values(form) -> bool:
     """The organisation form changes a stored value. Every field is compared with the stored
     row, not with the form's initial values (a revert's form starts from an old version). A
@@ -275,6 +287,31 @@ def _edits_stored_values(form) -> bool:
     return False
 
 
+def _bulk_set(request, queryset, values: dict, reason: str) -> list[Organisation]:
+    """Set ``values`` on the organisations of ``queryset``, each a new version with its
+    history row, in a few queries whatever their number; the organisations changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        # By primary key: the changelist's queryset may be DISTINCT (a search on
+        # other names) or joined, which row locks do not allow.
+        rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
+        changed = list(rows.select_for_update())
+        for organisation in changed:
+            for name, value in values.items():
+                setattr(organisation, name, value)
+            organisation.version += 1
+            organisation.updated_at = now
+        bulk_update_with_history(
+            changed,
+            Organisation,
+            [*values, "version", "updated_at"],
+            default_user=request.user,
+            default_change_reason=reason,
+        )
+        directory_changed()  # bulk_update sends no post_save
+    return changed
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     form = OrganisationAdminForm
@@ -287,12 +324,15 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         "survey_status",
         ZoneListFilter,
         ("themes", admin.RelatedOnlyFieldListFilter),
+        VerificationListFilter,
     ]
     list_select_related = ["typology"]
     search_fields = ["name", "acronym", "aliases__name", "search_text"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["registration_country"]
-    readonly_fields = ["created_at", "updated_at", "version"]
+    # Verification is recorded by the "Confirm information verified" action, an update
+    # link or an import (organisations/verification.py), never typed in.
+    readonly_fields = ["verified_at", "verified_by", "created_at", "updated_at", "version"]
     fieldsets = [
         (
             None,
@@ -339,7 +379,16 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Record"),
-            {"fields": ["source", "staff_notes", "created_at", "updated_at", "version"]},
+            {
+                "fields": [
+                    "source",
+                    "staff_notes",
+                    ("verified_at", "verified_by"),
+                    "created_at",
+                    "updated_at",
+                    "version",
+                ]
+            },
         ),
     ]
     # The organisation's own parts; crm/admin.py adds those of the apps above this one.
@@ -353,7 +402,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         ContactPersonInline,
         PartnershipInline,
     ]
-    actions = ["publish", "archive"]
+    actions = ["publish", "archive", "confirm_verified"]
     object_history_template = "admin/organisations/organisation/object_history.html"
 
     def get_fieldsets(self, request, obj=None):
@@ -397,24 +446,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
 
     def _set_status(self, request, queryset, status, message):
-        now = timezone.now()
-        with transaction.atomic():
-            # By primary key: the changelist's queryset may be DISTINCT (a search on
-            # other names) or joined, which row locks do not allow.
-            rows = Organisation.objects.filter(pk__in=queryset.values("pk"))
-            changed = list(rows.exclude(status=status).select_for_update())
-            for organisation in changed:
-                organisation.status = status
-                organisation.version += 1
-                organisation.updated_at = now
-            bulk_update_with_history(
-                changed,
-                Organisation,
-                ["status", "version", "updated_at"],
-                default_user=request.user,
-                default_change_reason=str(message),
-            )
-            directory_changed()  # bulk_update sends no post_save
+        changed = _bulk_set(
+            request, queryset.exclude(status=status), {"status": status}, str(message)
+        )
         self.message_user(
             request,
             ngettext(
@@ -423,6 +457,25 @@ class OrganisationAdmin(SimpleHistoryAdmin):
                 len(changed),
             )
             % {"count": len(changed), "status": Organisation.Status(status).label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Confirm information verified"), permissions=["change"])
+    def confirm_verified(self, request, queryset):
+        confirmed = _bulk_set(
+            request,
+            queryset,
+            {"verified_at": timezone.now(), "verified_by": Organisation.VerifiedBy.STAFF},
+            str(_("Information verified by staff")),
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d organisation marked verified today.",
+                "%(count)d organisations marked verified today.",
+                len(confirmed),
+            )
+            % {"count": len(confirmed)},
             messages.SUCCESS,
         )
 

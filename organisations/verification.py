@@ -6,7 +6,9 @@ is still correct", or a proposal accepted), an import when a survey answer is ap
 
 from datetime import datetime, timedelta
 
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 
@@ -29,3 +31,33 @@ def record_verification(
 def verification_cutoff(now: datetime | None = None) -> datetime:
     """Records verified before this moment are due for verification."""
     return (now or timezone.now()) - VERIFICATION_PERIOD
+
+
+# Every organisation is in exactly one of these states (the public list's filter and facet,
+# the admin's list filter).
+VERIFIED_RECENTLY = "recent"
+VERIFICATION_DUE = "due"
+VERIFICATION_CHOICES = [
+    (VERIFIED_RECENTLY, _("Verified in the last 12 months")),
+    (VERIFICATION_DUE, _("Not verified for 12 months")),
+]
+
+
+def in_verification_states(organisations: QuerySet, states, cutoff=None) -> QuerySet:
+    """The ``organisations`` in any of ``states`` (all of them when none is given, or
+    values that are no state)."""
+    recent, due = VERIFIED_RECENTLY in states, VERIFICATION_DUE in states
+    if recent == due:  # both, or neither: nothing narrows
+        return organisations
+    cutoff = cutoff or verification_cutoff()
+    if recent:
+        return organisations.filter(verified_at__gte=cutoff)
+    return organisations.not_verified_since(cutoff)
+
+
+def verification_state(cutoff=None):
+    """An SQL expression: the organisation's state, VERIFIED_RECENTLY or VERIFICATION_DUE."""
+    return Case(
+        When(verified_at__gte=cutoff or verification_cutoff(), then=Value(VERIFIED_RECENTLY)),
+        default=Value(VERIFICATION_DUE),
+    )

@@ -138,6 +138,8 @@ class _Writer:
         self.updated: dict[str, dict[str, dict]] = {}
         self.new_entries: dict[str, dict[str, int]] = {}
         self.org_ids: dict[int, int] = {}
+        # A row applied confirms its organisation's information (written with the row).
+        self.verified = {"verified_at": now, "verified_by": Organisation.VerifiedBy.IMPORT}
 
     def create_catalogue_entries(self) -> None:
         for kind, names in self.plan.creations.items():
@@ -181,6 +183,7 @@ class _Writer:
                 **row.values,
                 "slug": slug,
                 "search_text": row.search_text,
+                **self.verified,
             }
             for row, slug in zip(new_rows, slugs, strict=True)
         ]
@@ -196,12 +199,15 @@ class _Writer:
         ids = [row.organisation_id for row in changed]
         for start in range(0, len(ids), 5000):
             current.update(Organisation.objects.in_bulk(ids[start : start + 5000]))
-        fields = {"version", "search_text", "updated_at"}
+        fields = {"version", "search_text", "updated_at", *self.verified}
         before: dict[str, dict] = {}
         orgs = []
         for row in changed:
             org = current[row.organisation_id]
             saved = {"version": org.version, "search_text": org.search_text}
+            # Undoing the import restores the verification it replaced.
+            saved["verified_at"] = org.verified_at.isoformat() if org.verified_at else None
+            saved["verified_by"] = org.verified_by
             for attname, value in row.values.items():
                 saved[attname] = getattr(org, attname)
                 setattr(org, attname, value)
@@ -210,6 +216,7 @@ class _Writer:
             org.version += 1
             org.search_text = row.search_text
             org.updated_at = self.now
+            org.verified_at, org.verified_by = self.now, self.verified["verified_by"]
             orgs.append(org)
         if orgs and connection.features.can_return_rows_from_bulk_insert:
             self.inserter.update_with_history(Organisation, orgs, sorted(fields))

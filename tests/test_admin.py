@@ -16,6 +16,7 @@ from needs.factories import NeedActivityFactory, NeedCategoryFactory, Organisati
 from networks.factories import NetworkFactory
 from organisations import factories as org_factories
 from organisations.models import Organisation, OrganisationZone
+from outreach.factories import CampaignFactory, MessageFactory
 from services.factories import LanguageFactory, PopulationGroupFactory, ServiceFactory
 from surveys.models import ImportBatch, ImportMapping
 
@@ -64,6 +65,8 @@ FACTORIES = {
     "crm.interaction": InteractionFactory,
     "crm.assignment": AssignmentFactory,
     "crm.distinctpair": DistinctPairFactory,
+    "outreach.campaign": CampaignFactory,
+    "outreach.message": MessageFactory,
     "surveys.importmapping": _mapping,
     "surveys.importbatch": _batch,
     "auth.group": lambda: Group.objects.create(name="Éditeurs"),
@@ -85,8 +88,9 @@ FACTORIES = {
     ),
 }
 
-# Written only by a login or an import: their admin has no add page.
+# Written only by a login, an import or a sending: their admin has no add page.
 WITHOUT_ADD_PAGE = {
+    "outreach.message",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",

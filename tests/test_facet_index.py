@@ -8,6 +8,7 @@ the index takes its order from the database).
 """
 
 import random
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
+from django.utils import timezone
 
 from directory.facet_index import IndexedResults, Ordering, build, facet_index
 from directory.facets import count_facets
@@ -43,8 +45,21 @@ def directory(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_mali", stdout=StringIO())
         call_command("generate_demo", organisations=400, seed=7, stdout=StringIO())
+        _verify_some()
         yield
         transaction.set_rollback(True)
+
+
+def _verify_some() -> None:
+    """A third verified in the last year, a third over a year ago (some on the same day),
+    the rest never: what the verification filter and sort divide."""
+    now = timezone.now()
+    ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    for n, pk in enumerate(ids):
+        if n % 3 == 2:
+            continue
+        days = (n * 7) % 300 if n % 3 == 0 else 400 + n % 50
+        Organisation.objects.filter(pk=pk).update(verified_at=now - timedelta(days=days))
 
 
 def _filterset(query: str) -> OrganisationFilterSet:
@@ -105,7 +120,8 @@ def _values() -> dict[str, list[str]]:
             "retour femmes",
             "zzz",
         ],
-        "sort": ["name", "-updated"],
+        "verified": ["recent", "due"],
+        "sort": ["name", "-updated", "-verified"],
     }
 
 
@@ -116,6 +132,10 @@ FIXED_QUERIES = [
     "q=grdr&sort=name",
     "q=association&sort=-updated",
     "sort=-updated",
+    "sort=-verified",
+    "verified=recent",
+    "verified=due&sort=-verified",
+    "verified=recent&verified=due&q=association",
     "q=!!!",  # no word: narrows nothing
     "q=tilé-coura",
     "q=zzzzzz",
