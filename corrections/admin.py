@@ -160,7 +160,7 @@ class LinkStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("usable", _("usable")), ("expired", _("expired")), ("revoked", _("revoked"))]
+        return [("usable", _("usable")), ("expired", _("expired")), ("revoked", _("withdrawn"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -205,19 +205,19 @@ class UpdateLinkAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state(self, link):
         if link.revoked_at is not None:
-            return gettext("revoked")
+            return gettext("withdrawn")
         if link.expires_at <= timezone.now():
             return gettext("expired")
         return gettext("usable")
 
-    @admin.action(description=_("Revoke the selected links"), permissions=["change"])
+    @admin.action(description=_("Withdraw the selected links"), permissions=["change"])
     def revoke(self, request, queryset):
         links = list(queryset.filter(revoked_at__isnull=True))
         for link in links:
             link.revoke()
         self.message_user(
             request,
-            ngettext("%(count)d link revoked.", "%(count)d links revoked.", len(links))
+            ngettext("%(count)d link withdrawn.", "%(count)d links withdrawn.", len(links))
             % {"count": len(links)},
             messages.SUCCESS,
         )
