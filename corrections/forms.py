@@ -163,7 +163,7 @@ def zone_groups(selected: list[int]) -> list[tuple[str, list[Zone]]]:
     for head, members in groups.items():
         head_zone = by_pk.get(head)
         members.sort(key=lambda zone: (zone.pk != head, zone.display_name))
-        label = head_zone.display_name if head_zone else ""
+        label = head_zone.display_name if head_zone else gettext("Other places")
         country = by_pk.get(int(head_zone.path.split("/")[0])) if head_zone else None
         if country is not None and country is not head_zone:
             label = f"{label} ({country.display_name})"
@@ -174,7 +174,8 @@ def zone_groups(selected: list[int]) -> list[tuple[str, list[Zone]]]:
 def theme_groups() -> list[tuple[str, list[Theme]]]:
     groups: dict[str, list[Theme]] = {}
     for theme in Theme.objects.select_related("group").order_by("group__position", "position"):
-        groups.setdefault(theme.group.display_name if theme.group_id else "", []).append(theme)
+        label = theme.group.display_name if theme.group_id else gettext("Other themes")
+        groups.setdefault(label, []).append(theme)
     return list(groups.items())
 
 
