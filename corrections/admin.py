@@ -12,12 +12,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from common.numbers import parse_id
+from common.text import fold
 from corrections.models import Proposal, UpdateLink
 from corrections.parts import BY_KEY, current_values, differences
 from corrections.review import Decision, ReviewRefused, decide
+from organisations.models import Organisation
 from organisations.visibility import sees_private
 
 COMMENT_MAX_LENGTH = 5000
+SIMILAR_LIMIT = 10
 
 
 @admin.register(Proposal)
@@ -101,9 +104,22 @@ class ProposalAdmin(admin.ModelAdmin):
             "sees_private": sees_private(request.user),
             "comment": posted.get("comment", proposal.comment),
             "part_label": self._part_label(proposal.part),
+            "similar": self._similar(proposal) if pending else [],
             "conflicts": any(row["difference"].conflict for row in rows),
         }
         return TemplateResponse(request, "admin/corrections/proposal/review.html", context)
+
+    @staticmethod
+    def _similar(proposal) -> list[Organisation]:
+        """For a new organisation: existing records whose names hold the proposed name
+        (accents and case aside) or with the same acronym, to avoid a duplicate."""
+        if not proposal.is_new_organisation:
+            return []
+        name, acronym = fold(proposal.proposed.get("name", "")), proposal.proposed.get("acronym")
+        matches = Q(search_text__contains=name) if name else Q(pk__in=[])
+        if acronym:
+            matches |= Q(acronym__iexact=acronym)
+        return list(Organisation.objects.filter(matches)[:SIMILAR_LIMIT])
 
     @staticmethod
     def _part_label(key: str) -> str:

@@ -148,6 +148,10 @@ def _lines(text: str) -> list[str]:
     return seen
 
 
+def _display_name(entry) -> str:
+    return entry.display_name
+
+
 def zone_groups(selected: list[int]) -> list[tuple[str, list[Zone]]]:
     """Countries, regions and cercles (and the zones already chosen, whatever their level),
     grouped by region: what a form of zones offers as checkboxes."""
@@ -194,6 +198,8 @@ class RecordForm(SenderFields):
         for part in self.parts:
             if part.kind in (PLAIN, LOOKUP):
                 record_fields[part.key] = record_formfield(part.key)
+                if part.kind == LOOKUP:  # catalogue entries in the page's language
+                    record_fields[part.key].label_from_instance = _display_name
             elif part.kind == LINKS:
                 record_fields[part.key] = forms.TypedMultipleChoiceField(
                     label=part.label.capitalize(), coerce=int, required=False

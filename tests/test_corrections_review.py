@@ -221,6 +221,21 @@ def test_an_accepted_new_organisation_becomes_a_draft(as_role, client):
     assert client.get(created.get_absolute_url()).status_code == 404
 
 
+def test_a_new_organisation_shows_the_records_it_may_duplicate(as_role):
+    existing = OrganisationFactory(name="Association des Rapatriés de Kita")
+    OrganisationFactory(name="Autre association", acronym="AUT")
+    proposal = ProposalFactory(
+        organisation=None,
+        is_new_organisation=True,
+        proposed={"name": "association des rapatries de kita"},
+        original={},
+        base_version=None,
+    )
+    page = as_role(VIEWERS).get(review_url(proposal)).content.decode()
+    assert "Fiches au nom proche déjà dans l’annuaire" in page
+    assert existing.name in page and "Autre association" not in page
+
+
 def test_a_free_text_suggestion_is_marked_done_with_a_comment(as_role):
     proposal = ProposalFactory(part="zones", proposed={}, original={}, message="Aussi à Kita")
     client = as_role(EDITORS)

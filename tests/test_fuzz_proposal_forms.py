@@ -89,6 +89,30 @@ def test_generated_posts(client, form_urls, data, fields):
     _check(client, url, {**fields, "started": form_stamp(time.time() - 60)})
 
 
+@pytest.mark.parametrize("value", NASTY_VALUES)
+def test_nasty_query_strings_on_every_form_page(client, form_urls, value):
+    for url in form_urls:
+        response = client.get(url, {"part": value, "started": value, value: value})
+        assert response.status_code == 200, (url, value)
+        for fragment in MARKUP:
+            assert fragment.encode() not in response.content, (url, value)
+
+
+def test_a_hostile_record_is_shown_escaped_in_the_forms(client, db):
+    hostile = OrganisationFactory(
+        name='Association <script>alert("x")</script>',
+        acronym='"><img src=x onerror=alert(1)>',
+        description="</textarea><script>alert(2)</script>",
+    )
+    _link, token = UpdateLink.objects.issue(hostile)
+    for url in (
+        reverse("corrections:suggest", args=[hostile.slug]),
+        UpdateLink.path_for(token),
+    ):
+        body = client.get(url).content
+        assert b"<script>alert" not in body and b"<img src=x" not in body, url
+
+
 @pytest.mark.parametrize("hostile", [*MARKUP, "{{ 7*7 }}", "' OR 1=1 --", "é" * 300])
 def test_hostile_text_is_stored_as_typed_and_shown_escaped(client, admin_client, db, hostile):
     cache.clear()
