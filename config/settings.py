@@ -212,7 +212,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # How many trusted reverse proxies append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "crm.auth.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "common.addresses.client_ip_address"
+# Public correction forms (corrections/spam.py): proposals per client address and hour, and
+# the fewest seconds between showing a form and sending it.
+PROPOSAL_RATE_LIMIT = env_int("PROPOSAL_RATE_LIMIT", 5)
+PROPOSAL_MIN_FILL_SECONDS = env_int("PROPOSAL_MIN_FILL_SECONDS", 3)
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Security ------------------------------------------------------------------------------

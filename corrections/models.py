@@ -109,3 +109,101 @@ class UpdateLink(models.Model):
     def path_for(token: str) -> str:
         """The link's path (without scheme and host), in the site's default language."""
         return reverse("corrections:self_update", args=[token])
+
+
+class ProposalQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Proposal.Status.PENDING)
+
+
+class Proposal(models.Model):
+    """A correction or update waiting for staff: it changes nothing public until an editor
+    accepts its parts (corrections/review.py).
+
+    ``proposed`` holds the proposed value of each part (corrections/parts.py says how each
+    is written), ``original`` the record's value of the same parts when the proposal was
+    made: a part whose value has changed since is a conflict the editor must confirm.
+    """
+
+    class Origin(models.TextChoices):
+        PUBLIC = "public", _("a visitor")
+        ORGANISATION = "organisation", _("the organisation (update link)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for review")
+        DECIDED = "decided", _("decided")
+
+    # None for a new organisation until it is accepted (then the draft it created).
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+    is_new_organisation = models.BooleanField(_("new organisation"), default=False)
+    origin = models.CharField(_("from"), max_length=12, choices=Origin.choices)
+    update_link = models.ForeignKey(
+        UpdateLink,
+        verbose_name=_("update link"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+    # The part a visitor pointed at (a key of corrections/parts.py, or "other").
+    part = models.CharField(_("part"), max_length=40, blank=True)
+    proposed = models.JSONField(_("proposed values"), default=dict, blank=True)
+    original = models.JSONField(_("values when proposed"), default=dict, blank=True)
+    base_version = models.PositiveIntegerField(_("record version when proposed"), null=True)
+    message = models.TextField(_("message"), blank=True)
+    # Private: shown to staff who may see private values, never on a public page.
+    sender_name = models.CharField(_("sender's name"), max_length=120, blank=True)
+    sender_email = models.EmailField(_("sender's e-mail (private)"), max_length=254, blank=True)
+    # What a person listed as a contact agreed to, as the form showed it.
+    consent_text = models.TextField(_("consent wording shown"), blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # Per part: {"accepted": bool, "comment": str}.
+    decisions = models.JSONField(_("decisions"), default=dict, blank=True)
+    comment = models.TextField(_("staff comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        indexes = [models.Index(fields=["status", "-created_at"], name="proposal_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "decided"]),
+                name="proposal_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_new_organisation=True) | models.Q(organisation__isnull=False),
+                name="proposal_names_its_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Proposal #%(number)d") % {"number": self.pk}
+
+    @property
+    def subject(self) -> str:
+        """What it is about: the organisation, or the proposed name of a new one."""
+        if self.organisation_id and not self.is_new_organisation:
+            return str(self.organisation)
+        return str(self.proposed.get("name", ""))

@@ -18,7 +18,7 @@ EDITORS = "Editors"
 VIEWERS = "Viewers"
 
 # The apps whose data the staff keep; Viewers see all of it.
-DIRECTORY_APPS = ["organisations", "networks", "needs", "crm", "surveys", "outreach"]
+DIRECTORY_APPS = ["organisations", "networks", "needs", "crm", "surveys", "outreach", "corrections"]
 
 # Editors add, change and delete these (an organisation and its parts, its follow-up).
 EDITED_MODELS = [
@@ -40,6 +40,9 @@ EDITED_MODELS = [
     # Sending update links, one by one or in campaigns (their records are never edited).
     "outreach.campaign",
     "outreach.message",
+    # Deciding proposals (the review queue), revoking update links.
+    "corrections.proposal",
+    "corrections.updatelink",
 ]
 
 # Editors run imports: every permission of these apps except deleting. The survey

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from corrections.factories import ProposalFactory, update_link
 from crm.factories import AssignmentFactory, DistinctPairFactory, InteractionFactory
 from jobs.models import Job
 from needs.factories import NeedActivityFactory, NeedCategoryFactory, OrganisationNeedFactory
@@ -67,6 +68,8 @@ FACTORIES = {
     "crm.distinctpair": DistinctPairFactory,
     "outreach.campaign": CampaignFactory,
     "outreach.message": MessageFactory,
+    "corrections.proposal": ProposalFactory,
+    "corrections.updatelink": update_link,
     "surveys.importmapping": _mapping,
     "surveys.importbatch": _batch,
     "auth.group": lambda: Group.objects.create(name="Éditeurs"),
@@ -97,6 +100,9 @@ WITHOUT_ADD_PAGE = {
     "surveys.importbatch",
     "jobs.job",
     "django_tasks_database.dbtaskresult",
+    # Proposals come from the public forms, update links from sending them.
+    "corrections.proposal",
+    "corrections.updatelink",
 }
 
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)

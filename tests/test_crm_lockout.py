@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from crm.auth import client_ip_address
+from common.addresses import client_ip_address
 
 pytestmark = pytest.mark.django_db
 

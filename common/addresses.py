@@ -1,4 +1,5 @@
-"""The client address django-axes counts login failures against."""
+"""The client's address: what django-axes counts login failures against and the public
+forms' rate limit counts proposals by."""
 
 from django.conf import settings
 from django.http import HttpRequest

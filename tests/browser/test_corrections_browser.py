@@ -1,0 +1,72 @@
+"""A visitor reports an error on a phone, an organisation updates its record through its
+link, without JavaScript needed; every new page passes axe."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from corrections.models import Proposal, UpdateLink
+from tests.directory_world import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def site(live_server, settings):
+    settings.PROPOSAL_MIN_FILL_SECONDS = 0
+    cache.clear()
+    world = build_world()
+    return live_server.url, world
+
+
+def test_a_visitor_reports_an_error_from_a_profile(page, site, screenshot, axe_violations):
+    url, world = site
+    page.goto(url + world.omrib.get_absolute_url())
+    page.click("text=Signaler une erreur ou proposer une modification")
+    page.wait_for_url(re.compile(r"/proposer-une-correction/$"))
+    assert axe_violations() == []
+    page.select_option("#id_part", "acronym")
+    page.fill("#id_value", "OMRIB-Mali")
+    page.fill("#id_sender_email", "awa@example.org")
+    screenshot("suggest")
+    page.click("text=Envoyer la proposition")
+    page.wait_for_url(re.compile(r"/proposition-envoyee/$"))
+    assert "awa@example.org" not in page.content()
+    assert axe_violations() == []
+    screenshot("thanks")
+    assert Proposal.objects.get().proposed == {"acronym": "OMRIB-Mali"}
+
+
+def test_a_refused_form_and_the_add_page_pass_axe(page, site, screenshot, axe_violations):
+    url, _world = site
+    page.goto(url + "/ajouter-mon-organisation/")
+    assert axe_violations() == []
+    page.fill("#id_phones", "12")
+    page.locator("#id_name").evaluate("element => element.removeAttribute('required')")
+    page.click("text=Envoyer la proposition")
+    assert page.locator(".form-errors").count() == 1
+    assert axe_violations() == []
+    screenshot("add-refused")
+    page.goto(url + "/en/ajouter-mon-organisation/")
+    assert page.locator("h1").inner_text() == "Add my organisation"
+    screenshot("add-en")
+
+
+def test_an_organisation_updates_its_record_through_its_link(
+    page, site, screenshot, axe_violations
+):
+    url, world = site
+    _link, token = UpdateLink.objects.issue(world.omrib)
+    page.goto(url + UpdateLink.path_for(token))
+    assert axe_violations() == []
+    screenshot("self-update")
+    page.fill("#id_acronym", "OMRIB2")
+    page.click("text=Envoyer nos modifications pour examen")
+    page.wait_for_url(re.compile(r"/proposition-envoyee/$"))
+    assert Proposal.objects.get().proposed["acronym"] == "OMRIB2"
+    page.goto(url + UpdateLink.path_for(token))
+    page.click("text=Nos informations sont toujours exactes")
+    assert "vérifiées" in page.locator("h1").inner_text()
+    assert axe_violations() == []
+    screenshot("verified")

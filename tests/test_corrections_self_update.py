@@ -1,0 +1,170 @@
+"""The organisation's own page behind its update link: its public record as a form whose
+sending makes a proposal (never a direct write), "our information is still correct", and
+nothing of another organisation read or changed."""
+
+import pytest
+
+from corrections.models import Proposal, UpdateLink
+from organisations.factories import (
+    ContactChannelFactory,
+    ContactPersonFactory,
+    OfficeFactory,
+    OrganisationFactory,
+    RegionFactory,
+)
+from organisations.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(name="organisation")
+def organisation_fixture():
+    organisation = OrganisationFactory(
+        name="Association des Rapatriés de Kayes",
+        acronym="ARK",
+        staff_notes="Note interne confidentielle",
+        zones=[RegionFactory(name="Kayes")],
+    )
+    ContactChannelFactory(organisation=organisation, value="+22320240001")
+    ContactChannelFactory(organisation=organisation, value="+22376000009", is_public=False)
+    ContactPersonFactory(organisation=organisation, name="Moussa Caché", is_publishable=False)
+    OfficeFactory(organisation=organisation, address="Kayes, Légal Ségou")
+    return organisation
+
+
+def form_data(client, path) -> dict:
+    """The form as the page fills it in (what a browser would send unchanged)."""
+    form = client.get(path).context["form"]
+    persons = client.get(path).context["persons"]
+    data = {}
+    for bound in [*form, *persons.management_form, *(f for p in persons for f in p)]:
+        value = bound.value()
+        if value is None or value is False:
+            continue
+        data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
+        if value is True:
+            data[bound.html_name] = "on"
+    return data
+
+
+def test_it_shows_the_public_record_and_no_private_value(client, organisation):
+    _link, token = UpdateLink.objects.issue(organisation)
+    page = client.get(UpdateLink.path_for(token)).content.decode()
+    assert "+22320240001" in page and "Kayes, Légal Ségou" in page
+    assert "Nos informations sont toujours exactes" in page
+    assert "76000009" not in page and "Moussa" not in page and "Note interne" not in page
+
+
+def test_sending_it_unchanged_records_nothing_and_says_so(client, organisation):
+    _link, token = UpdateLink.objects.issue(organisation)
+    path = UpdateLink.path_for(token)
+    response = client.post(path, form_data(client, path))
+    assert response.status_code == 400
+    assert "Rien n’a été modifié dans le formulaire" in response.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_it_makes_a_proposal_of_what_changed_and_writes_nothing(client, organisation):
+    link, token = UpdateLink.objects.issue(organisation)
+    path = UpdateLink.path_for(token)
+    data = form_data(client, path)
+    data.update(
+        {
+            "acronym": "ARKa",
+            "phones": "+22320240001\n+223 76 55 44 33",
+            "person-0-name": "Fatoumata Diallo",
+            "person-0-role": "Présidente",
+            "person-0-phone": "+223 66 00 11 22",
+            "person-0-consent": "on",
+            "sender_name": "Fatoumata Diallo",
+        }
+    )
+
+    response = client.post(path, data)
+
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert (proposal.organisation, proposal.origin, proposal.update_link) == (
+        organisation,
+        "organisation",
+        link,
+    )
+    assert proposal.proposed == {
+        "acronym": "ARKa",
+        "phones": ["+22320240001", "+22376554433"],
+        "contact_persons": [
+            {
+                "name": "Fatoumata Diallo",
+                "role": "Présidente",
+                "phone": "+22366001122",
+                "email": "",
+                "consent": True,
+            }
+        ],
+    }
+    assert proposal.original == {
+        "acronym": "ARK",
+        "phones": ["+22320240001"],
+        "contact_persons": [],
+    }
+    assert "accepte d’être publiée" in proposal.consent_text
+    organisation.refresh_from_db()
+    assert organisation.acronym == "ARK"
+    assert organisation.channels.count() == 2 and organisation.contact_persons.count() == 1
+
+
+def test_our_information_is_still_correct_records_a_verification(client, organisation):
+    link, token = UpdateLink.objects.issue(organisation)
+
+    response = client.post(f"{UpdateLink.path_for(token)}toujours-exactes/")
+
+    assert response.status_code == 200
+    assert "Merci" in response.content.decode()
+    organisation.refresh_from_db()
+    assert organisation.verified_by == Organisation.VerifiedBy.ORGANISATION
+    latest = organisation.history.first()
+    assert latest.history_change_reason == f"Confirmé par l’organisation (lien n° {link.pk})"
+    assert not Proposal.objects.exists()
+
+
+def test_a_withdrawn_link_neither_verifies_nor_proposes(client, organisation):
+    link, token = UpdateLink.objects.issue(organisation)
+    link.revoke()
+    path = UpdateLink.path_for(token)
+    assert client.post(f"{path}toujours-exactes/").status_code == 410
+    assert client.post(path, {"acronym": "X", "name": "X"}).status_code == 410
+    organisation.refresh_from_db()
+    assert organisation.verified_at is None
+    assert not Proposal.objects.exists()
+
+
+def test_a_link_reads_and_changes_nothing_of_another_organisation(client, organisation):
+    other = OrganisationFactory(name="Autre Organisation Témoin", acronym="AOT")
+    other_office = OfficeFactory(organisation=other, address="Adresse de l'autre")
+    other_person = ContactPersonFactory(organisation=other, is_publishable=False)
+    _link, token = UpdateLink.objects.issue(organisation)
+    path = UpdateLink.path_for(token)
+    data = form_data(client, path)
+    # Ids of the other organisation slipped into the form, as a tamperer would.
+    data.update(
+        {
+            "acronym": "ARK2",
+            "organisation": str(other.pk),
+            "organisation_id": str(other.pk),
+            "slug": other.slug,
+            "id": str(other.pk),
+            "office-0-id": str(other_office.pk),
+            "person-0-id": str(other_person.pk),
+        }
+    )
+
+    assert "Autre Organisation" not in client.get(path).content.decode()
+    client.post(path, data)
+
+    proposal = Proposal.objects.get()
+    assert proposal.organisation == organisation
+    assert proposal.proposed == {"acronym": "ARK2"}
+    other.refresh_from_db()
+    assert (other.acronym, other.version) == ("AOT", 1)
+    assert other.offices.get().address == "Adresse de l'autre"
+    assert not other.proposals.exists()
