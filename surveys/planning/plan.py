@@ -99,6 +99,8 @@ class ImportPlan:
     # Columns the mapping names and the file lacks (what is wrong with each): errors that
     # belong to no row, and stop the import as row errors do.
     missing_columns: list[str] = field(default_factory=list)
+    # Rows of a services sheet whose _parent_index names no submission, likewise.
+    orphan_services: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
