@@ -92,12 +92,9 @@ def apply_plan(
             counts=plan.counts,
         )
         writer = _Writer(batch, user, now, source, plan)
-        steps = [
-            writer.create_catalogue_entries,
-            writer.write_organisations,
-            writer.write_links,
-            partial(write_services, writer),
-        ]
+        steps = [writer.create_catalogue_entries, writer.write_organisations, writer.write_links]
+        if plan.mapping.services:
+            steps.append(partial(write_services, writer))
         report = progress or (lambda done, total: None)
         report(0, len(steps))
         for done, step in enumerate(steps, start=1):

@@ -371,9 +371,11 @@ class ServicePlanner:
             return
         service.action = Action.UPDATE
         service.current_links = links
+        # A flag of how to get it is only ever set: its name says it.
         changes = [
-            f"{Service._meta.get_field(attname).verbose_name}: {_shown(value)}"
+            str(label) if value is True else f"{label}: {value}"
             for attname, value in service.values.items()
+            if (label := Service._meta.get_field(attname).verbose_name)
         ]
         changes += [
             f"{Service._meta.get_field(relation).verbose_name}: "
@@ -384,10 +386,6 @@ class ServicePlanner:
             _("service %(name)s: %(changes)s")
             % {"name": found["name"], "changes": "; ".join(changes)}
         )
-
-
-def _shown(value) -> str:
-    return str(_("yes")) if value is True else str(value)
 
 
 @dataclass
