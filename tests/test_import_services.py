@@ -5,7 +5,10 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from openpyxl import Workbook
 
 from organisations.factories import OrganisationFactory
@@ -195,6 +198,31 @@ def test_the_preview_and_the_dry_run_show_the_services_and_the_unused_columns(
     call_command("import_survey", str(path), "--mapping", "services", "--dry-run", stdout=output)
     assert "row 2: service “Assistance juridique”: New" in output.getvalue()
     assert "row 3: service “Écoute psychosociale”: New" in output.getvalue()
+    assert Service.objects.count() == 0
+
+
+def test_the_admin_preview_lists_the_services_and_the_orphan_rows_in_french(
+    world, kobo_mapping, client, django_user_model
+):
+    user = django_user_model.objects.create_user(username="awa", password="x" * 12, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="import_survey"))
+    client.force_login(user)
+    content = kobo_file([(1, "Association A")], [LEGAL_AID, {**LISTENING, "_parent_index": 7}])
+
+    response = client.post(
+        reverse("admin:surveys_import"),
+        {
+            "file": SimpleUploadedFile("kobo.xlsx", content),
+            "mapping": kobo_mapping.pk,
+            "on_existing": "fill",
+        },
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<li>+ service : Assistance juridique</li>" in html
+    assert "Les lignes de services 3 ne renvoient à aucune soumission" in html
     assert Service.objects.count() == 0
 
 
