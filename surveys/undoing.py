@@ -27,6 +27,7 @@ from services.models import Service
 from surveys.applying import BATCH_SIZE, _label
 from surveys.models import ImportBatch
 from surveys.planning.services import LINKED
+from surveys.writing_services import record_links
 
 
 class UndoRefused(Exception):
@@ -126,6 +127,9 @@ def undo_batch(batch: ImportBatch, user) -> None:
             ids = [int(i) for i in locked.created.get(_label(model), [])]
             if model in (Service, Organisation):
                 _restore(model, locked, user, now, reason)
+            if model is Service:
+                restored = [int(pk) for pk in locked.updated.get(_label(Service), {})]
+                record_links(restored, now, reason)
             _delete(model, ids, user, now, reason)
         locked.status = ImportBatch.Status.UNDONE
         locked.undone_at = now

@@ -6,9 +6,13 @@ links that django-simple-history keeps (Service.history's m2m_fields)."""
 from django.db import connection
 from simple_history.utils import bulk_update_with_history
 
+from common.bulk import TableWriter
 from services.models import Service
 from surveys.planning.plan import Action
-from surveys.planning.services import HISTORY_RELATIONS, LINKED, PlannedService
+from surveys.planning.services import LINKED, PlannedService
+
+# Every relation a service's history rows list (Service.history's m2m_fields).
+HISTORY_RELATIONS = (*LINKED, "channels", "offices")
 
 LABEL = Service._meta.label
 
@@ -33,8 +37,8 @@ def write_services(writer) -> None:
         service.service_id = pk
     services = [service for _org_id, service in planned]
     _update(writer, [service for service in services if service.action == Action.UPDATE])
-    added = _add_links(writer, services)
-    _record_links(writer, services, added)
+    _add_links(writer, services)
+    record_links([service.service_id for service in services], writer.now, writer.inserter.reason)
 
 
 def _update(writer, services: list[PlannedService]) -> None:
@@ -43,8 +47,8 @@ def _update(writer, services: list[PlannedService]) -> None:
         return
     current = {}
     ids = [service.service_id for service in services]
-    for start in range(0, len(ids), 5000):
-        current.update(Service.objects.in_bulk(ids[start : start + 5000]))
+    for chunk in _chunks(ids):
+        current.update(Service.objects.in_bulk(chunk))
     before: dict[str, dict] = {}
     fields = {"updated_at"}
     for service in services:
@@ -62,50 +66,40 @@ def _update(writer, services: list[PlannedService]) -> None:
     writer.updated[LABEL] = before
 
 
-def _add_links(writer, services: list[PlannedService]) -> dict[int, dict[str, list[tuple]]]:
-    """The links each service gains, (link id, entry id) by relation; the import's list
-    of created rows holds them, so that undoing it removes them."""
-    added: dict[int, dict[str, list[tuple]]] = {}
+def _add_links(writer, services: list[PlannedService]) -> None:
+    """The links each service gains; the import's list of created rows holds them, so that
+    undoing it removes them."""
     for relation in LINKED:
-        through = getattr(Service, relation).through
         target = getattr(Service, relation).field.m2m_reverse_name()
-        pairs = [
-            (service.service_id, entry_id)
+        records = [
+            {"service_id": service.service_id, target: entry_id}
             for service in services
             for entry_id in service.links.get(relation, [])
         ]
-        records = [{"service_id": pk, target: entry_id} for pk, entry_id in pairs]
-        for (pk, entry_id), link_id in zip(pairs, writer._create(through, records), strict=True):
-            added.setdefault(pk, {}).setdefault(relation, []).append((link_id, entry_id))
-    return added
+        writer._create(getattr(Service, relation).through, records)
 
 
-def _record_links(writer, services: list[PlannedService], added) -> None:
-    """Each history row written now lists the service's links after the import."""
-    ids = [service.service_id for service in services]
+def record_links(service_ids: list[int], now, reason: str) -> None:
+    """The history rows written at ``now`` with ``reason`` for these services list their
+    links as they are (django-simple-history writes them on each save; bulk writes do not)."""
     history_ids: dict[int, int] = {}
-    for start in range(0, len(ids), 5000):
-        rows = Service.history.filter(
-            id__in=ids[start : start + 5000],
-            history_date=writer.now,
-            history_change_reason=writer.inserter.reason,
-        )
+    for chunk in _chunks(service_ids):
+        rows = Service.history.filter(id__in=chunk, history_date=now, history_change_reason=reason)
         history_ids.update(rows.values_list("id", "history_id"))
-    for relation in HISTORY_RELATIONS:
-        model = getattr(Service.history.model, relation).model
+    ids = sorted(history_ids)
+    for relation in HISTORY_RELATIONS if ids else ():
+        through = getattr(Service, relation).through
         target = getattr(Service, relation).field.m2m_reverse_name()
-        records = [
-            {"id": link_id, "service_id": service.service_id, target: entry_id, "history_id": hid}
-            for service in services
-            if (hid := history_ids.get(service.service_id))
-            for link_id, entry_id in (
-                service.current_links.get(relation, [])
-                + added.get(service.service_id, {}).get(relation, [])
+        model = getattr(Service.history.model, relation).model
+        writer = TableWriter(model, ["id", "service_id", target, "history_id"], now=now)
+        for chunk in _chunks(ids):
+            links = through.objects.filter(service_id__in=chunk).order_by("pk")
+            writer.insert(
+                (pk, service_id, entry_id, history_ids[service_id])
+                for pk, service_id, entry_id in links.values_list("id", "service_id", target)
             )
-        ]
-        if not records:
-            continue
-        if connection.features.can_return_rows_from_bulk_insert:
-            writer.inserter.insert(model, records)
-        else:
-            model.objects.bulk_create([model(**record) for record in records])
+
+
+def _chunks(values: list, size: int = 5000):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

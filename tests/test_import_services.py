@@ -295,6 +295,9 @@ def test_an_existing_service_is_matched_by_organisation_and_name_and_undo_restor
     assert (legal.eligibility, legal.cost) == (before.eligibility, before.cost)
     assert list(legal.languages.values_list("code", flat=True)) == ["bm"]
     assert list(legal.zones.all()) == [world["kayes"]]
+    restored = legal.history.first()
+    assert restored.history_change_reason == f"Undo of survey import #{batch.pk}"
+    assert [link.language.code for link in restored.languages.all()] == ["bm"]
     assert not Organisation.objects.filter(name="Groupement des Femmes de Kayes").exists()
 
 
@@ -483,12 +486,13 @@ def test_an_import_with_services_takes_the_same_number_of_queries_for_5_or_60_ro
     content = _many(rows)
 
     # The organisations' preview (test_import_apply), people served and languages, the
-    # matched organisations' services and each of their six kinds of links.
-    with django_assert_max_num_queries(28):
+    # matched organisations' services and each of their four kinds of catalogue links.
+    with django_assert_max_num_queries(26):
         plan = preview_import(content, "kobo.xlsx", kobo_mapping)
     assert plan.counts["new"] == rows - 1
     # The same preview again, then one insert per table and one for its history rows (on
-    # PostgreSQL a COPY each, with one query per table to draw the new ids).
+    # PostgreSQL a COPY each, with one query per table to draw the new ids), and the links
+    # of each history row: the services' history ids, then each relation's links.
     with django_assert_max_num_queries(66):
         _plan, batch = apply_import(content, "kobo.xlsx", kobo_mapping, None)
     assert Service.objects.count() == 2 * rows

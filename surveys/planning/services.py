@@ -37,8 +37,6 @@ from surveys.reading import Sheet, SurveyFile
 
 # The catalogues a service links to, as its many-to-many relations are named.
 LINKED = ("themes", "populations", "languages", "zones")
-# Every relation a service's history rows list (each history row holds them all).
-HISTORY_RELATIONS = (*LINKED, "channels", "offices")
 _EMPTY = {None, "", False}
 
 
@@ -52,9 +50,6 @@ class PlannedService:
     links: dict[str, list[int]] = field(default_factory=dict)
     service_id: int | None = None
     action: str = Action.NEW
-    # Of an existing service: each relation's links as (link id, entry id), for the history
-    # row the import writes (it lists them all).
-    current_links: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -364,13 +359,12 @@ class ServicePlanner:
         service.links = {
             relation: new
             for relation, ids in service.links.items()
-            if (new := [i for i in ids if i not in {entry for _pk, entry in links[relation]}])
+            if (new := [i for i in ids if i not in links[relation]])
         }
         if not (service.values or service.links):
             service.action = Action.UNCHANGED
             return
         service.action = Action.UPDATE
-        service.current_links = links
         # A flag of how to get it is only ever set: its name says it.
         changes = [
             str(label) if value is True else f"{label}: {value}"
@@ -393,7 +387,7 @@ class _Existing:
     """The matched organisations' services and their links; one query per table."""
 
     by_name: dict[tuple[int, str], dict]
-    links: dict[int, dict[str, list[tuple[int, int]]]]
+    links: dict[int, dict[str, set[int]]]
 
     @classmethod
     def load(cls, organisation_ids: set[int]) -> "_Existing":
@@ -405,14 +399,14 @@ class _Existing:
             for found in services.values(*fields, *SERVICE_ACCESS):
                 by_name.setdefault((found["organisation_id"], fold(found["name"])), found)
         service_ids = sorted(found["id"] for found in by_name.values())
-        links = {pk: {relation: [] for relation in HISTORY_RELATIONS} for pk in service_ids}
-        for relation in HISTORY_RELATIONS if service_ids else ():
+        links = {pk: {relation: set() for relation in LINKED} for pk in service_ids}
+        for relation in LINKED if service_ids else ():
             through = getattr(Service, relation).through
             target = getattr(Service, relation).field.m2m_reverse_name()
             for chunk in _chunks(service_ids):
-                rows = through.objects.filter(service_id__in=chunk).order_by("pk")
-                for pk, service_id, entry_id in rows.values_list("id", "service_id", target):
-                    links[service_id][relation].append((pk, entry_id))
+                rows = through.objects.filter(service_id__in=chunk)
+                for service_id, entry_id in rows.values_list("service_id", target):
+                    links[service_id][relation].add(entry_id)
         return cls(by_name, links)
 
     def find(self, organisation_id: int | None, name: str) -> dict | None:
