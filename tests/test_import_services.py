@@ -301,6 +301,18 @@ def test_an_existing_service_is_matched_by_organisation_and_name_and_undo_restor
     assert not Organisation.objects.filter(name="Groupement des Femmes de Kayes").exists()
 
 
+def test_skip_leaves_an_existing_organisations_services_alone(world, kobo_mapping, importer):
+    ame = OrganisationFactory(name="Association Malienne des Expulsés")
+    ServiceFactory(organisation=ame, name="Assistance juridique", cost="fee")
+
+    plan = preview_import(kobo_content(), "kobo.xlsx", kobo_mapping, on_existing="skip")
+    assert [row.action for row in plan.rows] == ["skipped", "new"]
+    apply_import(kobo_content(), "kobo.xlsx", kobo_mapping, importer, on_existing="skip")
+
+    assert list(ame.services.values_list("name", "cost")) == [("Assistance juridique", "fee")]
+    assert Service.objects.count() == 2  # and the new organisation's one
+
+
 def test_undo_removes_the_services_it_created_and_their_links(world, kobo_mapping, importer):
     _plan, batch = apply_import(kobo_content(), "kobo.xlsx", kobo_mapping, importer)
 
