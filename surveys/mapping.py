@@ -126,6 +126,8 @@ class ServiceSpec:
 
     sheet: str
     fields: dict[str, FieldSpec]
+    # The file may lack the sheet and every column (``optional: true``).
+    optional: bool = False
 
 
 @dataclass
@@ -367,18 +369,18 @@ def _service_specs(value) -> list[ServiceSpec]:
 def _service_spec(value) -> ServiceSpec:
     if not isinstance(value, dict) or not value.get("name"):
         raise MappingError(_("“services” needs at least the column of the service's name."))
-    unknown = set(value) - {"sheet", *SERVICE_FIELDS}
+    unknown = set(value) - {"sheet", "optional", *SERVICE_FIELDS}
     if unknown:
         raise MappingError(
             _("“services”: unknown entries %(keys)s. Allowed: %(allowed)s.")
             % {
                 "keys": ", ".join(sorted(map(str, unknown))),
-                "allowed": ", ".join(sorted({"sheet", *SERVICE_FIELDS})),
+                "allowed": ", ".join(sorted({"sheet", "optional", *SERVICE_FIELDS})),
             }
         )
     fields = {}
     for target, spec in value.items():
-        if target == "sheet":
+        if target in ("sheet", "optional"):
             continue
         if target in SERVICE_CHOICE_FIELDS:
             allowed = set(SERVICE_CHOICE_FIELDS[target].values)
@@ -387,7 +389,11 @@ def _service_spec(value) -> ServiceSpec:
         several = target in SERVICE_TEXT_FIELDS or target in SERVICE_LIST_FIELDS
         fields[target] = _column_spec(f"services: {target}", spec, several, allowed)
         fields[target].target = target
-    return ServiceSpec(sheet=str(value.get("sheet") or ""), fields=fields)
+    return ServiceSpec(
+        sheet=str(value.get("sheet") or ""),
+        fields=fields,
+        optional=_flag(value.get("optional", False), "services.optional"),
+    )
 
 
 def find_column(alternatives: list[str], headers: list[str]) -> int | None:

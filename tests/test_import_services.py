@@ -196,8 +196,9 @@ def test_the_preview_and_the_dry_run_show_the_services_and_the_unused_columns(
     path = tmp_path / "kobo.xlsx"
     path.write_bytes(kobo_content())
     call_command("import_survey", str(path), "--mapping", "services", "--dry-run", stdout=output)
-    assert "row 2: service “Assistance juridique”: New" in output.getvalue()
-    assert "row 3: service “Écoute psychosociale”: New" in output.getvalue()
+    # The command speaks French unless told otherwise (--language).
+    assert "Ligne 2 : service « Assistance juridique » : Nouvelle" in output.getvalue()
+    assert "Ligne 3 : service « Écoute psychosociale » : Nouvelle" in output.getvalue()
     assert Service.objects.count() == 0
 
 
@@ -497,16 +498,62 @@ def test_an_import_with_services_takes_the_same_number_of_queries_for_5_or_60_ro
     ServiceFactory(organisation=existing, name="Assistance juridique")
     content = _many(rows)
 
-    # The organisations' preview (test_import_apply), people served and languages, the
-    # matched organisations' services and each of their four kinds of catalogue links.
-    with django_assert_max_num_queries(26):
+    # The organisations' preview (test_import_apply), the people served the mapping's choices
+    # name (checked), people served and languages, the matched organisations' services and
+    # each of their four kinds of catalogue links.
+    with django_assert_max_num_queries(27):
         plan = preview_import(content, "kobo.xlsx", kobo_mapping)
     assert plan.counts["new"] == rows - 1
     # The same preview again, then one insert per table and one for its history rows (on
     # PostgreSQL a COPY each, with one query per table to draw the new ids), and the links
     # of each history row: the services' history ids, then each relation's links.
-    with django_assert_max_num_queries(66):
+    with django_assert_max_num_queries(67):
         _plan, batch = apply_import(content, "kobo.xlsx", kobo_mapping, None)
     assert Service.objects.count() == 2 * rows
     assert len(batch.created["services.Service"]) == 2 * rows - 1
     assert PopulationGroup.objects.get(slug="enfants").services.count() == rows
+
+
+def test_a_missing_service_column_stops_the_import_unless_marked_optional(world):
+    definition = KOBO_MAPPING.replace("  eligibility: services/conditions\n", "").replace(
+        "services/description", "services/descriptif"
+    )
+    mapping = ImportMapping.objects.create(name="m", slug="m", definition=definition)
+
+    plan = preview_import(kobo_content(), "kobo.xlsx", mapping)
+
+    assert plan.has_errors
+    assert plan.missing_columns == [
+        "The column “services/descriptif” (services: description) is not in the file; did you "
+        "mean “services/description”? If the file may lack it, mark it “optional: true” in "
+        "the mapping."
+    ]
+    mapping.definition = definition.replace(
+        "description: services/descriptif",
+        "description: {column: services/descriptif, optional: true}",
+    )
+    mapping.save()
+    assert not preview_import(kobo_content(), "kobo.xlsx", mapping).has_errors
+
+    without_sheet = kobo_file([(1, "Association A")], [])
+    workbook_without = ImportMapping.objects.create(
+        name="n", slug="n", definition=definition.replace("sheet: services", "sheet: prestations")
+    )
+    assert preview_import(without_sheet, "kobo.xlsx", workbook_without).missing_columns[0] == (
+        "The sheet “prestations” (services: sheet) is not in the file. If the file may lack "
+        "it, mark it “optional: true” in the mapping's services."
+    )
+    workbook_without.definition = workbook_without.definition.replace(
+        "sheet: prestations", "sheet: prestations\n  optional: true"
+    )
+    workbook_without.save()
+    assert not preview_import(without_sheet, "kobo.xlsx", workbook_without).has_errors
+
+
+def test_services_choices_naming_nothing_are_refused_when_the_mapping_is_checked(world):
+    from surveys.checking import validate_mapping
+
+    definition = KOBO_MAPPING.replace("enfants: enfants", "enfants: mineurs-isoles")
+    with pytest.raises(MappingError, match="services: populations: choices: enfants: "):
+        validate_mapping(definition)
+    assert validate_mapping(KOBO_MAPPING).services[0].sheet == "services"

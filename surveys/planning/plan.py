@@ -42,6 +42,7 @@ NOTE_KINDS = {
     "zone": gettext_lazy("Zones named at several levels, read at the highest"),
     "contact_unnamed": gettext_lazy("Contact persons without a name, not imported"),
     "contact_private": gettext_lazy("Contact persons without a consent date, kept private"),
+    "service_unnamed": gettext_lazy("Services without a name, not imported"),
 }
 
 

@@ -31,11 +31,12 @@ from surveys.planning.cells import (
     _refusal,
     _unmatched,
 )
-from surveys.planning.columns import _column_letter
-from surveys.planning.plan import Action, OnExisting, Problem, RowPlan
+from surveys.planning.columns import _column_letter, _missing_message
+from surveys.planning.plan import Action, Note, OnExisting, Problem, RowPlan
 from surveys.reading import Sheet, SurveyFile
 
-# The catalogues a service links to, as its many-to-many relations are named.
+# The catalogues a service links to, as its many-to-many relations are named (its other
+# lists are choices of its own).
 LINKED = ("themes", "populations", "languages", "zones")
 _EMPTY = {None, "", False}
 
@@ -77,10 +78,7 @@ class ServicePlanner:
         self.entries: dict[str, Catalogue] = {}
         if self.located:
             self.entries = {
-                "themes": catalogues.themes,
-                "populations": _named(_("people served"), PopulationGroup, "slug"),
-                "languages": _named(_("languages"), Language, "code"),
-                "zones": catalogues.zones,
+                **{name: service_catalogue(name, catalogues) for name in LINKED},
                 "access": _choices(_("ways to get a service"), _access_labels()),
                 **{
                     target: _choices(target, _labels(choices))
@@ -94,7 +92,14 @@ class ServicePlanner:
     def _locate(self, spec: ServiceSpec) -> _Located | None:
         sheet = self._sheet(spec)
         if sheet is None:
-            self.missing.append(_("sheet “%(sheet)s”") % {"sheet": spec.sheet})
+            if not spec.optional:
+                self.missing.append(
+                    _(
+                        "The sheet “%(sheet)s” (services: sheet) is not in the file. If the file "
+                        "may lack it, mark it “optional: true” in the mapping's services."
+                    )
+                    % {"sheet": spec.sheet}
+                )
             return None
         fields, flags = {}, {}
         for target, field_spec in spec.fields.items():
@@ -105,8 +110,13 @@ class ServicePlanner:
                     flags.setdefault(target, {}).update(
                         find_choice_columns(alternatives, sheet.headers)
                     )
-            if not fields[target] and not flags.get(target):
-                self.missing.append(" / ".join(field_spec.columns[0]))
+            if spec.optional or field_spec.optional or flags.get(target):
+                continue
+            self.missing += [
+                _missing_message(f"services: {target}", alternatives, sheet.headers)
+                for alternatives, index in zip(field_spec.columns, found, strict=True)
+                if index is None
+            ]
         if not fields["name"]:
             return None
         by_parent = None
@@ -236,8 +246,11 @@ class ServicePlanner:
         if not service.name:
             if given:
                 row.notes.append(
-                    _("The service on row %(row)s of “%(sheet)s” has no name: not imported.")
-                    % {"row": number, "sheet": located.sheet.name}
+                    Note(
+                        "service_unnamed",
+                        _("The service on row %(row)s of “%(sheet)s” has no name: not imported.")
+                        % {"row": number, "sheet": located.sheet.name},
+                    )
                 )
             return None
         return service if len(row.errors) == errors else None
@@ -316,7 +329,7 @@ class ServicePlanner:
             elif resolution.entry.id not in ids:
                 ids.append(resolution.entry.id)
                 if resolution.note:
-                    row.notes.append(resolution.note)
+                    row.notes.append(Note("zone", resolution.note))
         if target == "access":
             service.values.update({SERVICE_ACCESS[i]: True for i in ids})
         elif ids:
@@ -416,6 +429,15 @@ class _Existing:
 def _chunks(values: list, size: int = 5000):
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def service_catalogue(name: str, catalogues: ImportCatalogues) -> Catalogue:
+    """The import's themes or zones; people served and languages read (one query)."""
+    if name == "populations":
+        return _named(_("people served"), PopulationGroup, "slug")
+    if name == "languages":
+        return _named(_("languages"), Language, "code")
+    return catalogues.themes if name == "themes" else catalogues.zones
 
 
 def _named(kind: str, model, code: str) -> Catalogue:
