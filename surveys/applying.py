@@ -35,6 +35,7 @@ from organisations.models import (
 )
 from surveys.models import ImportBatch, ImportMapping
 from surveys.planning.plan import Action, ImportPlan, RowPlan
+from surveys.writing_services import write_services
 
 BATCH_SIZE = 1000
 # Link models and the plan entry that feeds them, in the order they are written.
@@ -92,6 +93,8 @@ def apply_plan(
         )
         writer = _Writer(batch, user, now, source, plan)
         steps = [writer.create_catalogue_entries, writer.write_organisations, writer.write_links]
+        if plan.mapping.services:
+            steps.append(partial(write_services, writer))
         report = progress or (lambda done, total: None)
         report(0, len(steps))
         for done, step in enumerate(steps, start=1):

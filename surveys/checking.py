@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from surveys.catalogues import ImportCatalogues, load_catalogues, unmatched
 from surveys.mapping import CHOICE_FIELDS, Mapping, MappingError, parse_mapping
+from surveys.planning.services import LINKED, service_catalogue
 
 # Fields whose choices name a catalogue entry (the others are checked by parse_mapping).
 _CATALOGUE_FIELDS = {
@@ -45,5 +46,29 @@ def check_targets(mapping: Mapping, catalogues: ImportCatalogues) -> None:
                     _("fields: %(field)s: choices: %(code)s: %(problem)s")
                     % {"field": target, "code": code, "problem": unmatched(value, resolution)}
                 )
+    problems += _service_problems(mapping, catalogues)
     if problems:
         raise MappingError(" ".join(problems))
+
+
+def _service_problems(mapping: Mapping, catalogues: ImportCatalogues) -> list[str]:
+    """The services' choices that name no theme, zone, people served or language."""
+    problems = []
+    loaded = {}
+    for spec in mapping.services:
+        for target, field in spec.fields.items():
+            if target not in LINKED or not field.choices:
+                continue
+            if target not in loaded:
+                loaded[target] = service_catalogue(target, catalogues)
+            for code, value in field.choices.items():
+                if target == "zones":
+                    resolution = catalogues.zones.resolve_zone(value, field.level)
+                else:
+                    resolution = loaded[target].resolve(value)
+                if resolution.entry is None:
+                    problems.append(
+                        _("services: %(field)s: choices: %(code)s: %(problem)s")
+                        % {"field": target, "code": code, "problem": unmatched(value, resolution)}
+                    )
+    return problems

@@ -16,6 +16,7 @@ from common.phones import is_region, region_of_prefix
 from common.text import fold
 from organisations.fields import Description, Kind, OrganisationField, importable_fields
 from organisations.models import Organisation, Zone
+from services.models import Service
 
 
 def import_targets(
@@ -76,6 +77,7 @@ TOP_LEVEL_KEYS = {
     "phone_digits",
     "fields",
     "contact_persons",
+    "services",
     "ignore",
     "empty_values",
     "exported",
@@ -104,6 +106,30 @@ class ContactSpec:
     optional: bool = False
 
 
+# A service's fields a column can fill (README "Writing a mapping"): text, with its
+# length limit (None: any length), one choice, or several values per cell.
+SERVICE_TEXT_FIELDS = {
+    name: Service._meta.get_field(name).max_length
+    for name in ("name", "name_en", "description", "description_en", "eligibility", "cost_detail")
+}
+SERVICE_CHOICE_FIELDS = {"cost": Service.Cost, "status": Service.Status}
+# "access" lists how to get it: its values are the service's flags.
+SERVICE_ACCESS = ("walk_in", "by_appointment", "by_referral", "by_phone")
+SERVICE_LIST_FIELDS = {"themes", "populations", "languages", "zones", "access"}
+SERVICE_FIELDS = set(SERVICE_TEXT_FIELDS) | set(SERVICE_CHOICE_FIELDS) | SERVICE_LIST_FIELDS
+
+
+@dataclass
+class ServiceSpec:
+    """Where a file holds services: columns of a repeat sheet (one service per row) or of
+    the main sheet (one service per organisation and spec)."""
+
+    sheet: str
+    fields: dict[str, FieldSpec]
+    # The file may lack the sheet and every column (``optional: true``).
+    optional: bool = False
+
+
 @dataclass
 class Mapping:
     name: str
@@ -116,6 +142,7 @@ class Mapping:
     defaults: dict = field(default_factory=dict)
     phone_prefix: str = ""
     contacts: ContactSpec | None = None
+    services: list[ServiceSpec] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     empty_values: set[str] = field(default_factory=set)
     # The file is one of the directory's own exports: cells are split at " ; " only and
@@ -187,6 +214,7 @@ def parse_mapping(text: str) -> Mapping:
         defaults=defaults,
         phone_prefix=phone_prefix,
         contacts=_contact_spec(data.get("contact_persons")),
+        services=_service_specs(data.get("services")),
         ignore=[str(p).lower() for p in (data.get("ignore") or [])] + DEFAULT_IGNORE,
         empty_values=_empty_values(data),
         exported=_flag(data.get("exported", False), "exported"),
@@ -199,6 +227,13 @@ def _field_spec(target, spec) -> FieldSpec:
             _("Unknown field “%(field)s”. Fields a column can fill: %(fields)s.")
             % {"field": target, "fields": ", ".join(sorted(ALL_FIELDS))}
         )
+    allowed = set(CHOICE_FIELDS[target].values) if target in CHOICE_FIELDS else None
+    return _column_spec(target, spec, target in TEXT_FIELDS | MULTI_FIELDS, allowed)
+
+
+def _column_spec(target, spec, several: bool, allowed: set[str] | None) -> FieldSpec:
+    """A field's columns, choices and zone level; ``several``: it may read several columns,
+    ``allowed``: the values its choices may give (None: any)."""
     if isinstance(spec, str | list):
         spec = {"column": spec}
     if not isinstance(spec, dict):
@@ -215,7 +250,7 @@ def _field_spec(target, spec) -> FieldSpec:
         columns = [_alternatives(spec.get("column"))]
     if not columns or not all(columns):
         raise MappingError(_("Field “%(field)s”: give a column name.") % {"field": target})
-    if len(columns) > 1 and target not in TEXT_FIELDS | MULTI_FIELDS:
+    if len(columns) > 1 and not several:
         raise MappingError(
             _("Field “%(field)s” takes one column; several columns only feed text or lists.")
             % {"field": target}
@@ -225,8 +260,7 @@ def _field_spec(target, spec) -> FieldSpec:
         raise MappingError(
             _("Field “%(field)s”: choices must map each code to a value.") % {"field": target}
         )
-    if target in CHOICE_FIELDS:
-        allowed = set(CHOICE_FIELDS[target].values)
+    if allowed is not None:
         wrong = sorted(str(v) for v in choices.values() if v not in allowed)
         if wrong:
             raise MappingError(
@@ -321,6 +355,44 @@ def _contact_spec(value) -> ContactSpec | None:
         sheet=str(value.get("sheet") or ""),
         columns={key: _alternatives(value.get(key)) for key in CONTACT_FIELDS if value.get(key)},
         optional=_flag(value.get("optional", False), "contact_persons.optional"),
+    )
+
+
+def _service_specs(value) -> list[ServiceSpec]:
+    """``services``: one spec (a mapping) or several (a list of them)."""
+    if not value:
+        return []
+    specs = value if isinstance(value, list) else [value]
+    return [_service_spec(spec) for spec in specs]
+
+
+def _service_spec(value) -> ServiceSpec:
+    if not isinstance(value, dict) or not value.get("name"):
+        raise MappingError(_("“services” needs at least the column of the service's name."))
+    unknown = set(value) - {"sheet", "optional", *SERVICE_FIELDS}
+    if unknown:
+        raise MappingError(
+            _("“services”: unknown entries %(keys)s. Allowed: %(allowed)s.")
+            % {
+                "keys": ", ".join(sorted(map(str, unknown))),
+                "allowed": ", ".join(sorted({"sheet", "optional", *SERVICE_FIELDS})),
+            }
+        )
+    fields = {}
+    for target, spec in value.items():
+        if target in ("sheet", "optional"):
+            continue
+        if target in SERVICE_CHOICE_FIELDS:
+            allowed = set(SERVICE_CHOICE_FIELDS[target].values)
+        else:
+            allowed = set(SERVICE_ACCESS) if target == "access" else None
+        several = target in SERVICE_TEXT_FIELDS or target in SERVICE_LIST_FIELDS
+        fields[target] = _column_spec(f"services: {target}", spec, several, allowed)
+        fields[target].target = target
+    return ServiceSpec(
+        sheet=str(value.get("sheet") or ""),
+        fields=fields,
+        optional=_flag(value.get("optional", False), "services.optional"),
     )
 
 

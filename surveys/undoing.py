@@ -23,8 +23,11 @@ from organisations.models import (
     Source,
     Theme,
 )
+from services.models import Service
 from surveys.applying import BATCH_SIZE, _label
 from surveys.models import ImportBatch
+from surveys.planning.services import LINKED
+from surveys.writing_services import record_links
 
 
 class UndoRefused(Exception):
@@ -45,6 +48,9 @@ _UNDO_ORDER = [
     Partnership,
     OrganisationTheme,
     OrganisationZone,
+    # Services' links (those an import added to services it did not create, too).
+    *(getattr(Service, relation).through for relation in LINKED),
+    Service,
     Organisation,
     Network,
     Partner,
@@ -119,8 +125,11 @@ def undo_batch(batch: ImportBatch, user) -> None:
             raise UndoRefused(reasons)
         for model in _UNDO_ORDER:
             ids = [int(i) for i in locked.created.get(_label(model), [])]
-            if model is Organisation:
-                _restore_organisations(locked, user, now, reason)
+            if model in (Service, Organisation):
+                _restore(model, locked, user, now, reason)
+            if model is Service:
+                restored = [int(pk) for pk in locked.updated.get(_label(Service), {})]
+                record_links(restored, now, reason)
             _delete(model, ids, user, now, reason)
         locked.status = ImportBatch.Status.UNDONE
         locked.undone_at = now
@@ -150,26 +159,29 @@ def _in_use(source_id: int, batch: ImportBatch) -> bool:
     return False
 
 
-def _restore_organisations(batch: ImportBatch, user, now, reason: str) -> None:
-    before = batch.updated.get(_label(Organisation), {})
+def _restore(model, batch: ImportBatch, user, now, reason: str) -> None:
+    """Organisations or services the import changed, back to their saved values."""
+    before = batch.updated.get(_label(model), {})
     if not before:
         return
-    orgs = Organisation.objects.in_bulk([int(pk) for pk in before])
-    fields: set[str] = set()
+    records = model.objects.in_bulk([int(pk) for pk in before])
+    fields: set[str] = {"updated_at"}
     for pk, values in before.items():
-        org = orgs[int(pk)]
+        record = records[int(pk)]
         for attname, value in values.items():
             if attname == "version":
                 continue
-            setattr(org, attname, value)
+            setattr(record, attname, value)
             fields.add(attname)
-        # A restore is a new edit: the version moves on, so stale forms are still refused.
-        org.version += 1
-        org.updated_at = now
+        if model is Organisation:
+            # A restore is a new edit: the version moves on, so stale forms are still refused.
+            record.version += 1
+            fields.add("version")
+        record.updated_at = now
     bulk_update_with_history(
-        list(orgs.values()),
-        Organisation,
-        sorted(fields | {"version", "updated_at"}),
+        list(records.values()),
+        model,
+        sorted(fields),
         batch_size=BATCH_SIZE,
         default_user=user,
         default_change_reason=reason,

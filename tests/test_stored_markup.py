@@ -21,6 +21,7 @@ from organisations.factories import (
     ZoneFactory,
 )
 from organisations.models import Zone
+from services.factories import ServiceFactory
 from tests.public_urls import directory_page_urls
 
 SCRIPT = '<script>alert("x")</script>'
@@ -60,6 +61,17 @@ def planted_fixture():
     network = NetworkFactory(name=f"Réseau {SCRIPT}", acronym=IMG)
     MembershipFactory(organisation=organisation, network=network)
     organisation.refresh_search_text()
+    ServiceFactory(
+        organisation=organisation,
+        name=f"Accueil {SCRIPT}",
+        name_en=f"Welcome {SCRIPT}",
+        description=f"Écoute {IMG}",
+        description_en=f"Listening {IMG}",
+        eligibility=f"Tous {SCRIPT}",
+        cost="fee",
+        cost_detail=f"500 F {IMG}",
+        zones=[zone],
+    )
     return {
         "organisation": organisation,
         "network": network,
@@ -104,6 +116,11 @@ def test_the_profile_shows_every_planted_field_escaped(client, planted):
         escape(f"contact{IMG}@example.org"),
         escape(f"Réseau {SCRIPT}"),
         escape(f"Kayes {IMG}"),
+        # Its service.
+        escape(f"Accueil {SCRIPT}"),
+        escape(f"Écoute {IMG}"),
+        escape(f"Tous {SCRIPT}"),
+        escape(f"500 F {IMG}"),
     ]:
         assert shown in body, shown
     _assert_inert(body.encode(), "profile")

@@ -8,6 +8,7 @@ from surveys.planning.columns import _locate_columns, _orphan_contacts, _unknown
 from surveys.planning.plan import ImportPlan, OnExisting
 from surveys.planning.reconciling import _decide, _ExistingState, _match
 from surveys.planning.rows import _RowBuilder
+from surveys.planning.services import ServicePlanner
 from surveys.reading import SurveyFile
 
 
@@ -29,19 +30,23 @@ def build_plan(
         builder.build(position, number, cells)
         for position, (number, cells) in enumerate(survey.main.rows, start=1)
     ]
+    services = ServicePlanner(survey, mapping, catalogues)
+    services.read(rows)
     _match(rows, index, builder.identifiers, confirmed_matches or {})
     existing = _ExistingState.load(
         {row.organisation_id for row in rows if row.organisation_id}, mapping.fields
     )
     for row in rows:
         _decide(row, existing, on_existing, mapping, catalogues)
+    services.reconcile(rows, on_existing)
     return ImportPlan(
         mapping=mapping,
         survey=survey,
         rows=rows,
-        unknown_columns=_unknown_columns(survey, mapping, columns),
+        unknown_columns=services.unknown_columns(_unknown_columns(survey, mapping, columns)),
         orphan_contacts=_orphan_contacts(survey, columns),
-        missing_columns=missing,
+        orphan_services=services.orphans(),
+        missing_columns=missing + services.missing,
         creations=builder.creations,
         on_existing=on_existing,
     )

@@ -42,6 +42,7 @@ NOTE_KINDS = {
     "zone": gettext_lazy("Zones named at several levels, read at the highest"),
     "contact_unnamed": gettext_lazy("Contact persons without a name, not imported"),
     "contact_private": gettext_lazy("Contact persons without a consent date, kept private"),
+    "service_unnamed": gettext_lazy("Services without a name, not imported"),
 }
 
 
@@ -99,6 +100,8 @@ class ImportPlan:
     # Columns the mapping names and the file lacks (what is wrong with each): errors that
     # belong to no row, and stop the import as row errors do.
     missing_columns: list[str] = field(default_factory=list)
+    # Rows of a services sheet whose _parent_index names no submission, likewise.
+    orphan_services: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -135,6 +135,11 @@ class Command(BaseCommand):
                 _("Contact rows pointing at no submission (not imported): %(rows)s")
                 % {"rows": ", ".join(map(str, plan.orphan_contacts))}
             )
+        if plan.orphan_services:
+            self.stdout.write(
+                _("Service rows pointing at no submission (not imported): %(rows)s")
+                % {"rows": ", ".join(map(str, plan.orphan_services))}
+            )
         if options["notes"]:
             for row in plan.rows:
                 for note in row.notes:
@@ -156,6 +161,15 @@ class Command(BaseCommand):
                             "new": change.new,
                         }
                     )
+            for service in row.links.get("services", []):
+                self.stdout.write(
+                    _("%(where)s: service “%(name)s”: %(action)s")
+                    % {
+                        "where": where(row.row),
+                        "name": service.name,
+                        "action": Action(service.action).label,
+                    }
+                )
             if row.suggestion and row.action == Action.NEW:
                 org_id, label, score = row.suggestion
                 self.stdout.write(
