@@ -23,7 +23,7 @@ from tests.import_world import (  # noqa: F401
     reference_export,
     world_fixture,
 )
-from tests.kobo_fake import ASSET_UID, TOKEN, KoboServer, reference_submissions
+from tests.kobo_fake import ASSET_UID, TOKEN, KoboServer, kobo_json, reference_submissions
 
 PERSONS = ["Bakary Traoré", "Fatoumata Sissoko", "Ousmane Diarra"]
 
@@ -446,3 +446,20 @@ def test_the_token_travels_only_over_https_to_another_server(source, importer):
     source.refresh_from_db()
     assert source.server_url == "https://eu.kobotoolbox.org"
     assert source.history.count() == 2
+
+
+@pytest.mark.parametrize("submissions", [3, 60])
+def test_a_pull_runs_a_fixed_number_of_queries(
+    kobo, source, staff, world, settings, submissions, django_assert_max_num_queries
+):
+    settings.KOBO_PAGE_SIZE = 25
+    kobo.submissions = [
+        kobo_json({"identification/nom_osc": f"Association {n}"}, n)
+        for n in range(1, submissions + 1)
+    ]
+
+    # The same count for 3 submissions on one page as for 60 on three pages.
+    with django_assert_max_num_queries(51):
+        _pull()
+
+    assert Organisation.objects.count() == submissions
