@@ -440,12 +440,12 @@ class KoboSourceAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         pull = get_object_or_404(KoboPull.objects.select_related("source__mapping", "batch"), pk=pk)
         source_url = reverse("admin:surveys_kobosource_change", args=[pull.source_id])
-        if pull.batch is not None or not pull.file:
+        if pull.batch is not None:
+            messages.error(request, _("This pull was imported already."))
+            return HttpResponseRedirect(source_url)
+        if not pull.file:
             messages.error(
-                request,
-                _("This pull was imported already or has expired; pull again.")
-                if pull.batch is None
-                else _("This pull was imported already."),
+                request, _("This pull's rows were deleted a day after the pull; pull again.")
             )
             return HttpResponseRedirect(source_url)
         with pull.file.open("rb") as stored:

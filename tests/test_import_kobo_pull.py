@@ -3,6 +3,7 @@ server (tests/kobo_fake.py), then the same preview, apply and undo as a file imp
 
 import re
 import socket
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -222,7 +223,7 @@ def test_undo_of_a_pull_removes_its_organisations_and_the_next_pull_takes_them_a
     assert Organisation.objects.count() == 3
 
 
-def test_attachment_addresses_are_kept_with_the_pull(kobo, source, staff, world):
+def test_attachment_addresses_are_kept_with_the_pull(kobo, source, staff, world, client):
     attachment_url = f"{kobo.url}/api/v2/assets/{ASSET_UID}/data/100001/attachments/1/"
     photo = {
         "download_url": attachment_url,
@@ -249,6 +250,14 @@ def test_attachment_addresses_are_kept_with_the_pull(kobo, source, staff, world)
             "download_url": photo["download_url"],
         }
     ]
+    client.force_login(staff)
+    staff.is_superuser = True
+    staff.save()
+    page = client.get(reverse("admin:surveys_kobopull_change", args=[KoboPull.objects.get().pk]))
+    assert (
+        f'<a href="{attachment_url}">recepisse-12_10_11.jpg</a> (image/jpeg)'
+        in page.content.decode()
+    )
 
 
 def _refused_port() -> int:
@@ -406,6 +415,40 @@ def test_an_english_admin_pull_fails_in_english(kobo, source, importer, world):
     )
 
     assert Job.objects.get().message.startswith("KoboToolbox's answer is not the expected JSON")
+
+
+def test_a_french_admin_pull_fails_in_french(kobo, source, importer, world):
+    kobo.mistake = "bad json"
+    importer.cookies["django_language"] = "fr"
+
+    importer.post(
+        reverse("admin:surveys_kobosource_pull", args=[source.pk]), {"on_existing": "fill"}
+    )
+
+    assert Job.objects.get().message == (
+        "La réponse de KoboToolbox n’est pas la liste JSON de soumissions attendue ; rien n’a été "
+        "importé."
+    )
+
+
+def test_an_unconfirmed_pull_expires_after_a_day(kobo, source, importer, world):
+    importer.post(
+        reverse("admin:surveys_kobosource_pull", args=[source.pk]), {"on_existing": "fill"}
+    )
+    stale = KoboPull.objects.get()
+    KoboPull.objects.filter(pk=stale.pk).update(pulled_at=stale.pulled_at - timedelta(days=2))
+    kobo.submissions.append(kobo_json({"identification/nom_osc": "Association D"}, 4))
+
+    importer.post(
+        reverse("admin:surveys_kobosource_pull", args=[source.pk]), {"on_existing": "fill"}
+    )
+
+    stale.refresh_from_db()
+    assert not stale.file
+    expired = importer.get(reverse("admin:surveys_kobosource_preview", args=[stale.pk]))
+    assert expired["Location"] == reverse("admin:surveys_kobosource_change", args=[source.pk])
+    # Nothing was imported: the second pull read every submission again.
+    assert KoboPull.objects.order_by("pulled_at").last().submissions == 4
 
 
 def test_pulling_needs_the_import_permission(kobo, source, client, staff):
