@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -60,11 +61,12 @@ def _pull(*args, language="en"):
 
 
 def test_a_pull_reads_every_page_with_the_token_and_imports_the_submissions(
-    kobo, source, staff, world, settings, capsys
+    kobo, source, staff, world, settings, capsys, django_capture_on_commit_callbacks
 ):
     settings.KOBO_PAGE_SIZE = 2
 
-    _pull()
+    with django_capture_on_commit_callbacks(execute=True):
+        _pull()
 
     assert [r["query"]["start"] for r in kobo.requests] == ["0", "2"]
     assert {r["query"]["limit"] for r in kobo.requests} == {"2"}
@@ -82,6 +84,7 @@ def test_a_pull_reads_every_page_with_the_token_and_imports_the_submissions(
     assert pull.batch.user == staff
     # The pulled rows are imported: their copy is gone.
     assert not pull.file
+    assert default_storage.listdir("kobo-pulls") == ([], [])
     job = Job.objects.get()
     assert (job.kind, job.status, job.owner) == ("kobo-pull", "done", staff)
     assert job.message == (
