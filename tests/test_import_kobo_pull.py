@@ -504,8 +504,9 @@ def test_a_pull_runs_a_fixed_number_of_queries(
         for n in range(1, submissions + 1)
     ]
 
-    # The same count for 3 submissions on one page as for 60 on three pages.
-    with django_assert_max_num_queries(51):
+    # The same count for 3 submissions on one page as for 60 on three pages (51 on SQLite,
+    # 53 on PostgreSQL, which draws ids from the sequences first).
+    with django_assert_max_num_queries(53):
         _pull()
 
     assert Organisation.objects.count() == submissions
