@@ -349,14 +349,18 @@ def test_messages_are_in_french_by_default(kobo, source, staff, world):
 
 def test_rows_in_error_block_the_pull_and_come_as_a_file(kobo, source, staff, world, tmp_path):
     kobo.submissions[1]["activites/zones"] = "Kayess"
-    errors = tmp_path / "errors.csv"
+    errors = tmp_path / "errors.xlsx"
 
     with pytest.raises(CommandError) as failure:
         _pull("--errors-file", str(errors))
 
-    assert "row 3 (activites/zones): “Kayess” matches nothing known." in str(failure.value)
+    assert "Row 3, column 21 (activites/zones): “Kayess” matches nothing known." in str(
+        failure.value
+    )
     assert str(failure.value).endswith("Rows in error: nothing was imported.")
-    assert "Kayess" in errors.read_bytes().decode("utf-8-sig")
+    in_error = read_survey_file(errors.read_bytes(), "errors.xlsx").main
+    zones = in_error.headers.index("activites/zones")
+    assert [cells[zones] for _number, cells in in_error.rows] == ["Kayess"]
     assert Organisation.objects.count() == 0
     assert KoboSource.objects.get().last_submission_time == ""
 

@@ -29,7 +29,13 @@ from surveys.mapping import MappingError
 from surveys.models import ImportBatch, KoboPull, KoboSource
 from surveys.planning.plan import Action, ImportPlan
 from surveys.reading import FileRejected
-from surveys.service import apply_import, error_rows_csv, file_checksum, preview_import
+from surveys.service import (
+    apply_import,
+    describe,
+    error_rows_file,
+    file_checksum,
+    preview_import,
+)
 
 PULL_JOB = "kobo-pull"
 PULL_FOLDER = "kobo-pulls"
@@ -125,7 +131,7 @@ def _pull(job: Job, report) -> None:
         }
         return
     if plan.has_errors:
-        job.error_file.save(f"jobs/{job.pk}/errors.csv", ContentFile(error_rows_csv(plan)))
+        job.error_file.save(f"jobs/{job.pk}/errors.xlsx", ContentFile(error_rows_file(plan)))
         raise PlanHasErrors(_failure_text(plan))
     _plan, batch = apply_import(
         content,
@@ -179,11 +185,7 @@ def counts_text(plan: ImportPlan) -> str:
 
 def _failure_text(plan: ImportPlan) -> str:
     lines = [counts_text(plan)]
-    for problem in plan.errors[:LISTED_ERRORS]:
-        where = _("row %(row)s") % {"row": problem.row}
-        if problem.header:
-            where = f"{where} ({problem.header})"
-        lines.append(f"{where}: {problem.message}")
+    lines += [describe(problem) for problem in plan.errors[:LISTED_ERRORS]]
     if len(plan.errors) > LISTED_ERRORS:
         lines.append(_("… and %(count)s more.") % {"count": len(plan.errors) - LISTED_ERRORS})
     lines.append(_("Rows in error: nothing was imported."))
