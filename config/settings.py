@@ -321,6 +321,9 @@ SURVEY_IMPORT_MAX_ROWS = env_int("SURVEY_IMPORT_MAX_ROWS", 50_000)
 SURVEY_IMPORT_MAX_COLUMNS = env_int("SURVEY_IMPORT_MAX_COLUMNS", 500)
 # Reading stops after this many empty rows in a row (a sheet "used" down to row 1,048,576).
 SURVEY_IMPORT_MAX_EMPTY_ROWS = env_int("SURVEY_IMPORT_MAX_EMPTY_ROWS", 1000)
+# KoboToolbox pulls (README, "KoboToolbox"): submissions per API page, seconds to wait.
+KOBO_PAGE_SIZE = env_int("KOBO_PAGE_SIZE", 1000)
+KOBO_TIMEOUT_SECONDS = env_int("KOBO_TIMEOUT_SECONDS", 30)
 
 # --- Background work (jobs app; README, "Background work") ---------------------------------
 # Tasks wait in the database (no other server); `manage.py jobs_worker` runs them.

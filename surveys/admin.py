@@ -1,5 +1,6 @@
 """Staff pages: saved mappings, the import flow (upload, preview, confirm) and undo."""
 
+import os
 from datetime import timedelta
 from pathlib import PurePath
 
@@ -14,14 +15,17 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from common.numbers import is_plain_integer
 from surveys.applying import PlanHasErrors
-from surveys.forms import ImportMappingForm, UploadForm
+from surveys.forms import ImportMappingForm, KoboPullForm, UploadForm
+from surveys.kobo.pulling import pull_params, start_pull
 from surveys.mapping import MappingError
-from surveys.models import ImportBatch, ImportMapping
+from surveys.models import ImportBatch, ImportMapping, KoboPull, KoboSource
 from surveys.planning.plan import Action
 from surveys.reading import FileRejected
 from surveys.service import (
@@ -333,3 +337,191 @@ def _purge_stale_uploads() -> None:
         path = f"{UPLOAD_FOLDER}/{name}"
         if default_storage.get_modified_time(path) < expired:
             default_storage.delete(path)
+
+
+class KoboPullInline(admin.TabularInline):
+    model = KoboPull
+    fields = ["pulled_at", "user", "since", "submissions", "newest_submission_time", "outcome"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = gettext_lazy("Pulls")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "batch")
+
+    @admin.display(description=gettext_lazy("import"))
+    def outcome(self, pull: KoboPull) -> str:
+        if pull.batch is not None:
+            url = reverse("admin:surveys_importbatch_change", args=[pull.batch.pk])
+            return format_html('<a href="{}">{}</a>', url, pull.batch.get_status_display())
+        if pull.file:
+            url = reverse("admin:surveys_kobosource_preview", args=[pull.pk])
+            return format_html('<a href="{}">{}</a>', url, _("See the preview"))
+        return _("Not imported")
+
+
+@admin.register(KoboSource)
+class KoboSourceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "server_url", "asset_uid", "mapping", "last_pulled_at"]
+    list_select_related = ["mapping"]
+    search_fields = ["name", "slug", "asset_uid"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "name",
+        "slug",
+        "server_url",
+        "asset_uid",
+        "mapping",
+        "token_variable",
+        "token_status",
+        "last_pulled_at",
+        "last_submission_time",
+    ]
+    readonly_fields = ["token_status", "last_pulled_at", "last_submission_time"]
+    inlines = [KoboPullInline]
+    change_form_template = "admin/surveys/kobosource/change_form.html"
+
+    @admin.display(description=gettext_lazy("API token"))
+    def token_status(self, source: KoboSource) -> str:
+        # Whether the variable is set, never its value.
+        if source.pk and os.environ.get(source.token_variable, "").strip():
+            return _("set on this server")
+        return _("not set on this server: pulls will fail")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pull/", view(self.pull_view), name="surveys_kobosource_pull"),
+            path(
+                "pulls/<int:pk>/preview/",
+                view(self.preview_view),
+                name="surveys_kobosource_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pull_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+        source = get_object_or_404(KoboSource.objects.select_related("mapping"), pk=pk)
+        form = KoboPullForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            options = {k: v for k, v in form.cleaned_data.items() if k != "full"}
+            params = pull_params(
+                source, full=form.cleaned_data["full"], apply=False, options=options
+            )
+            start_pull(request.user, source, params)
+            messages.info(
+                request,
+                _(
+                    "The pull runs in the background; its progress is below. When it is "
+                    "done, open its preview to check and confirm the import."
+                ),
+            )
+            return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
+        return TemplateResponse(
+            request,
+            "admin/surveys/kobosource/pull.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": source,
+                "title": _("Pull %(source)s") % {"source": source},
+                "form": form,
+            },
+        )
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The pulled rows on the usual preview page; confirming it imports them."""
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+        pull = get_object_or_404(KoboPull.objects.select_related("source__mapping", "batch"), pk=pk)
+        source_url = reverse("admin:surveys_kobosource_change", args=[pull.source_id])
+        if pull.batch is not None:
+            messages.error(request, _("This pull was imported already."))
+            return HttpResponseRedirect(source_url)
+        if not pull.file:
+            messages.error(
+                request, _("This pull's rows were deleted a day after the pull; pull again.")
+            )
+            return HttpResponseRedirect(source_url)
+        with pull.file.open("rb") as stored:
+            content = stored.read()
+        mapping = pull.source.mapping
+        options = pull.options
+        try:
+            plan = preview_import(
+                content,
+                pull.file_name,
+                mapping,
+                options["on_existing"],
+                tuple(options["allow_create"]),
+            )
+        except (FileRejected, MappingError) as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(source_url)
+        imports = self.admin_site.get_model_admin(ImportBatch)
+        token = imports._keep_upload(
+            request,
+            content,
+            pull.file_name,
+            {
+                **options,
+                "mapping": mapping.pk,
+                "previewed": plan.fingerprint(),
+                "rows": len(plan.rows),
+            },
+        )
+        return imports._preview(request, plan, token, pull.file_name)
+
+
+@admin.register(KoboPull)
+class KoboPullAdmin(admin.ModelAdmin):
+    """What a pull read, and where its attachments can be downloaded (with the API token)."""
+
+    list_display = ["pulled_at", "source", "user", "submissions", "batch"]
+    list_select_related = ["source", "user", "batch"]
+    list_filter = ["source"]
+    fields = [
+        "source",
+        "user",
+        "pulled_at",
+        "since",
+        "submissions",
+        "newest_submission_time",
+        "file_name",
+        "batch",
+        "attachment_list",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("attachments"))
+    def attachment_list(self, pull: KoboPull) -> str:
+        if not pull.attachments:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{} · {} · <a href="{}">{}</a> ({})</li>',
+                (
+                    (
+                        item["uuid"],
+                        item["question"],
+                        item["download_url"],
+                        item["filename"],
+                        item["mimetype"],
+                    )
+                    for item in pull.attachments
+                ),
+            ),
+        )

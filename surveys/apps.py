@@ -6,3 +6,7 @@ class SurveysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "surveys"
     verbose_name = _("Survey imports")
+
+    def ready(self):
+        # KoboToolbox pulls: their job runner and the receiver that follows their imports.
+        from surveys.kobo import pulling  # noqa: F401

@@ -85,3 +85,19 @@ class ImportMappingForm(forms.ModelForm):
             return cleaned
         self.instance.definition = cleaned["definition"]
         return cleaned
+
+
+class KoboPullForm(UploadForm):
+    """The options of a KoboToolbox pull: those of a file import, the file and the mapping
+    aside (the source names its mapping)."""
+
+    full = forms.BooleanField(
+        label=_("Pull every submission again"),
+        required=False,
+        help_text=_("Unticked: only the submissions sent after the last pull imported."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["file"]
+        del self.fields["mapping"]

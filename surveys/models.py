@@ -1,8 +1,12 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from organisations.models import Source
 from surveys.mapping import Mapping, MappingError, parse_mapping
@@ -117,3 +121,117 @@ class ImportBatch(models.Model):
     @property
     def change_reason(self) -> str:
         return f"Survey import #{self.pk}: {self.file_name}"[:100]
+
+
+class KoboSource(models.Model):
+    """A KoboToolbox form whose submissions staff pull directly (see surveys.kobo).
+
+    The API token is never stored: ``token_variable`` names the environment variable of the
+    server's processes that holds it. ``last_submission_time`` is the newest
+    ``_submission_time`` of the pulls applied so far, as KoboToolbox writes it; the next
+    pull asks only for later submissions.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("code"), max_length=80, unique=True, help_text=_("Named on the command line.")
+    )
+    server_url = models.URLField(
+        _("server address"),
+        default="https://kf.kobotoolbox.org",
+        help_text=_("https://kf.kobotoolbox.org, https://eu.kobotoolbox.org or your own server."),
+    )
+    asset_uid = models.CharField(
+        _("form (asset uid)"),
+        max_length=64,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9]+$", _("An asset uid has only letters and digits."))
+        ],
+        help_text=_("The letters and digits after /forms/ in the form's address."),
+    )
+    mapping = models.ForeignKey(
+        ImportMapping, verbose_name=_("mapping"), on_delete=models.PROTECT, related_name="+"
+    )
+    token_variable = models.CharField(
+        _("token environment variable"),
+        max_length=100,
+        default="KOBO_TOKEN",
+        validators=[
+            RegexValidator(
+                r"^[A-Z_][A-Z0-9_]*$",
+                _("Capital letters, digits and underscores, e.g. KOBO_TOKEN."),
+            )
+        ],
+        help_text=_(
+            "Name of the environment variable that holds the API token; the token itself is "
+            "never stored here."
+        ),
+    )
+    last_pulled_at = models.DateTimeField(_("last pull"), null=True, blank=True, editable=False)
+    last_submission_time = models.CharField(
+        _("newest submission time pulled"), max_length=40, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("KoboToolbox source")
+        verbose_name_plural = _("KoboToolbox sources")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        address = urlsplit(self.server_url or "")
+        # The token goes with every request: in clear only to this machine (tests, a tunnel).
+        if address.scheme != "https" and address.hostname not in ("localhost", "127.0.0.1"):
+            raise ValidationError(
+                {"server_url": _("The address must start with https:// (the token is sent).")}
+            )
+
+
+class KoboPull(models.Model):
+    """One pull of a KoboSource: the submissions read, as a workbook awaiting its import,
+    and their attachments' download addresses (kept here, with the import they fed)."""
+
+    source = models.ForeignKey(
+        KoboSource, verbose_name=_("source"), on_delete=models.CASCADE, related_name="pulls"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pulled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    pulled_at = models.DateTimeField(_("pulled"))
+    since = models.CharField(_("submitted after"), max_length=40, blank=True)
+    submissions = models.PositiveIntegerField(_("submissions"))
+    newest_submission_time = models.CharField(_("newest submission"), max_length=40)
+    # The rows as an XLSX export; personal data, deleted once imported (or after a day).
+    file = models.FileField(_("pulled rows"), blank=True, editable=False)
+    file_name = models.CharField(_("file name"), max_length=255)
+    checksum = models.CharField(_("SHA-256 of the file"), max_length=64)
+    options = models.JSONField(default=dict, editable=False)
+    attachments = models.JSONField(_("attachments"), default=list, editable=False)
+    batch = models.OneToOneField(
+        ImportBatch,
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kobo_pull",
+    )
+    # The source's markers before this pull was applied: undoing its import puts them back.
+    previous_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_submission_time = models.CharField(max_length=40, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-pulled_at"]
+        verbose_name = _("KoboToolbox pull")
+        verbose_name_plural = _("KoboToolbox pulls")
+
+    def __str__(self):
+        return self.file_name

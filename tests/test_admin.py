@@ -19,7 +19,7 @@ from organisations import factories as org_factories
 from organisations.models import Organisation, OrganisationZone
 from outreach.factories import CampaignFactory, MessageFactory
 from services.factories import LanguageFactory, PopulationGroupFactory, ServiceFactory
-from surveys.models import ImportBatch, ImportMapping
+from surveys.models import ImportBatch, ImportMapping, KoboPull, KoboSource
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,36 @@ def _batch():
         checksum="0" * 64,
         on_existing="skip",
         applied_at=timezone.now(),
+    )
+
+
+def _kobo_source():
+    return KoboSource.objects.create(
+        name="Enquête OSC",
+        slug="enquete-osc",
+        asset_uid="aTPPUDScaFZkvBzd8FyK4Q",
+        mapping=_mapping(),
+    )
+
+
+def _kobo_pull():
+    return KoboPull.objects.create(
+        source=_kobo_source(),
+        pulled_at=timezone.now(),
+        submissions=1,
+        newest_submission_time="2022-03-14T10:12:00",
+        file_name="kobo-enquete-osc.xlsx",
+        checksum="0" * 64,
+        attachments=[
+            {
+                "submission_id": 1,
+                "uuid": "u-1",
+                "question": "photo",
+                "filename": "photo.jpg",
+                "mimetype": "image/jpeg",
+                "download_url": "https://kf.kobotoolbox.org/api/v2/assets/a/data/1/attachments/1/",
+            }
+        ],
     )
 
 
@@ -72,6 +102,8 @@ FACTORIES = {
     "corrections.updatelink": update_link,
     "surveys.importmapping": _mapping,
     "surveys.importbatch": _batch,
+    "surveys.kobosource": _kobo_source,
+    "surveys.kobopull": _kobo_pull,
     "auth.group": lambda: Group.objects.create(name="Éditeurs"),
     "axes.accessattempt": lambda: AccessAttempt.objects.create(
         ip_address="10.0.0.1", username="someone", failures_since_start=2, **_REQUEST
@@ -98,6 +130,7 @@ WITHOUT_ADD_PAGE = {
     "axes.accesslog",
     "axes.accessfailurelog",
     "surveys.importbatch",
+    "surveys.kobopull",
     "jobs.job",
     "django_tasks_database.dbtaskresult",
     # Proposals come from the public forms, update links from sending them.
