@@ -65,14 +65,19 @@ def apply_plan(
     allow_create: tuple[str, ...] = (),
     progress: Callable[[int, int], None] | None = None,
     save_mapping: bool = False,
+    mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
 ) -> ImportBatch:
-    """Write the whole plan or nothing.
+    """Write the whole plan or nothing; with ``mode`` SET_ASIDE, the rows without errors.
 
     ``progress(done, total)`` is called before the first and after each writing step;
     ``save_mapping`` saves the mapping (a file given on the command line) with the import.
     """
-    if plan.has_errors:
+    set_aside = sum(1 for row in plan.rows if row.errors)
+    # Columns the mapping names and the file lacks concern every row: nothing can be applied.
+    if plan.missing_columns or (set_aside and mode != ImportBatch.Mode.SET_ASIDE):
         raise PlanHasErrors(_("The file has rows in error; nothing was imported."))
+    if set_aside == len(plan.rows):
+        raise PlanHasErrors(_("Every row of the file is in error; nothing was imported."))
     now = timezone.now()
     with transaction.atomic():
         if save_mapping:
@@ -89,6 +94,9 @@ def apply_plan(
             user=user,
             applied_at=now,
             counts=plan.counts,
+            mode=mode,
+            rows_applied=len(plan.rows) - set_aside,
+            rows_set_aside=set_aside,
         )
         writer = _Writer(batch, user, now, source, plan)
         steps = [writer.create_catalogue_entries, writer.write_organisations, writer.write_links]
@@ -142,7 +150,18 @@ class _Writer:
         self.verified = {"verified_at": now, "verified_by": Organisation.VerifiedBy.IMPORT}
 
     def create_catalogue_entries(self) -> None:
-        for kind, names in self.plan.creations.items():
+        # Entries named only by rows set aside are not created: they come back with them.
+        named_by = {True: set(), False: set()}
+        for row in self.plan.rows:
+            for kind in self.plan.creations:
+                named_by[bool(row.errors)].update(
+                    (kind, value[1])
+                    for value in row.links.get(kind, [])
+                    if isinstance(value, tuple)
+                )
+        left_out = named_by[True] - named_by[False]
+        for kind, all_names in self.plan.creations.items():
+            names = {key: name for key, name in all_names.items() if (kind, key) not in left_out}
             if not names:
                 continue
             model = _CREATABLE_MODELS[kind]
