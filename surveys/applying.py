@@ -37,6 +37,8 @@ from surveys.models import ImportBatch, ImportMapping
 from surveys.planning.plan import Action, ImportPlan, RowPlan
 
 BATCH_SIZE = 1000
+# Rows of the file whose records are built and written together.
+CHUNK_ROWS = 5000
 # Link models and the plan entry that feeds them, in the order they are written.
 _CATALOGUE_LINKS = [
     ("zones", OrganisationZone, "zone_id"),
@@ -193,33 +195,37 @@ class _Writer:
         )
         status = defaults.get("status", Organisation.Status.DRAFT)
         survey_status = defaults.get("survey_status", Organisation.SurveyStatus.REGISTERED)
-        # A row's own status, survey status and source (columns of a full export) win.
-        records = [
-            {
-                "source_id": self.source_id,
-                "status": status,
-                "survey_status": survey_status,
-                **row.values,
-                "slug": slug,
-                "search_text": row.search_text,
-                **self.verified,
-            }
-            for row, slug in zip(new_rows, slugs, strict=True)
-        ]
-        ids = self._create(Organisation, records)
-        for row, org_id in zip(new_rows, ids, strict=True):
-            self.org_ids[row.row] = org_id
+        for start in range(0, len(new_rows), CHUNK_ROWS):
+            chunk = new_rows[start : start + CHUNK_ROWS]
+            # A row's own status, survey status and source (columns of a full export) win.
+            records = [
+                {
+                    "source_id": self.source_id,
+                    "status": status,
+                    "survey_status": survey_status,
+                    **row.values,
+                    "slug": slug,
+                    "search_text": row.search_text,
+                    **self.verified,
+                }
+                for row, slug in zip(chunk, slugs[start : start + CHUNK_ROWS], strict=True)
+            ]
+            ids = self._create(Organisation, records)
+            for row, org_id in zip(chunk, ids, strict=True):
+                self.org_ids[row.row] = org_id
 
         update_rows = [row for row in self.plan.rows if row.action == Action.UPDATE]
         for row in update_rows:
             self.org_ids[row.row] = row.organisation_id
         changed = [row for row in update_rows if row.values or row.search_text]
-        current = {}
-        ids = [row.organisation_id for row in changed]
-        for start in range(0, len(ids), 5000):
-            current.update(Organisation.objects.in_bulk(ids[start : start + 5000]))
+        self.updated[_label(Organisation)] = before = {}
+        for start in range(0, len(changed), CHUNK_ROWS):
+            self._update_organisations(changed[start : start + CHUNK_ROWS], before)
+
+    def _update_organisations(self, changed: list[RowPlan], before: dict[str, dict]) -> None:
+        """Set the rows' values on their organisations, keeping what they replace (undo)."""
+        current = Organisation.objects.in_bulk([row.organisation_id for row in changed])
         fields = {"version", "search_text", "updated_at", *self.verified}
-        before: dict[str, dict] = {}
         orgs = []
         for row in changed:
             org = current[row.organisation_id]
@@ -241,7 +247,6 @@ class _Writer:
             self.inserter.update_with_history(Organisation, orgs, sorted(fields))
         elif orgs:
             bulk_update_with_history(orgs, Organisation, sorted(fields), **self.history)
-        self.updated[_label(Organisation)] = before
 
     def write_links(self) -> None:
         """Every part of the organisations written, one table after another."""
@@ -273,15 +278,17 @@ class _Writer:
         return value
 
     def _create_for_rows(self, model, rows, parts) -> None:
-        """One record per part of each row, tied to the row's organisation."""
+        """One record per part of each row, tied to the row's organisation; the records of
+        CHUNK_ROWS rows at a time (a row has a dozen parts: memory stays flat)."""
         with_source = any(f.name == "source" for f in model._meta.concrete_fields)
         extra = {"source_id": self.source_id} if with_source else {}
-        records = [
-            {**part, **extra, "organisation_id": self.org_ids[row.row]}
-            for row in rows
-            for part in parts(row)
-        ]
-        self._create(model, records)
+        for start in range(0, len(rows), CHUNK_ROWS):
+            records = [
+                {**part, **extra, "organisation_id": self.org_ids[row.row]}
+                for row in rows[start : start + CHUNK_ROWS]
+                for part in parts(row)
+            ]
+            self._create(model, records)
 
     def _create(self, model, records: list[dict]) -> list[int]:
         if not records:

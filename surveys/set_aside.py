@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from common.formulas import is_formula, neutralise
+from surveys.planning.columns import parent_key
 from surveys.planning.plan import ImportPlan, RowPlan
 from surveys.reading import Sheet
 
@@ -56,22 +57,18 @@ def _repeat_rows(plan: ImportPlan, sheet: Sheet, rows) -> list[list[str]]:
     """
     parent = sheet.headers.index("_parent_index")
     index = plan.headers.index("_index") if "_index" in plan.headers else None
-    if index is not None:
-        keys = {_at(row.cells, index): _at(row.cells, index) for _position, row in rows}
-    else:
-        keys = {str(position): str(new) for new, (position, _row) in enumerate(rows, start=1)}
+    keys = {
+        parent_key(row.cells, index, position): parent_key(row.cells, index, new)
+        for new, (position, row) in enumerate(rows, start=1)
+    }
     kept = [list(sheet.headers)]
     for _number, cells in sheet.rows:
-        key = _at(cells, parent)
+        key = cells[parent] if parent < len(cells) else ""
         if key in keys:
             cells = list(cells) + [""] * (parent + 1 - len(cells))
             cells[parent] = keys[key]
             kept.append(cells)
     return kept
-
-
-def _at(cells: list[str], index: int) -> str:
-    return cells[index] if index < len(cells) else ""
 
 
 def _csv(rows: list[list[str]], encoding: str, separator: str) -> bytes:

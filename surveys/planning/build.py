@@ -4,7 +4,13 @@ from surveys.catalogues import load_catalogues
 from surveys.checking import check_targets
 from surveys.mapping import Mapping
 from surveys.matching import OrganisationIndex
-from surveys.planning.columns import _locate_columns, _orphan_contacts, _unknown_columns
+from surveys.planning.columns import (
+    _locate_columns,
+    _orphan_contacts,
+    _unknown_columns,
+    parent_key,
+)
+from surveys.planning.labels import RowDescriber
 from surveys.planning.plan import ImportPlan, OnExisting
 from surveys.planning.reconciling import _decide, _ExistingState, _match
 from surveys.planning.rows import _RowBuilder
@@ -25,22 +31,27 @@ def build_plan(
     check_targets(mapping, catalogues)
     index = OrganisationIndex(mapping.identifier_scheme)
     builder = _RowBuilder(survey.main, mapping, columns, catalogues, allow_create)
-    rows = [
-        builder.build(position, number, cells)
-        for position, (number, cells) in enumerate(survey.main.rows, start=1)
-    ]
+    # The main sheet's rows are streamed: each is read, built, and only its plan is kept.
+    rows = []
+    parent_keys = set()
+    for position, (number, cells) in enumerate(survey.main.rows, start=1):
+        rows.append(builder.build(position, number, cells))
+        parent_keys.add(parent_key(cells, columns.index_column, position))
     _match(rows, index, builder.identifiers, confirmed_matches or {})
     existing = _ExistingState.load(
         {row.organisation_id for row in rows if row.organisation_id}, mapping.fields
     )
+    describer = RowDescriber(catalogues)
     for row in rows:
-        _decide(row, existing, on_existing, mapping, catalogues)
+        _decide(row, existing, on_existing, mapping, catalogues, describer)
+        if not row.errors:
+            row.cells = []  # only the rows in error are written out again (set aside)
     return ImportPlan(
         mapping=mapping,
         survey=survey,
         rows=rows,
         unknown_columns=_unknown_columns(survey, mapping, columns),
-        orphan_contacts=_orphan_contacts(survey, columns),
+        orphan_contacts=_orphan_contacts(columns, parent_keys),
         missing_columns=missing,
         creations=builder.creations,
         on_existing=on_existing,

@@ -4,7 +4,6 @@ change there (field by field) and add (parts it does not have yet)."""
 from dataclasses import dataclass
 from operator import itemgetter
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.text import build_search_text
@@ -24,8 +23,7 @@ from organisations.models import (
 from surveys.catalogues import fold
 from surveys.mapping import CHANNEL_FIELDS
 from surveys.matching import normalise_name
-from surveys.planning.labels import _choice_label, _display, _field_label, _words
-from surveys.planning.plan import Action, FieldChange, OnExisting, Problem, RowPlan
+from surveys.planning.plan import Action, Describer, OnExisting, Problem, RowPlan
 
 
 def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -> None:
@@ -152,7 +150,9 @@ def _chunks(values: list, size: int = 5000):
 _EMPTY = {None, "", "unknown"}
 
 
-def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalogues) -> None:
+def _decide(
+    row: RowPlan, existing: _ExistingState, on_existing, mapping, catalogues, describer: Describer
+) -> None:
     """Set the row's action and its field-by-field changes."""
     if row.errors:
         row.action = Action.ERROR
@@ -164,9 +164,10 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
         return
     if org is not None and on_existing == OnExisting.SKIP:
         row.action = Action.SKIPPED
-        row.links = {}
+        row.values, row.links = {}, {}
         return
     values = {}
+    old_values = {} if org is not None else None
     for attname, new in row.values.items():
         old = getattr(org, attname) if org is not None else None
         if org is not None and (
@@ -174,16 +175,11 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
         ):
             continue
         values[attname] = new
-        row.changes.append(
-            FieldChange(
-                attname,
-                _field_label(attname, get_language()),
-                _display(attname, old, catalogues),
-                _display(attname, new, catalogues),
-            )
-        )
-    row.values = values
-    _keep_new_links(row, org, existing, catalogues)
+        if old_values is not None:
+            old_values[attname] = old
+    row.values, row.old_values = values, old_values
+    row.describer = describer
+    _keep_new_links(row, org, existing)
     # Same parts in the same order as Organisation.build_search_text (zones by path,
     # aliases by name).
     zone_ids = [*existing.zones.get(row.organisation_id, ()), *row.links.get("zones", [])]
@@ -201,30 +197,25 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
     )
     if org is None:
         row.action = Action.NEW
-    elif row.changes or row.added:
+    elif values or row.added:
         row.action = Action.UPDATE
     else:
         row.action = Action.UNCHANGED
 
 
-def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> None:
-    """Drop the parts the organisation already has: contacts and zones are never doubled."""
+def _keep_new_links(row: RowPlan, org, existing: _ExistingState) -> None:
+    """Drop the parts the organisation already has: contacts and zones are never doubled
+    (what is left, the preview words with labels.RowDescriber.added)."""
     org_id = org.pk if org is not None else None
-    words = _words(get_language())
-    labels = {
-        "zones": (existing.zones, catalogues.zones, words["zone"]),
-        "themes": (existing.themes, catalogues.themes, words["theme"]),
-        "partners": (existing.partners, catalogues.partners, words["partner"]),
-        "networks": (existing.networks, catalogues.networks, words["network"]),
+    current_links = {
+        "zones": existing.zones,
+        "themes": existing.themes,
+        "partners": existing.partners,
+        "networks": existing.networks,
     }
-    for target, (current, catalogue, word) in labels.items():
-        kept = [v for v in row.links.get(target, []) if v not in current.get(org_id, set())]
-        row.links[target] = kept
-        for value in kept:
-            name = value[1] if isinstance(value, tuple) else catalogue.label_of(value)
-            if isinstance(value, tuple):
-                name = words["to be created"] % {"name": name}
-            row.added.append(f"{word}: {name}")
+    for target, current in current_links.items():
+        known = current.get(org_id, ())
+        row.links[target] = [v for v in row.links.get(target, []) if v not in known]
     # Only a name written exactly alike is already there: "ASSOCIATION X" is kept.
     taken = existing.aliases.get(org_id, set()) | {org.name if org else row.name}
     aliases = []
@@ -232,7 +223,6 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
         if alias not in taken:
             taken.add(alias)
             aliases.append(alias)
-            row.added.append(words["other name"] % {"name": alias})
     row.links["aliases"] = aliases
     channels = []
     seen = set(existing.channels.get(org_id, set()))
@@ -241,8 +231,6 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
             if (channel[0], channel[1].lower()) not in seen:
                 seen.add((channel[0], channel[1].lower()))
                 channels.append(channel)
-                kind = _choice_label("channel_kind", channel[0], get_language()).lower()
-                row.added.append(f"{kind}: {channel[1]}")
     row.links["channels"] = channels
     # A person the organisation has (by name) is not added again; within the file, only a
     # person given twice alike is (two namesakes of one organisation are two people).
@@ -251,34 +239,27 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
     for contact in row.links.get("contacts", []):
         if fold(contact["name"]) not in people and contact not in contacts:
             contacts.append(contact)
-            row.added.append(words["contact person"] % {"name": contact["name"]})
     row.links["contacts"] = contacts
     identifier = row.links.get("identifier")
     if identifier and identifier in existing.identifiers.get(org_id, set()):
         row.links.pop("identifier")
-    elif identifier:
-        row.added.append(words["identifier"] % {"value": identifier})
     if _ENTRY_LINKS & row.links.keys():
-        _keep_new_entries(row, org_id, existing, words)
+        _keep_new_entries(row, org_id, existing)
 
 
 _ENTRY_LINKS = {"identifiers", "offices", "needs", "private_needs"}
 
 
-def _keep_new_entries(row: RowPlan, org_id, existing: _ExistingState, words) -> None:
+def _keep_new_entries(row: RowPlan, org_id, existing: _ExistingState) -> None:
     """Identifiers, offices and needs (of a full export) the organisation does not have."""
-    identifiers = _new_only(
+    row.links["identifiers"] = _new_only(
         row.links.get("identifiers", []), existing.identifiers.get(org_id, ()), itemgetter(1)
     )
-    row.links["identifiers"] = identifiers
-    row.added += [words["identifier"] % {"value": f"{s}:{v}"} for s, v in identifiers]
-    offices = _new_only(row.links.get("offices", []), existing.offices.get(org_id, ()), tuple)
-    row.links["offices"] = offices
-    row.added += [words["office"] % {"address": office[1]} for office in offices]
+    row.links["offices"] = _new_only(
+        row.links.get("offices", []), existing.offices.get(org_id, ()), tuple
+    )
     needs = row.links.pop("needs", []) + row.links.pop("private_needs", [])
-    needs = _new_only(needs, existing.needs.get(org_id, ()), itemgetter(0, 1))
-    row.links["needs"] = needs
-    row.added += [words["need"] % {"need": need[3]} for need in needs]
+    row.links["needs"] = _new_only(needs, existing.needs.get(org_id, ()), itemgetter(0, 1))
 
 
 def _new_only(entries: list, known, key) -> list:
