@@ -385,3 +385,18 @@ def test_a_background_import_sets_rows_aside_too(editor, mapping, world, setting
     assert (batch.mode, batch.rows_applied, batch.rows_set_aside) == ("set_aside", 3, 2)
     assert batch.set_aside_file
     assert Organisation.objects.count() == 3
+
+
+def test_a_row_found_in_error_after_reading_is_set_aside_with_its_cells(world, mapping, tmp_path):
+    """A second row for the same organisation is found in error once every row is read."""
+    path = tmp_path / "kobo.xlsx"
+    twice = {**EXAMPLE_SUBMISSIONS[2], "_uuid": "uuid-again", "identification/sigle": "GFRK"}
+    path.write_bytes(reference_export([*EXAMPLE_SUBMISSIONS, twice]))
+
+    call_command("import_survey", str(path), "--mapping", "reference", "--set-aside")
+
+    main = read_xlsx((tmp_path / "kobo-set-aside.xlsx").read_bytes())["Questionnaire OSC"]
+    original = read_xlsx(reference_export([*EXAMPLE_SUBMISSIONS, twice]))["Questionnaire OSC"]
+    assert [row[:-1] for row in main[1:]] == [original[4]]
+    assert main[1][-1] == "row 5: Row 4 already describes this organisation; merge the two rows."
+    assert Organisation.objects.count() == 3
