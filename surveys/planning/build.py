@@ -12,7 +12,7 @@ from surveys.planning.columns import (
 )
 from surveys.planning.labels import RowDescriber
 from surveys.planning.plan import ImportPlan, OnExisting
-from surveys.planning.reconciling import _decide, _ExistingState, _match
+from surveys.planning.reconciling import _decide, _ExistingState, _Matcher
 from surveys.planning.rows import _RowBuilder
 from surveys.reading import SurveyFile
 
@@ -29,30 +29,29 @@ def build_plan(
     catalogues = load_catalogues(mapping.country, mapping.fields)
     # The catalogues may have changed since the mapping was saved.
     check_targets(mapping, catalogues)
-    index = OrganisationIndex(mapping.identifier_scheme)
     builder = _RowBuilder(survey.main, mapping, columns, catalogues, allow_create)
-    # The main sheet's rows are streamed: each is read, built, and only its plan is kept,
-    # with its cells packed into one string (a row can still be found in error, by _match
-    # or _decide, and then be written out again).
+    matcher = _Matcher(
+        OrganisationIndex(mapping.identifier_scheme), builder.identifiers, confirmed_matches or {}
+    )
+    # The main sheet's rows are streamed: each is read, built and matched, and only its
+    # plan is kept (its cells too while it is in error, to be written out again).
     rows = []
-    packed = []
     parent_keys = set()
     for position, (number, cells) in enumerate(survey.main.rows, start=1):
         row = builder.build(position, number, cells)
-        rows.append(row)
-        packed.append(None if row.errors else _pack(cells))
+        matcher.match(row)
         if not row.errors:
             row.cells = []
+        rows.append(row)
         parent_keys.add(parent_key(cells, columns.index_column, position))
-    _match(rows, index, builder.identifiers, confirmed_matches or {})
+    del matcher  # the directory's index: not needed any more
     existing = _ExistingState.load(
         {row.organisation_id for row in rows if row.organisation_id}, mapping.fields
     )
     describer = RowDescriber(catalogues)
-    for row, cells in zip(rows, packed, strict=True):
+    for row in rows:
         _decide(row, existing, on_existing, mapping, catalogues, describer)
-        if row.errors and cells is not None:
-            row.cells = cells.split(_SEPARATOR) if isinstance(cells, str) else cells
+    _keep_repeat_rows_in_error(survey, rows, columns.index_column)
     return ImportPlan(
         mapping=mapping,
         survey=survey,
@@ -65,11 +64,17 @@ def build_plan(
     )
 
 
-# Cells hold no NUL (XML cannot, the CSV reader refuses it), but for "_x0000_" in a workbook.
-_SEPARATOR = "\x00"
-
-
-def _pack(cells: list[str]) -> str | list[str]:
-    """The cells as one string (a tenth of the memory), or as they are if one holds a NUL."""
-    joined = _SEPARATOR.join(cells)
-    return joined if joined.count(_SEPARATOR) == len(cells) - 1 else cells
+def _keep_repeat_rows_in_error(survey: SurveyFile, rows, index_column: int | None) -> None:
+    """Repeat sheets keep only the rows of rows in error (set aside with them)."""
+    keys = {
+        parent_key(row.cells, index_column, position)
+        for position, row in enumerate(rows, start=1)
+        if row.errors
+    }
+    for sheet in survey.repeats:
+        parent = sheet.headers.index("_parent_index")
+        sheet.rows = [
+            (number, cells)
+            for number, cells in sheet.rows
+            if (cells[parent] if parent < len(cells) else "") in keys
+        ]

@@ -26,16 +26,25 @@ from surveys.matching import normalise_name
 from surveys.planning.plan import Action, Describer, OnExisting, Problem, RowPlan
 
 
-def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -> None:
-    """Find each row's existing organisation; a second row for the same one is an error."""
-    first_row_by_key: dict[str, int] = {}
-    for row in rows:
+class _Matcher:
+    """Finds each row's existing organisation, one row after another as the file is read
+    (then a row that is not in error need not keep its cells); a second row for the same
+    organisation is an error."""
+
+    def __init__(self, index, identifiers: dict[int, str], confirmed: dict[int, int]):
+        self.index = index
+        self.identifiers = identifiers
+        self.confirmed = confirmed
+        self.first_row_by_key: dict[str, int] = {}
+
+    def match(self, row: RowPlan) -> None:
         if row.errors:
-            continue
+            return
         keys = [f"name:{normalise_name(row.name)}"]
-        if row.row in identifiers:
-            keys.append(f"id:{identifiers[row.row].lower()}")
-        earlier = next((first_row_by_key[k] for k in keys if k in first_row_by_key), None)
+        if row.row in self.identifiers:
+            keys.append(f"id:{self.identifiers[row.row].lower()}")
+        first = self.first_row_by_key
+        earlier = next((first[k] for k in keys if k in first), None)
         if earlier is not None:
             row.errors.append(
                 Problem(
@@ -46,14 +55,16 @@ def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -
                     % {"row": earlier},
                 )
             )
-            continue
+            return
         for key in keys:
-            first_row_by_key[key] = row.row
+            first[key] = row.row
         emails = [value for kind, value, *_rest in row.links.get("emails", [])]
+        index = self.index
         found = index.match(
             row.links.get("identifier", ""), row.name, row.values.get("acronym", ""), emails
         )
-        if row.row in confirmed and found.organisation_id not in (None, confirmed[row.row]):
+        confirmed = self.confirmed.get(row.row)
+        if confirmed is not None and found.organisation_id not in (None, confirmed):
             row.errors.append(
                 Problem(
                     row.row,
@@ -63,8 +74,12 @@ def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -
                     % {"organisation": index.labels[found.organisation_id], "reason": found.reason},
                 )
             )
-        elif row.row in confirmed:
-            row.organisation_id = confirmed[row.row]
+        elif confirmed is not None and confirmed not in index.labels:
+            row.errors.append(
+                Problem(row.row, None, "", _("The organisation to merge into is gone."))
+            )
+        elif confirmed is not None:
+            row.organisation_id = confirmed
             row.match_reason = _("confirmed by you")
         elif found.organisation_id:
             row.organisation_id = found.organisation_id
