@@ -280,6 +280,7 @@ def main() -> None:
                     plan = preview_import(content, "bench.xlsx", mapping)
                 if run == 1:
                     print(f"  plan: {plan.counts}, suggestions {len(plan.suggestions)}")
+                    preview_peak = peak_memory_mb()
                 if plan.has_errors:
                     for problem in plan.errors[:5]:
                         print(f"  row {problem.row}: {problem.message}")
@@ -319,7 +320,8 @@ def main() -> None:
         if resident:
             print(
                 f"  peak memory of the import (VmHWM from the first preview): "
-                f"{peak_memory_mb():,.0f} MB (resident at its start: {start_memory:,.0f} MB)"
+                f"{peak_memory_mb():,.0f} MB (resident at its start: {start_memory:,.0f} MB, "
+                f"at the end of the first preview: {preview_peak:,.0f} MB)"
             )
         else:
             print(f"  peak memory (max RSS of the process): {peak_memory_mb():,.0f} MB")
