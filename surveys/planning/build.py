@@ -36,14 +36,14 @@ def build_plan(
     # The main sheet's rows are streamed: each is read, built and matched, and only its
     # plan is kept (its cells too while it is in error, to be written out again).
     rows = []
-    parent_keys = set()
+    unclaimed = set(columns.contacts_by_parent)  # repeat rows whose submission is not met yet
     for position, (number, cells) in enumerate(survey.main.rows, start=1):
         row = builder.build(position, number, cells)
         matcher.match(row)
         if not row.errors:
             row.cells = []
         rows.append(row)
-        parent_keys.add(parent_key(cells, columns.index_column, position))
+        unclaimed.discard(parent_key(cells, columns.index_column, position))
     del matcher  # the directory's index: not needed any more
     existing = _ExistingState.load(
         {row.organisation_id for row in rows if row.organisation_id}, mapping.fields
@@ -57,7 +57,7 @@ def build_plan(
         survey=survey,
         rows=rows,
         unknown_columns=_unknown_columns(survey, mapping, columns),
-        orphan_contacts=_orphan_contacts(columns, parent_keys),
+        orphan_contacts=_orphan_contacts(columns, unclaimed),
         missing_columns=missing,
         creations=builder.creations,
         on_existing=on_existing,

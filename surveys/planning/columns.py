@@ -149,14 +149,10 @@ def parent_key(cells: list[str], index_column: int | None, position: int) -> str
     return cells[index_column] if index_column < len(cells) else ""
 
 
-def _orphan_contacts(columns: _Columns, keys: set[str]) -> list[int]:
-    """Rows of the contact sheet whose _parent_index names none of ``keys``."""
-    return sorted(
-        number
-        for key, rows in columns.contacts_by_parent.items()
-        if key not in keys
-        for number, _cells in rows
-    )
+def _orphan_contacts(columns: _Columns, unclaimed: set[str]) -> list[int]:
+    """Rows of the contact sheet whose _parent_index is one of ``unclaimed``: no row of the
+    main sheet has it."""
+    return sorted(number for key in unclaimed for number, _cells in columns.contacts_by_parent[key])
 
 
 def _column_letter(index: int) -> str:

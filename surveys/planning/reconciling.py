@@ -39,10 +39,13 @@ class _Matcher:
 
     def match(self, row: RowPlan) -> None:
         if row.errors:
+            self.identifiers.pop(row.row, None)
             return
         keys = [f"name:{normalise_name(row.name)}"]
-        if row.row in self.identifiers:
-            keys.append(f"id:{self.identifiers[row.row].lower()}")
+        # Each row's identifier is taken as it is matched: the file's do not pile up.
+        identifier = self.identifiers.pop(row.row, None)
+        if identifier is not None:
+            keys.append(f"id:{identifier.lower()}")
         first = self.first_row_by_key
         earlier = next((first[k] for k in keys if k in first), None)
         if earlier is not None:
