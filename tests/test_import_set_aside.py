@@ -393,10 +393,10 @@ def test_a_row_found_in_error_after_reading_is_set_aside_with_its_cells(world, m
     twice = {**EXAMPLE_SUBMISSIONS[2], "_uuid": "uuid-again", "identification/sigle": "GFRK"}
     path.write_bytes(reference_export([*EXAMPLE_SUBMISSIONS, twice]))
 
-    call_command("import_survey", str(path), "--mapping", "reference", "--set-aside")
+    run("import_survey", str(path), "--mapping", "reference", "--set-aside")
 
     main = read_xlsx((tmp_path / "kobo-set-aside.xlsx").read_bytes())["Questionnaire OSC"]
     original = read_xlsx(reference_export([*EXAMPLE_SUBMISSIONS, twice]))["Questionnaire OSC"]
     assert [row[:-1] for row in main[1:]] == [original[4]]
-    assert main[1][-1] == "row 5: Row 4 already describes this organisation; merge the two rows."
+    assert main[1][-1] == "Row 5: Row 4 already describes this organisation; merge the two rows."
     assert Organisation.objects.count() == 3
