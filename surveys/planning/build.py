@@ -45,8 +45,11 @@ def build_plan(
         rows.append(row)
         unclaimed.discard(parent_key(cells, columns.index_column, position))
     del matcher  # the directory's index: not needed any more
+    matched = [row for row in rows if row.organisation_id]
     existing = _ExistingState.load(
-        {row.organisation_id for row in rows if row.organisation_id}, mapping.fields
+        {row.organisation_id for row in matched},
+        mapping.fields,
+        set().union(*(row.values for row in matched)),
     )
     describer = RowDescriber(catalogues)
     for row in rows:

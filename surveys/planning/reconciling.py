@@ -109,11 +109,16 @@ class _ExistingState:
     needs: dict[int, set[tuple]]
 
     @classmethod
-    def load(cls, ids: set[int], targets) -> "_ExistingState":
+    def load(cls, ids: set[int], targets, attnames: set[str]) -> "_ExistingState":
+        """``attnames``: the organisations' fields the rows set (only those are loaded)."""
         ids_list = sorted(ids)
         organisations: dict[int, Organisation] = {}
+        # Those fields, and those of the search text: 10,000 matched organisations in full
+        # would take tens of megabytes.
+        wanted = attnames | {"name", "acronym", "description"}
+        fields = [f.name for f in Organisation._meta.concrete_fields if f.attname in wanted]
         for chunk in _chunks(ids_list):
-            organisations.update(Organisation.objects.in_bulk(chunk))
+            organisations.update(Organisation.objects.only(*fields).in_bulk(chunk))
 
         def pairs(model, value_field, **filters):
             grouped: dict[int, set] = {}
