@@ -400,3 +400,24 @@ def test_a_row_found_in_error_after_reading_is_set_aside_with_its_cells(world, m
     assert [row[:-1] for row in main[1:]] == [original[4]]
     assert main[1][-1] == "Row 5: Row 4 already describes this organisation; merge the two rows."
     assert Organisation.objects.count() == 3
+
+
+def test_two_rows_with_one_index_are_not_given_the_same_contact_persons(world, mapping, tmp_path):
+    """Repeat rows name their submission by _index: a second row with it is set aside."""
+    path = tmp_path / "kobo.xlsx"
+    workbook = load_workbook(io.BytesIO(reference_export(EXAMPLE_SUBMISSIONS[:2])))
+    main = workbook.worksheets[0]
+    headers = [cell.value for cell in main[1]]
+    main.cell(row=3, column=headers.index("_index") + 1, value=1)  # the second row says 1 too
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path.write_bytes(buffer.getvalue())
+
+    run("import_survey", str(path), "--mapping", "reference", "--set-aside")
+
+    first = Organisation.objects.get()
+    assert list(first.contact_persons.values_list("name", flat=True)) == ["Ousmane Diarra"]
+    aside = read_xlsx((tmp_path / "kobo-set-aside.xlsx").read_bytes())["Questionnaire OSC"]
+    assert aside[1][-1] == (
+        "Row 3: An earlier row has the same _index (1): their repeat rows cannot be told apart."
+    )
