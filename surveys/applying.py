@@ -38,7 +38,7 @@ from surveys.planning.plan import Action, ImportPlan, RowPlan
 
 BATCH_SIZE = 1000
 # Rows of the file whose records are built and written together.
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 2000
 # Link models and the plan entry that feeds them, in the order they are written.
 _CATALOGUE_LINKS = [
     ("zones", OrganisationZone, "zone_id"),
