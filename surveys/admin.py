@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.numbers import is_plain_integer
@@ -71,12 +71,15 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "user",
         "applied_at",
         "counts_summary",
+        "mode",
+        "rows_applied",
+        "rows_set_aside",
         "status",
         "undone_at",
         "undone_by",
         "mapping_definition",
     ]
-    exclude = ["counts"]
+    exclude = ["counts", "set_aside_file"]
     change_list_template = "admin/surveys/importbatch/change_list.html"
     change_form_template = "admin/surveys/importbatch/change_form.html"
 
@@ -108,6 +111,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             path("import/confirm/", view(self.confirm_view), name="surveys_import_confirm"),
             path("import/errors/", view(self.errors_view), name="surveys_import_errors"),
             path("<int:pk>/undo/", view(self.undo_view), name="surveys_import_undo"),
+            path("<int:pk>/set-aside/", view(self.set_aside_view), name="surveys_import_set_aside"),
             *super().get_urls(),
         ]
 
@@ -179,6 +183,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 rows=ordered[:PREVIEW_ROWS],
                 hidden_rows=max(0, len(ordered) - PREVIEW_ROWS),
                 counts=[(Action(a).label, a, n) for a, n in plan.counts.items()],
+                valid_rows=len(plan.rows) - plan.counts[Action.ERROR],
                 token=token,
                 in_background=import_in_background(len(plan.rows)),
                 creations={kind: list(names.values()) for kind, names in plan.creations.items()},
@@ -235,8 +240,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
             row, _sep, org = value.partition(":")
             if is_plain_integer(row) and is_plain_integer(org):
                 confirmed[int(row)] = int(org)
+        mode = request.POST.get("mode")
+        if mode not in ImportBatch.Mode.values:
+            mode = ImportBatch.Mode.ALL_OR_NOTHING
         if import_in_background(data.get("rows", 0)):
-            return self._start_job(request, data, content, confirmed)
+            return self._start_job(request, data, content, confirmed, mode)
         try:
             plan, batch = apply_import(
                 content,
@@ -247,6 +255,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 tuple(data["allow_create"]),
                 confirmed,
                 previewed=data["previewed"],
+                mode=mode,
             )
         except PlanChanged as exc:
             messages.warning(request, str(exc))
@@ -274,12 +283,27 @@ class ImportBatchAdmin(admin.ModelAdmin):
             request,
             _("Import applied: %(counts)s.") % {"counts": self.counts_summary(batch)},
         )
+        if batch.rows_set_aside:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s row in error was set aside: download it from this page, "
+                    "correct it and import it again.",
+                    "%(count)s rows in error were set aside: download them from this page, "
+                    "correct them and import them again.",
+                    batch.rows_set_aside,
+                )
+                % {"count": batch.rows_set_aside},
+            )
         return HttpResponseRedirect(reverse("admin:surveys_importbatch_change", args=[batch.pk]))
 
-    def _start_job(self, request, data: dict, content: bytes, confirmed: dict) -> HttpResponse:
+    def _start_job(
+        self, request, data: dict, content: bytes, confirmed: dict, mode: str
+    ) -> HttpResponse:
         """A large file is imported by the worker; its page shows the progress."""
         options = {k: data[k] for k in ("mapping", "on_existing", "allow_create", "previewed")}
         options["confirmed"] = confirmed
+        options["mode"] = mode
         start_import(request.user, content, data["file_name"], data["rows"], options)
         default_storage.delete(data["stored"])
         messages.info(request, _("The import runs in the background; its progress is below."))
@@ -313,10 +337,26 @@ class ImportBatchAdmin(admin.ModelAdmin):
             ),
         )
 
+    def set_aside_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The rows an import set aside, to correct and import again (personal data)."""
+        self._check(request)
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        if not batch.set_aside_file:
+            raise Http404
+        suffix = PurePath(batch.set_aside_file.name).suffix
+        stem = PurePath(batch.file_name).stem[:60] or "import"
+        return FileResponse(
+            batch.set_aside_file.open("rb"),
+            as_attachment=True,
+            filename=f"{stem}-set-aside{suffix}",
+        )
+
     def render_change_form(self, request, context, *args, **kwargs):
         obj = context.get("original")
         if obj is not None and request.user.has_perm(PERMISSION):
             context["undo_url"] = reverse("admin:surveys_import_undo", args=[obj.pk])
+            if obj.set_aside_file:
+                context["set_aside_url"] = reverse("admin:surveys_import_set_aside", args=[obj.pk])
         return super().render_change_form(request, context, *args, **kwargs)
 
     def changelist_view(self, request, extra_context=None):

@@ -38,6 +38,8 @@ from surveys.planning.plan import Action, ImportPlan, RowPlan
 from surveys.writing_services import write_services
 
 BATCH_SIZE = 1000
+# Rows of the file whose records are built and written together.
+CHUNK_ROWS = 2000
 # Link models and the plan entry that feeds them, in the order they are written.
 _CATALOGUE_LINKS = [
     ("zones", OrganisationZone, "zone_id"),
@@ -66,14 +68,19 @@ def apply_plan(
     allow_create: tuple[str, ...] = (),
     progress: Callable[[int, int], None] | None = None,
     save_mapping: bool = False,
+    mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
 ) -> ImportBatch:
-    """Write the whole plan or nothing.
+    """Write the whole plan or nothing; with ``mode`` SET_ASIDE, the rows without errors.
 
     ``progress(done, total)`` is called before the first and after each writing step;
     ``save_mapping`` saves the mapping (a file given on the command line) with the import.
     """
-    if plan.has_errors:
+    set_aside = sum(1 for row in plan.rows if row.errors)
+    # Columns the mapping names and the file lacks concern every row: nothing can be applied.
+    if plan.missing_columns or (set_aside and mode != ImportBatch.Mode.SET_ASIDE):
         raise PlanHasErrors(_("The file has rows in error; nothing was imported."))
+    if set_aside == len(plan.rows):
+        raise PlanHasErrors(_("Every row of the file is in error; nothing was imported."))
     now = timezone.now()
     with transaction.atomic():
         if save_mapping:
@@ -90,6 +97,9 @@ def apply_plan(
             user=user,
             applied_at=now,
             counts=plan.counts,
+            mode=mode,
+            rows_applied=len(plan.rows) - set_aside,
+            rows_set_aside=set_aside,
         )
         writer = _Writer(batch, user, now, source, plan)
         steps = [writer.create_catalogue_entries, writer.write_organisations, writer.write_links]
@@ -145,7 +155,18 @@ class _Writer:
         self.verified = {"verified_at": now, "verified_by": Organisation.VerifiedBy.IMPORT}
 
     def create_catalogue_entries(self) -> None:
-        for kind, names in self.plan.creations.items():
+        # Entries named only by rows set aside are not created: they come back with them.
+        named_by = {True: set(), False: set()}
+        for row in self.plan.rows:
+            for kind in self.plan.creations:
+                named_by[bool(row.errors)].update(
+                    (kind, value[1])
+                    for value in row.links.get(kind, [])
+                    if isinstance(value, tuple)
+                )
+        left_out = named_by[True] - named_by[False]
+        for kind, all_names in self.plan.creations.items():
+            names = {key: name for key, name in all_names.items() if (kind, key) not in left_out}
             if not names:
                 continue
             model = _CREATABLE_MODELS[kind]
@@ -177,33 +198,37 @@ class _Writer:
         )
         status = defaults.get("status", Organisation.Status.DRAFT)
         survey_status = defaults.get("survey_status", Organisation.SurveyStatus.REGISTERED)
-        # A row's own status, survey status and source (columns of a full export) win.
-        records = [
-            {
-                "source_id": self.source_id,
-                "status": status,
-                "survey_status": survey_status,
-                **row.values,
-                "slug": slug,
-                "search_text": row.search_text,
-                **self.verified,
-            }
-            for row, slug in zip(new_rows, slugs, strict=True)
-        ]
-        ids = self._create(Organisation, records)
-        for row, org_id in zip(new_rows, ids, strict=True):
-            self.org_ids[row.row] = org_id
+        for start in range(0, len(new_rows), CHUNK_ROWS):
+            chunk = new_rows[start : start + CHUNK_ROWS]
+            # A row's own status, survey status and source (columns of a full export) win.
+            records = [
+                {
+                    "source_id": self.source_id,
+                    "status": status,
+                    "survey_status": survey_status,
+                    **row.values,
+                    "slug": slug,
+                    "search_text": row.search_text,
+                    **self.verified,
+                }
+                for row, slug in zip(chunk, slugs[start : start + CHUNK_ROWS], strict=True)
+            ]
+            ids = self._create(Organisation, records)
+            for row, org_id in zip(chunk, ids, strict=True):
+                self.org_ids[row.row] = org_id
 
         update_rows = [row for row in self.plan.rows if row.action == Action.UPDATE]
         for row in update_rows:
             self.org_ids[row.row] = row.organisation_id
         changed = [row for row in update_rows if row.values or row.search_text]
-        current = {}
-        ids = [row.organisation_id for row in changed]
-        for start in range(0, len(ids), 5000):
-            current.update(Organisation.objects.in_bulk(ids[start : start + 5000]))
+        self.updated[_label(Organisation)] = before = {}
+        for start in range(0, len(changed), CHUNK_ROWS):
+            self._update_organisations(changed[start : start + CHUNK_ROWS], before)
+
+    def _update_organisations(self, changed: list[RowPlan], before: dict[str, dict]) -> None:
+        """Set the rows' values on their organisations, keeping what they replace (undo)."""
+        current = Organisation.objects.in_bulk([row.organisation_id for row in changed])
         fields = {"version", "search_text", "updated_at", *self.verified}
-        before: dict[str, dict] = {}
         orgs = []
         for row in changed:
             org = current[row.organisation_id]
@@ -225,7 +250,6 @@ class _Writer:
             self.inserter.update_with_history(Organisation, orgs, sorted(fields))
         elif orgs:
             bulk_update_with_history(orgs, Organisation, sorted(fields), **self.history)
-        self.updated[_label(Organisation)] = before
 
     def write_links(self) -> None:
         """Every part of the organisations written, one table after another."""
@@ -257,15 +281,17 @@ class _Writer:
         return value
 
     def _create_for_rows(self, model, rows, parts) -> None:
-        """One record per part of each row, tied to the row's organisation."""
+        """One record per part of each row, tied to the row's organisation; the records of
+        CHUNK_ROWS rows at a time (a row has a dozen parts: memory stays flat)."""
         with_source = any(f.name == "source" for f in model._meta.concrete_fields)
         extra = {"source_id": self.source_id} if with_source else {}
-        records = [
-            {**part, **extra, "organisation_id": self.org_ids[row.row]}
-            for row in rows
-            for part in parts(row)
-        ]
-        self._create(model, records)
+        for start in range(0, len(rows), CHUNK_ROWS):
+            records = [
+                {**part, **extra, "organisation_id": self.org_ids[row.row]}
+                for row in rows[start : start + CHUNK_ROWS]
+                for part in parts(row)
+            ]
+            self._create(model, records)
 
     def _create(self, model, records: list[dict]) -> list[int]:
         if not records:

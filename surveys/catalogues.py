@@ -17,7 +17,8 @@ from networks.models import Network
 from organisations.models import Partner, Source, Theme, Typology, Zone
 
 # Survey answers repeat (zone names, theme codes, "Néant"): fold each distinct text once.
-fold = lru_cache(maxsize=100_000)(_fold_uncached)
+# Names do not repeat: the cache stays small, so that they do not fill it for nothing.
+fold = lru_cache(maxsize=10_000)(_fold_uncached)
 
 # "Cercle de Kayes", "Région de Kayes": the answer names its level itself.
 _LEVEL_PREFIX = re.compile(r"^(region|cercle|commune|village|pays)( de| du| d| des)? (.+)$")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from organisations.models import ContactChannel, Organisation, OrganisationAlias
@@ -22,6 +23,12 @@ _NAME_PREFIXES = re.compile(
     r"^((association|associations|asso|ong|l|la|le|les|de|des|du|d)\s+)+", re.UNICODE
 )
 FUZZY_THRESHOLD = 88
+_REASONS = {
+    "acronym": gettext_lazy("same acronym"),
+    "alias": gettext_lazy("another name of this organisation"),
+    "name": gettext_lazy("same name"),
+    "email": gettext_lazy("same e-mail"),
+}
 
 
 def acronym_key(acronym: str) -> str:
@@ -81,16 +88,17 @@ class OrganisationIndex:
             return Match(self.by_identifier[identifier.strip().lower()], _("same identifier"))
         normalised = normalise_name(name)
         aliases = self.by_alias.get(normalised, set()) | self.by_alias.get(fold(acronym), set())
+        # The reason is translated for the match found only (this runs for every row).
         checks = [
-            (self.by_acronym.get(acronym_key(acronym), set()), _("same acronym")),
-            (aliases, _("another name of this organisation")),
-            (self.by_name.get(normalised, set()), _("same name")),
+            (self.by_acronym.get(acronym_key(acronym), set()), "acronym"),
+            (aliases, "alias"),
+            (self.by_name.get(normalised, set()), "name"),
         ]
         for email in emails:
-            checks.append((self.by_email.get(email.strip().lower(), set()), _("same e-mail")))
+            checks.append((self.by_email.get(email.strip().lower(), set()), "email"))
         for found, reason in checks:
             if len(found) == 1:
-                return Match(next(iter(found)), reason)
+                return Match(next(iter(found)), str(_REASONS[reason]))
         return Match(suggestion=self._fuzzy(normalised))
 
     def _fuzzy(self, normalised: str) -> tuple[int, str, int] | None:

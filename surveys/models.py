@@ -58,6 +58,10 @@ class ImportBatch(models.Model):
         APPLIED = "applied", _("Applied")
         UNDONE = "undone", _("Undone")
 
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("All or nothing: write nothing while a row is in error")
+        SET_ASIDE = "set_aside", _("Apply the valid rows and set the rows in error aside")
+
     class OnExisting(models.TextChoices):
         SKIP = "skip", _("Skip: leave existing organisations as they are")
         FILL = "fill", _("Fill: complete empty fields only")
@@ -85,6 +89,16 @@ class ImportBatch(models.Model):
     )
     applied_at = models.DateTimeField(_("applied"))
     counts = models.JSONField(_("counts"), default=dict)
+    mode = models.CharField(
+        _("mode"), max_length=10, choices=Mode.choices, default=Mode.ALL_OR_NOTHING
+    )
+    rows_applied = models.PositiveIntegerField(_("rows applied"), default=0)
+    rows_set_aside = models.PositiveIntegerField(_("rows set aside"), default=0)
+    # The rows set aside, in the file's own format, to correct and import again. It holds
+    # personal data: served only to staff who may import (ImportBatchAdmin.set_aside_view).
+    set_aside_file = models.FileField(
+        _("rows set aside"), upload_to="survey-imports/set-aside/", blank=True, editable=False
+    )
     created = models.JSONField(default=dict, editable=False)
     updated = models.JSONField(default=dict, editable=False)
     status = models.CharField(
@@ -112,6 +126,9 @@ class ImportBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(on_existing__in=["skip", "fill", "overwrite"]),
                 name="import_batch_on_existing_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["all", "set_aside"]), name="import_batch_mode_valid"
             ),
         ]
 

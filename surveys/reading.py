@@ -1,15 +1,20 @@
 """Read an uploaded survey file (KoboToolbox XLSX or a CSV saved by a spreadsheet) into rows.
 
-Every check that protects the server happens here, before anything is parsed in full:
-the upload size, the zip's declared uncompressed size (XML bombs are also refused by
-defusedxml, which openpyxl uses when it is installed), a cap on rows and columns, and a
-stop after a long run of empty rows (sheets "used" down to row 1,048,576).
+Every check that protects the server happens here: the upload size and the zip's declared
+uncompressed size before anything is parsed (XML bombs are also refused by defusedxml,
+which openpyxl uses when it is installed), then, as rows are read, a cap on rows and
+columns and a stop after a long run of empty rows (sheets "used" down to row 1,048,576).
+
+The main sheet's rows are streamed (read once, as the plan is built), so that a large file
+is never held in memory as a whole; repeat sheets, which rows point into, are read in full.
 """
 
 import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -33,12 +38,33 @@ class FileRejected(Exception):
     """The file cannot be imported at all; the message says why, in the user's language."""
 
 
+class RowStream:
+    """A sheet's data rows read as they are iterated, once; true when there is one."""
+
+    def __init__(self, first, rest: Iterator):
+        self._first, self._rest = first, rest
+        self._started = False
+
+    def __bool__(self) -> bool:
+        return self._first is not None
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        if self._started:
+            raise RuntimeError("A sheet's rows are streamed: they can be read once only.")
+        self._started = True
+        if self._first is not None:
+            yield self._first
+            self._first = None
+            yield from self._rest
+
+
 @dataclass
 class Sheet:
     name: str
     headers: list[str]
-    # (spreadsheet row number, cells as text), data rows only, header excluded.
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # (spreadsheet row number, cells as text), data rows only, header excluded: a list, or
+    # for the main sheet of a file a RowStream.
+    rows: list[tuple[int, list[str]]] | RowStream = field(default_factory=list)
     # Reading stopped at this row after a long run of empty rows (0: read to the end).
     stopped_at: int = 0
 
@@ -115,27 +141,44 @@ def _read_xlsx(content: bytes) -> SurveyFile:
                 "limit": round(settings.SURVEY_IMPORT_MAX_UNCOMPRESSED_BYTES / 1_048_576),
             }
         )
-    try:
+    with _xlsx_errors():
         strings = xlsx.shared_strings(archive)
         dates = xlsx.DateStyles(archive)
-        sheets = [
-            _collect(name, xlsx.rows(archive, path, strings, dates))
-            for name, path in xlsx.sheet_paths(archive)
-        ]
+        main, repeats = None, []
+        for name, path in xlsx.sheet_paths(archive):
+            rows = _xlsx_errors_in(xlsx.rows(archive, path, strings, dates))
+            # The first sheet with a header is the main one; of the others, only repeat
+            # groups (rows pointing at the main sheet by _parent_index) are read in full.
+            sheet = _collect(name, rows)
+            if main is None:
+                main = sheet
+            elif sheet is not None and "_parent_index" in sheet.headers:
+                sheet.rows = list(sheet.rows)
+                repeats.append(sheet)
+    if main is None:
+        raise FileRejected(_("The file is empty."))
+    return SurveyFile(main=main, repeats=repeats, format="xlsx")
+
+
+@contextmanager
+def _xlsx_errors():
+    """A broken part can fail in many ways (XML, zip, missing part): one message each."""
+    try:
+        yield
     except FileRejected:
         raise
     except xlsx.UnsafeXML:
         raise FileRejected(
             _("The workbook contains XML constructs that are refused for safety (a DTD).")
         ) from None
-    except Exception:  # a broken part can fail in many ways (XML, zip, missing part)
+    except Exception:
         raise FileRejected(_("The XLSX file is damaged and cannot be opened.")) from None
-    sheets = [sheet for sheet in sheets if sheet is not None]
-    if not sheets:
-        raise FileRejected(_("The file is empty."))
-    main, *others = sheets
-    repeats = [sheet for sheet in others if "_parent_index" in sheet.headers]
-    return SurveyFile(main=main, repeats=repeats, format="xlsx")
+
+
+def _xlsx_errors_in(rows: Iterator) -> Iterator:
+    """``rows``, with the errors of a damaged part turned into FileRejected while streamed."""
+    with _xlsx_errors():
+        yield from rows
 
 
 def _read_csv(content: bytes) -> SurveyFile:
@@ -149,15 +192,19 @@ def _read_csv(content: bytes) -> SurveyFile:
     if first_line.count(separator) == 0:
         separator = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    sheet = _collect("csv", _csv_errors_in(enumerate(reader, start=1)))
+    if sheet is None:
+        raise FileRejected(_("The file is empty."))
+    return SurveyFile(main=sheet, format="csv", encoding=encoding, separator=separator)
+
+
+def _csv_errors_in(rows: Iterator) -> Iterator:
     try:
-        sheet = _collect("csv", enumerate(reader, start=1))
+        yield from rows
     except csv.Error:
         raise FileRejected(
             _("This file is not a spreadsheet. Upload an XLSX workbook or a CSV file.")
         ) from None
-    if sheet is None:
-        raise FileRejected(_("The file is empty."))
-    return SurveyFile(main=sheet, format="csv", encoding=encoding, separator=separator)
 
 
 def _decode(content: bytes) -> tuple[str, str]:
@@ -182,19 +229,30 @@ def _decode(content: bytes) -> tuple[str, str]:
         raise unknown from None
 
 
-def _collect(name: str, rows) -> Sheet | None:
-    """Header = first non-empty row; then data rows until the caps say stop.
+def _collect(name: str, rows: Iterator) -> Sheet | None:
+    """Header = first non-empty row, then the data rows as a RowStream.
 
     ``rows`` gives (row number, values); rows absent from a worksheet count as empty.
     """
+    sheet = Sheet(name=name, headers=[])
+    data = _data_rows(sheet, rows)
+    first = next(data, None)  # reads the header, and the first data row if there is one
+    if not sheet.headers:
+        return None
+    sheet.rows = RowStream(first, data)
+    return sheet
+
+
+def _data_rows(sheet: Sheet, rows: Iterator) -> Iterator[tuple[int, list[str]]]:
+    """Sets the sheet's headers, yields its data rows until the caps say stop (and then
+    sets ``stopped_at`` when a long run of empty rows stopped it)."""
     max_rows = settings.SURVEY_IMPORT_MAX_ROWS
     max_columns = settings.SURVEY_IMPORT_MAX_COLUMNS
     max_empty = settings.SURVEY_IMPORT_MAX_EMPTY_ROWS
-    headers: list[str] | None = None
-    data: list[tuple[int, list[str]]] = []
+    name = sheet.name
+    count = 0
     previous = 0
     empty_run = 0
-    stopped_at = 0
     for number, raw in rows:
         cells = [value.strip() for value in raw]
         while cells and not cells[-1]:
@@ -204,8 +262,8 @@ def _collect(name: str, rows) -> Sheet | None:
         if not cells:
             empty_run += 1
         if empty_run >= max_empty:
-            stopped_at = number
-            break
+            sheet.stopped_at = number
+            return
         if not cells:
             continue
         empty_run = 0
@@ -214,15 +272,13 @@ def _collect(name: str, rows) -> Sheet | None:
                 _("The sheet “%(sheet)s” has more than %(limit)s columns.")
                 % {"sheet": name, "limit": max_columns}
             )
-        if headers is None:
-            headers = cells
+        if not sheet.headers:
+            sheet.headers = cells
             continue
-        if len(data) >= max_rows:
+        count += 1
+        if count > max_rows:
             raise FileRejected(
                 _("The sheet “%(sheet)s” has more than %(limit)s rows. Split the file.")
                 % {"sheet": name, "limit": max_rows}
             )
-        data.append((number, cells))
-    if headers is None:
-        return None
-    return Sheet(name=name, headers=headers, rows=data, stopped_at=stopped_at)
+        yield number, cells

@@ -5,6 +5,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -19,6 +20,7 @@ from surveys.models import ImportBatch, ImportMapping
 from surveys.planning.build import build_plan
 from surveys.planning.plan import ImportPlan, Problem
 from surveys.reading import read_survey_file
+from surveys.set_aside import set_aside_file
 
 
 def file_checksum(content: bytes) -> str:
@@ -90,8 +92,10 @@ def apply_import(
     previewed: str = "",
     progress: Callable[[int, int], None] | None = None,
     save_mapping: bool = False,
+    mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
 ) -> tuple[ImportPlan, ImportBatch]:
-    """Plan again and apply, all or nothing.
+    """Plan again and apply, all or nothing, or (``mode`` SET_ASIDE) the valid rows, the
+    others kept with the import as a file to correct (``batch.set_aside_file``).
 
     ``previewed`` is the fingerprint of the plan the user saw: if the directory moved
     since (someone else imported or edited), nothing is written and PlanChanged is raised.
@@ -114,7 +118,13 @@ def apply_import(
         allow_create=allow_create,
         progress=progress,
         save_mapping=save_mapping,
+        mode=mode,
     )
+    if batch.rows_set_aside:
+        content, name = set_aside_file(
+            plan, file_name, lambda row: " | ".join(map(describe, row.errors))
+        )
+        batch.set_aside_file.save(f"{batch.pk}-{name}", ContentFile(content))
     return plan, batch
 
 

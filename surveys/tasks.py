@@ -11,7 +11,7 @@ from jobs.services import start_job
 from jobs.tasks import JobError, runner
 from surveys.applying import PlanHasErrors
 from surveys.mapping import MappingError
-from surveys.models import ImportMapping
+from surveys.models import ImportBatch, ImportMapping
 from surveys.reading import FileRejected
 from surveys.service import PlanChanged, apply_import, error_rows_file, preview_import
 
@@ -68,6 +68,8 @@ def _import(job: Job, report) -> None:
             confirmed,
             previewed=params["previewed"],
             progress=lambda done, total: report(1 + done, 1 + total, _("Writing")),
+            # Jobs queued before the choice existed were all or nothing.
+            mode=params.get("mode", ImportBatch.Mode.ALL_OR_NOTHING),
         )
     except PlanHasErrors:
         plan = preview_import(content, params["file_name"], mapping, *options)
@@ -75,6 +77,11 @@ def _import(job: Job, report) -> None:
         raise
     job.result_url = reverse("admin:surveys_importbatch_change", args=[batch.pk])
     job.result_label = _("See the import")
-    job.message = _("%(rows)s rows imported.") % {"rows": params["rows"]}
+    if batch.rows_set_aside:
+        job.message = _(
+            "%(applied)s rows imported, %(aside)s set aside (to download from the import's page)."
+        ) % {"applied": batch.rows_applied, "aside": batch.rows_set_aside}
+    else:
+        job.message = _("%(rows)s rows imported.") % {"rows": params["rows"]}
     # The survey file holds personal data: it goes once imported.
     job.input_file.delete(save=False)

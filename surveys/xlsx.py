@@ -171,6 +171,22 @@ def _local(name: str) -> str:
     return name.rpartition(":")[2]
 
 
+class _Names(dict):
+    """Tag names ("c", "x:c") and column letters ("AB") met in a sheet, worked out once each:
+    a worksheet has a few kinds of either and hundreds of thousands of cells."""
+
+    def __init__(self, convert):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key: str):
+        self[key] = value = self.convert(key)
+        return value
+
+
+_DIGITS = "0123456789"
+
+
 class _SheetReader:
     def __init__(self, strings: list[str], dates: DateStyles):
         self.strings = strings
@@ -185,18 +201,21 @@ class _SheetReader:
         self.parts: list[str] | None = None
         self.value = ""
         self.formula: str | None = None
+        self.tags = _Names(_local)
+        self.columns = _Names(lambda letters: _column_index(letters, -1))
+        self.styles = _Names(lambda style: int(style) if is_plain_integer(style) else 0)
 
     def take_rows(self) -> list[tuple[int, list]]:
         done, self.done = self.done, []
         return done
 
     def start(self, name: str, attributes: dict) -> None:
-        tag = _local(name)
+        tag = self.tags[name]
         if tag == "c":
-            self.column = _column_index(attributes.get("r", ""), len(self.cells))
+            column = self.columns[attributes.get("r", "").rstrip(_DIGITS)]
+            self.column = column if column >= 0 else len(self.cells)
             self.kind = attributes.get("t", "n")
-            style = attributes.get("s", "0")
-            self.style = int(style) if is_plain_integer(style) else 0
+            self.style = self.styles[attributes.get("s", "0")]
             self.value, self.formula = "", None
         elif tag in ("v", "t", "f"):
             self.parts = []
@@ -209,7 +228,7 @@ class _SheetReader:
             self.parts.append(data)
 
     def end(self, name: str) -> None:
-        tag = _local(name)
+        tag = self.tags[name]
         if tag in ("v", "t"):
             self.value += unescape("".join(self.parts))
             self.parts = None

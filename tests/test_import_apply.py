@@ -247,3 +247,41 @@ def test_databases_that_cannot_return_new_ids_use_djangos_bulk_writes(
             "organisations.Source",
         ]
     )
+
+
+def test_an_import_takes_at_most_a_tenth_of_a_query_per_row(
+    mapping, world, django_assert_max_num_queries
+):
+    """Issue 16's bound: preview, and apply (which plans again), 0.1 queries per row each."""
+    rows = 600
+    OrganisationFactory(name="Association numéro 1")
+    content = reference_export(_many(rows))
+
+    with django_assert_max_num_queries(rows // 10):
+        plan = preview_import(content, "kobo.xlsx", mapping)
+    assert plan.counts["new"] == rows - 1
+    with django_assert_max_num_queries(rows // 10):
+        _plan, batch = apply_import(content, "kobo.xlsx", mapping, None)
+    assert Organisation.objects.count() == rows
+    assert batch.rows_applied == rows
+
+
+def test_rows_written_in_chunks_get_each_their_own_parts(mapping, existing, monkeypatch):
+    """The apply builds its records a few rows at a time: chunk edges lose nothing."""
+    from surveys import applying
+
+    monkeypatch.setattr(applying, "CHUNK_ROWS", 2)
+    submissions = [*EXAMPLE_SUBMISSIONS, *_many(4)]
+
+    _plan, batch = _apply(mapping, "fill", submissions)
+
+    assert Organisation.objects.count() == 7
+    for number in range(4):
+        org = Organisation.objects.get(name=f"Association numéro {number}")
+        assert sorted(org.zones.values_list("name", flat=True)) == ["Bamako", "Kayes"]
+        assert list(org.contact_persons.values_list("name", flat=True)) == [f"Personne {number}"]
+        assert list(org.identifiers.values_list("value", flat=True)) == [f"uuid-{number}"]
+    existing.refresh_from_db()
+    assert existing.year_founded == 1996
+    assert Organisation.objects.get(acronym="ARDD").contact_persons.count() == 2
+    assert batch.counts == {"new": 6, "update": 1, "unchanged": 0, "skipped": 0, "error": 0}

@@ -73,7 +73,8 @@ def importer(client, django_user_model):
 
 def _snapshot(names: list[str]) -> dict:
     """Every stored value of these organisations and of their parts (ids and times aside)."""
-    skip = {"id", "created_at", "updated_at", "source_id", "organisation_id"}
+    # verified_at: when the import confirmed the organisation (issue 18), a time too.
+    skip = {"id", "created_at", "updated_at", "verified_at", "source_id", "organisation_id"}
 
     def values(obj) -> dict:
         return {

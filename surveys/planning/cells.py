@@ -45,8 +45,15 @@ _MARKUP = re.compile(
 )
 
 
+_FORMULA_FIRST = frozenset("=+-@")
+
+
 def _refusal(value: str) -> str:
     """Why a cell cannot be imported at all (a formula, HTML markup), or ""."""
+    # Every cell is checked: most are plain text, told apart without a regular expression
+    # (a formula starts with one of "=+-@", markup holds "<" or "javascript:").
+    if value[:1] not in _FORMULA_FIRST and "<" not in value and ":" not in value:
+        return ""
     if is_formula(value):
         return _("The cell holds a formula (%(formula)s); paste values only.") % {
             "formula": value[:40]

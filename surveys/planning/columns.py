@@ -142,20 +142,17 @@ def _unknown_columns(survey: SurveyFile, mapping: Mapping, columns: _Columns) ->
     return unknown
 
 
-def _orphan_contacts(survey: SurveyFile, columns: _Columns) -> list[int]:
-    if columns.contact_sheet is None or columns.contact_sheet is survey.main:
-        return []
-    index = columns.index_column
-    if index is None:
-        keys = {str(position) for position in range(1, len(survey.main.rows) + 1)}
-    else:
-        keys = {cells[index] if index < len(cells) else "" for _number, cells in survey.main.rows}
-    return sorted(
-        number
-        for key, rows in columns.contacts_by_parent.items()
-        if key not in keys
-        for number, _cells in rows
-    )
+def parent_key(cells: list[str], index_column: int | None, position: int) -> str:
+    """How repeat rows name a submission: its _index, or else its position."""
+    if index_column is None:
+        return str(position)
+    return cells[index_column] if index_column < len(cells) else ""
+
+
+def _orphan_contacts(columns: _Columns, unclaimed: set[str]) -> list[int]:
+    """Rows of the contact sheet whose _parent_index is one of ``unclaimed``: no row of the
+    main sheet has it."""
+    return sorted(number for key in unclaimed for number, _cells in columns.contacts_by_parent[key])
 
 
 def _column_letter(index: int) -> str:

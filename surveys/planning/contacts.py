@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from common.phones import is_e164, to_e164
 from organisations.models import ContactChannel
 from surveys.planning.cells import _FIELD_SPLIT, _MAX_PART_LENGTH, _entry, _refusal, _RowReader
+from surveys.planning.columns import parent_key
 from surveys.planning.plan import Note, Problem, RowPlan
 
 _PERSON_LINKS = {"contact_persons", "private_contact_persons", "contact_persons_consent"}
@@ -175,8 +176,7 @@ class _ContactReader(_RowReader):
             sources = [(row.row, row.cells)]
         else:
             # Repeat rows point at their submission by _index (or by its position).
-            index_column = self.columns.index_column
-            key = row.cells[index_column] if index_column is not None else str(position)
+            key = parent_key(row.cells, self.columns.index_column, position)
             sources = self.columns.contacts_by_parent.get(key, [])
         contacts = []
         for number, cells in sources:

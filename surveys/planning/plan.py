@@ -3,6 +3,7 @@
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -46,7 +47,7 @@ NOTE_KINDS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     row: int
     column: int | None
@@ -54,7 +55,7 @@ class Problem:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldChange:
     field: str
     label: str
@@ -62,8 +63,23 @@ class FieldChange:
     new: str
 
 
-@dataclass
+class Describer(Protocol):
+    """Words what a row changes and adds, for the preview (surveys.planning.labels)."""
+
+    def changes(self, row: "RowPlan") -> list[FieldChange]: ...
+
+    def added(self, row: "RowPlan") -> list[str]: ...
+
+
+@dataclass(slots=True)
 class RowPlan:
+    """One row: what it writes, and why not when it cannot be imported.
+
+    A file may have 100,000 rows: a row keeps what is written (values, links) and the
+    preview's wording (``changes``, ``added``) is worked out when shown; its cells are
+    kept only while it is in error (to be written out again).
+    """
+
     row: int
     cells: list[str]
     name: str = ""
@@ -71,20 +87,32 @@ class RowPlan:
     organisation_id: int | None = None
     match_reason: str = ""
     suggestion: tuple[int, str, int] | None = None
-    # Scalar fields to set (attname -> value) and how they differ from what is stored.
+    # Scalar fields to set (attname -> value), and for a matched organisation the values
+    # they replace.
     values: dict = field(default_factory=dict)
-    changes: list[FieldChange] = field(default_factory=list)
+    old_values: dict | None = None
     # Parts to add: zones/themes/partners/networks (ids, or ("new", key) for a creation),
     # aliases (names), channels (kind, value, to_verify, note), contacts (dicts), identifier.
     links: dict = field(default_factory=dict)
-    added: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     search_text: str = ""
+    # Set once the row is decided (not for rows in error or skipped).
+    describer: Describer | None = None
 
     @property
     def action_label(self) -> str:
         return str(Action(self.action).label)
+
+    @property
+    def changes(self) -> list[FieldChange]:
+        """Field by field, what the row changes."""
+        return self.describer.changes(self) if self.describer else []
+
+    @property
+    def added(self) -> list[str]:
+        """What the row adds (zones, themes, channels, contacts…), as the preview says it."""
+        return self.describer.added(self) if self.describer else []
 
 
 @dataclass
@@ -131,14 +159,13 @@ class ImportPlan:
         return self.survey.main.headers
 
     def fingerprint(self) -> str:
-        """Digest of what the plan would do, to tell whether the directory moved since the
-        preview."""
+        """Digest of what the plan would write, to tell whether the directory moved since
+        the preview."""
         digest = hashlib.sha256()
         for row in self.rows:
-            changes = [(change.field, change.new) for change in row.changes]
-            digest.update(repr((row.row, row.action, row.organisation_id, changes)).encode())
+            digest.update(repr((row.row, row.action, row.organisation_id, row.values)).encode())
             digest.update(
-                repr((row.added, row.suggestion, [p.message for p in row.errors])).encode()
+                repr((row.links, row.suggestion, [p.message for p in row.errors])).encode()
             )
         digest.update(repr(self.missing_columns).encode())
         return digest.hexdigest()

@@ -4,7 +4,6 @@ change there (field by field) and add (parts it does not have yet)."""
 from dataclasses import dataclass
 from operator import itemgetter
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.text import build_search_text
@@ -24,20 +23,31 @@ from organisations.models import (
 from surveys.catalogues import fold
 from surveys.mapping import CHANNEL_FIELDS
 from surveys.matching import normalise_name
-from surveys.planning.labels import _choice_label, _display, _field_label, _words
-from surveys.planning.plan import Action, FieldChange, OnExisting, Problem, RowPlan
+from surveys.planning.plan import Action, Describer, OnExisting, Problem, RowPlan
 
 
-def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -> None:
-    """Find each row's existing organisation; a second row for the same one is an error."""
-    first_row_by_key: dict[str, int] = {}
-    for row in rows:
+class _Matcher:
+    """Finds each row's existing organisation, one row after another as the file is read
+    (then a row that is not in error need not keep its cells); a second row for the same
+    organisation is an error."""
+
+    def __init__(self, index, identifiers: dict[int, str], confirmed: dict[int, int]):
+        self.index = index
+        self.identifiers = identifiers
+        self.confirmed = confirmed
+        self.first_row_by_key: dict[str, int] = {}
+
+    def match(self, row: RowPlan) -> None:
         if row.errors:
-            continue
+            self.identifiers.pop(row.row, None)
+            return
         keys = [f"name:{normalise_name(row.name)}"]
-        if row.row in identifiers:
-            keys.append(f"id:{identifiers[row.row].lower()}")
-        earlier = next((first_row_by_key[k] for k in keys if k in first_row_by_key), None)
+        # Each row's identifier is taken as it is matched: the file's do not pile up.
+        identifier = self.identifiers.pop(row.row, None)
+        if identifier is not None:
+            keys.append(f"id:{identifier.lower()}")
+        first = self.first_row_by_key
+        earlier = next((first[k] for k in keys if k in first), None)
         if earlier is not None:
             row.errors.append(
                 Problem(
@@ -48,14 +58,16 @@ def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -
                     % {"row": earlier},
                 )
             )
-            continue
+            return
         for key in keys:
-            first_row_by_key[key] = row.row
+            first[key] = row.row
         emails = [value for kind, value, *_rest in row.links.get("emails", [])]
+        index = self.index
         found = index.match(
             row.links.get("identifier", ""), row.name, row.values.get("acronym", ""), emails
         )
-        if row.row in confirmed and found.organisation_id not in (None, confirmed[row.row]):
+        confirmed = self.confirmed.get(row.row)
+        if confirmed is not None and found.organisation_id not in (None, confirmed):
             row.errors.append(
                 Problem(
                     row.row,
@@ -65,8 +77,12 @@ def _match(rows: list[RowPlan], index, identifiers, confirmed: dict[int, int]) -
                     % {"organisation": index.labels[found.organisation_id], "reason": found.reason},
                 )
             )
-        elif row.row in confirmed:
-            row.organisation_id = confirmed[row.row]
+        elif confirmed is not None and confirmed not in index.labels:
+            row.errors.append(
+                Problem(row.row, None, "", _("The organisation to merge into is gone."))
+            )
+        elif confirmed is not None:
+            row.organisation_id = confirmed
             row.match_reason = _("confirmed by you")
         elif found.organisation_id:
             row.organisation_id = found.organisation_id
@@ -93,11 +109,16 @@ class _ExistingState:
     needs: dict[int, set[tuple]]
 
     @classmethod
-    def load(cls, ids: set[int], targets) -> "_ExistingState":
+    def load(cls, ids: set[int], targets, attnames: set[str]) -> "_ExistingState":
+        """``attnames``: the organisations' fields the rows set (only those are loaded)."""
         ids_list = sorted(ids)
         organisations: dict[int, Organisation] = {}
+        # Those fields, and those of the search text: 10,000 matched organisations in full
+        # would take tens of megabytes.
+        wanted = attnames | {"name", "acronym", "description"}
+        fields = [f.name for f in Organisation._meta.concrete_fields if f.attname in wanted]
         for chunk in _chunks(ids_list):
-            organisations.update(Organisation.objects.in_bulk(chunk))
+            organisations.update(Organisation.objects.only(*fields).in_bulk(chunk))
 
         def pairs(model, value_field, **filters):
             grouped: dict[int, set] = {}
@@ -152,7 +173,9 @@ def _chunks(values: list, size: int = 5000):
 _EMPTY = {None, "", "unknown"}
 
 
-def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalogues) -> None:
+def _decide(
+    row: RowPlan, existing: _ExistingState, on_existing, mapping, catalogues, describer: Describer
+) -> None:
     """Set the row's action and its field-by-field changes."""
     if row.errors:
         row.action = Action.ERROR
@@ -164,9 +187,10 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
         return
     if org is not None and on_existing == OnExisting.SKIP:
         row.action = Action.SKIPPED
-        row.links = {}
+        row.values, row.links = {}, {}
         return
     values = {}
+    old_values = {} if org is not None else None
     for attname, new in row.values.items():
         old = getattr(org, attname) if org is not None else None
         if org is not None and (
@@ -174,16 +198,11 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
         ):
             continue
         values[attname] = new
-        row.changes.append(
-            FieldChange(
-                attname,
-                _field_label(attname, get_language()),
-                _display(attname, old, catalogues),
-                _display(attname, new, catalogues),
-            )
-        )
-    row.values = values
-    _keep_new_links(row, org, existing, catalogues)
+        if old_values is not None:
+            old_values[attname] = old
+    row.values, row.old_values = values, old_values
+    row.describer = describer
+    _keep_new_links(row, org, existing)
     # Same parts in the same order as Organisation.build_search_text (zones by path,
     # aliases by name).
     zone_ids = [*existing.zones.get(row.organisation_id, ()), *row.links.get("zones", [])]
@@ -201,30 +220,25 @@ def _decide(row: RowPlan, existing: _ExistingState, on_existing, mapping, catalo
     )
     if org is None:
         row.action = Action.NEW
-    elif row.changes or row.added:
+    elif values or row.added:
         row.action = Action.UPDATE
     else:
         row.action = Action.UNCHANGED
 
 
-def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> None:
-    """Drop the parts the organisation already has: contacts and zones are never doubled."""
+def _keep_new_links(row: RowPlan, org, existing: _ExistingState) -> None:
+    """Drop the parts the organisation already has: contacts and zones are never doubled
+    (what is left, the preview words with labels.RowDescriber.added)."""
     org_id = org.pk if org is not None else None
-    words = _words(get_language())
-    labels = {
-        "zones": (existing.zones, catalogues.zones, words["zone"]),
-        "themes": (existing.themes, catalogues.themes, words["theme"]),
-        "partners": (existing.partners, catalogues.partners, words["partner"]),
-        "networks": (existing.networks, catalogues.networks, words["network"]),
+    current_links = {
+        "zones": existing.zones,
+        "themes": existing.themes,
+        "partners": existing.partners,
+        "networks": existing.networks,
     }
-    for target, (current, catalogue, word) in labels.items():
-        kept = [v for v in row.links.get(target, []) if v not in current.get(org_id, set())]
-        row.links[target] = kept
-        for value in kept:
-            name = value[1] if isinstance(value, tuple) else catalogue.label_of(value)
-            if isinstance(value, tuple):
-                name = words["to be created"] % {"name": name}
-            row.added.append(f"{word}: {name}")
+    for target, current in current_links.items():
+        known = current.get(org_id, ())
+        row.links[target] = [v for v in row.links.get(target, []) if v not in known]
     # Only a name written exactly alike is already there: "ASSOCIATION X" is kept.
     taken = existing.aliases.get(org_id, set()) | {org.name if org else row.name}
     aliases = []
@@ -232,7 +246,6 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
         if alias not in taken:
             taken.add(alias)
             aliases.append(alias)
-            row.added.append(words["other name"] % {"name": alias})
     row.links["aliases"] = aliases
     channels = []
     seen = set(existing.channels.get(org_id, set()))
@@ -241,8 +254,6 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
             if (channel[0], channel[1].lower()) not in seen:
                 seen.add((channel[0], channel[1].lower()))
                 channels.append(channel)
-                kind = _choice_label("channel_kind", channel[0], get_language()).lower()
-                row.added.append(f"{kind}: {channel[1]}")
     row.links["channels"] = channels
     # A person the organisation has (by name) is not added again; within the file, only a
     # person given twice alike is (two namesakes of one organisation are two people).
@@ -251,34 +262,27 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState, catalogues) -> 
     for contact in row.links.get("contacts", []):
         if fold(contact["name"]) not in people and contact not in contacts:
             contacts.append(contact)
-            row.added.append(words["contact person"] % {"name": contact["name"]})
     row.links["contacts"] = contacts
     identifier = row.links.get("identifier")
     if identifier and identifier in existing.identifiers.get(org_id, set()):
         row.links.pop("identifier")
-    elif identifier:
-        row.added.append(words["identifier"] % {"value": identifier})
     if _ENTRY_LINKS & row.links.keys():
-        _keep_new_entries(row, org_id, existing, words)
+        _keep_new_entries(row, org_id, existing)
 
 
 _ENTRY_LINKS = {"identifiers", "offices", "needs", "private_needs"}
 
 
-def _keep_new_entries(row: RowPlan, org_id, existing: _ExistingState, words) -> None:
+def _keep_new_entries(row: RowPlan, org_id, existing: _ExistingState) -> None:
     """Identifiers, offices and needs (of a full export) the organisation does not have."""
-    identifiers = _new_only(
+    row.links["identifiers"] = _new_only(
         row.links.get("identifiers", []), existing.identifiers.get(org_id, ()), itemgetter(1)
     )
-    row.links["identifiers"] = identifiers
-    row.added += [words["identifier"] % {"value": f"{s}:{v}"} for s, v in identifiers]
-    offices = _new_only(row.links.get("offices", []), existing.offices.get(org_id, ()), tuple)
-    row.links["offices"] = offices
-    row.added += [words["office"] % {"address": office[1]} for office in offices]
+    row.links["offices"] = _new_only(
+        row.links.get("offices", []), existing.offices.get(org_id, ()), tuple
+    )
     needs = row.links.pop("needs", []) + row.links.pop("private_needs", [])
-    needs = _new_only(needs, existing.needs.get(org_id, ()), itemgetter(0, 1))
-    row.links["needs"] = needs
-    row.added += [words["need"] % {"need": need[3]} for need in needs]
+    row.links["needs"] = _new_only(needs, existing.needs.get(org_id, ()), itemgetter(0, 1))
 
 
 def _new_only(entries: list, known, key) -> list:

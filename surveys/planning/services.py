@@ -51,6 +51,8 @@ class PlannedService:
     links: dict[str, list[int]] = field(default_factory=dict)
     service_id: int | None = None
     action: str = Action.NEW
+    # What the preview says of it (a service to create, or what changes in one).
+    wording: str = ""
 
 
 @dataclass
@@ -72,6 +74,7 @@ class ServicePlanner:
         self.mapping = mapping
         self.catalogues = catalogues
         self.missing: list[str] = []
+        self.keys_read: set[str] = set()
         self.located = [
             located for spec in self.mapping.services if (located := self._locate(spec))
         ]
@@ -154,58 +157,50 @@ class ServicePlanner:
         return [column for column in unknown if column not in used_labels]
 
     def orphans(self) -> list[int]:
-        """Rows of the service sheets whose _parent_index names no submission."""
-        keys = {key for key, _cells in self._main_keys()}
+        """Rows of the service sheets whose _parent_index names no submission read."""
         return sorted(
             number
             for located in self.located
             if located.by_parent is not None
             for key, rows in located.by_parent.items()
-            if key not in keys
+            if key not in self.keys_read
             for number, _cells in rows
         )
 
-    def _main_keys(self):
-        """Each submission's key in the repeat sheets: its _index, else its position."""
-        headers = self.survey.main.headers
-        index = headers.index("_index") if "_index" in headers else None
-        for position, (_number, cells) in enumerate(self.survey.main.rows, start=1):
-            key = str(position) if index is None else (cells[index] if index < len(cells) else "")
-            yield key, cells
-
     # Reading.
 
-    def read(self, rows: list[RowPlan]) -> None:
-        if not self.located:
+    def read(self, row: RowPlan, key: str) -> None:
+        """The services of ``row``, the submission whose repeat rows name it by ``key``
+        (its _index, else its position): called as the main sheet is streamed, while the
+        row still holds its cells."""
+        self.keys_read.add(key)
+        if not self.located or row.errors:
             return
-        for row, (key, _cells) in zip(rows, self._main_keys(), strict=True):
-            if row.errors:
-                continue
-            services: list[PlannedService] = []
-            for located in self.located:
-                sources = (
-                    [(row.row, row.cells)]
-                    if located.by_parent is None
-                    else located.by_parent.get(key, [])
-                )
-                for number, cells in sources:
-                    service = self._service(row, located, number, cells)
-                    if service is None:
-                        continue
-                    if any(fold(s.name) == fold(service.name) for s in services):
-                        row.errors.append(
-                            Problem(
-                                number,
-                                None,
-                                located.sheet.name,
-                                _("The service “%(name)s” is given twice for this organisation.")
-                                % {"name": service.name},
-                            )
+        services: list[PlannedService] = []
+        for located in self.located:
+            sources = (
+                [(row.row, row.cells)]
+                if located.by_parent is None
+                else located.by_parent.get(key, [])
+            )
+            for number, cells in sources:
+                service = self._service(row, located, number, cells)
+                if service is None:
+                    continue
+                if any(fold(s.name) == fold(service.name) for s in services):
+                    row.errors.append(
+                        Problem(
+                            number,
+                            None,
+                            located.sheet.name,
+                            _("The service “%(name)s” is given twice for this organisation.")
+                            % {"name": service.name},
                         )
-                        continue
-                    services.append(service)
-            if services:
-                row.links["services"] = services
+                    )
+                    continue
+                services.append(service)
+        if services:
+            row.links["services"] = services
 
     def _problem(self, located: _Located, number: int, index: int, message: str) -> Problem:
         header = located.sheet.headers[index] if index < len(located.sheet.headers) else ""
@@ -352,7 +347,7 @@ class ServicePlanner:
                 found = existing.find(row.organisation_id, service.name)
                 if found is None:
                     service.values.setdefault("status", status)
-                    row.added.append(_("service: %(name)s") % {"name": service.name})
+                    service.wording = _("service: %(name)s") % {"name": service.name}
                     continue
                 self._update(row, service, found, existing, on_existing)
             if row.action == Action.UNCHANGED and any(
@@ -389,10 +384,10 @@ class ServicePlanner:
             + ", ".join(self.entries[relation].label_of(i) for i in ids)
             for relation, ids in service.links.items()
         ]
-        row.added.append(
-            _("service %(name)s: %(changes)s")
-            % {"name": found["name"], "changes": "; ".join(changes)}
-        )
+        service.wording = _("service %(name)s: %(changes)s") % {
+            "name": found["name"],
+            "changes": "; ".join(changes),
+        }
 
 
 @dataclass

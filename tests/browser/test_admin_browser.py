@@ -119,3 +119,25 @@ def test_a_kobotoolbox_source_and_its_pull_page_pass_axe_and_fit_1280_px(
     page.click("input[type=submit]")
     # The token variable is not set here: the job fails and says why, on the jobs page.
     assert "KOBO_TOKEN" in page.locator("#content").inner_text()
+
+
+def test_an_import_preview_offering_to_set_rows_aside_passes_axe(staff_page, axe_violations_of):
+    from surveys.models import ImportMapping
+
+    page, url, _world = staff_page
+    mapping = ImportMapping.objects.create(
+        name="Court", slug="court", definition="fields: {name: Nom, acronym: Sigle}"
+    )
+    content = b"Nom;Sigle\r\nAssociation A;AA\r\n=SUM(A1);AB\r\n"
+    page.goto(url + "/admin/surveys/importbatch/import/")
+    page.set_input_files(
+        "#id_file", files=[{"name": "osc.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.select_option("#id_mapping", str(mapping.pk))
+    page.click("input[type=submit]")
+
+    assert "1 ligne peut être importée." in page.content()
+    assert page.locator("#import-mode input[value=all]").is_checked()
+    assert axe_violations_of(page) == []
+    assert _overflow(page) <= 0
+    page.screenshot(path="/tmp/setaside-preview.png", full_page=True)

@@ -1,6 +1,6 @@
 """manage.py import_survey FILE --mapping M: the same preview and apply as the admin pages."""
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,7 +26,10 @@ from surveys.service import (
 
 
 class Command(BaseCommand):
-    help = "Import a survey export (XLSX or CSV): preview, then apply all rows or none."
+    help = (
+        "Import a survey export (XLSX or CSV): preview, then apply all rows or none, or "
+        "(--set-aside) the valid rows."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -59,6 +62,18 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--notes", action="store_true", help="List every note, not only their counts."
+        )
+        parser.add_argument(
+            "--set-aside",
+            action="store_true",
+            help="Apply the valid rows and set the rows in error aside, in a file to correct "
+            "and import again (default: all rows or none).",
+        )
+        parser.add_argument(
+            "--set-aside-file",
+            type=Path,
+            help="Where to write the rows set aside (default: FILE-set-aside.xlsx or .csv "
+            "next to FILE); the import also keeps them, for download in the admin.",
         )
         language_option(parser)
 
@@ -101,14 +116,33 @@ class Command(BaseCommand):
         except (FileRejected, MappingError) as exc:
             raise CommandError(str(exc)) from None
         self._report(plan, options)
+        set_aside = options["set_aside"]
+        in_error = plan.counts[Action.ERROR]
         if plan.has_errors:
             if options["errors_file"]:
                 options["errors_file"].write_bytes(error_rows_file(plan))
                 self.stdout.write(
                     _("Rows in error written to %(path)s") % {"path": options["errors_file"]}
                 )
-            raise CommandError(_("Rows in error: nothing was imported."))
+            valid = len(plan.rows) - in_error
+            if valid and not set_aside and not plan.missing_columns:
+                self.stdout.write(
+                    _(
+                        "%(count)s rows are valid: --set-aside applies them and sets the "
+                        "others aside."
+                    )
+                    % {"count": valid}
+                )
+            if plan.missing_columns or not set_aside:
+                raise CommandError(_("Rows in error: nothing was imported."))
+            if not valid:
+                raise CommandError(_("Every row is in error: nothing was imported."))
         if options["dry_run"]:
+            if in_error:
+                self.stdout.write(
+                    _("%(applied)s rows would be applied, %(aside)s set aside.")
+                    % {"applied": len(plan.rows) - in_error, "aside": in_error}
+                )
             self.stdout.write(_("Dry run: nothing was written."))
             return
         _plan, batch = apply_import(
@@ -118,8 +152,22 @@ class Command(BaseCommand):
             user,
             **arguments,
             save_mapping=is_mapping_file(options["mapping"]),
+            mode=ImportBatch.Mode.SET_ASIDE if set_aside else ImportBatch.Mode.ALL_OR_NOTHING,
         )
         self.stdout.write(self.style.SUCCESS(_("Applied as import #%(id)s.") % {"id": batch.pk}))
+        if batch.rows_set_aside:
+            target = options["set_aside_file"] or path.with_name(
+                f"{path.stem}-set-aside{PurePath(batch.set_aside_file.name).suffix}"
+            )
+            with batch.set_aside_file.open("rb") as stored:
+                target.write_bytes(stored.read())
+            self.stdout.write(
+                _(
+                    "%(applied)s rows applied, %(aside)s set aside: written to %(path)s, to "
+                    "correct and import again."
+                )
+                % {"applied": batch.rows_applied, "aside": batch.rows_set_aside, "path": target}
+            )
 
     def _report(self, plan: ImportPlan, options) -> None:
         self.stdout.write(
