@@ -11,7 +11,6 @@ import logging
 import tempfile
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -181,7 +180,6 @@ def annuaire_pdf(request: HttpRequest) -> HttpResponse:
         "job": job,
         "done": live.get("done", job.done),
         "total": live.get("total") or total,
-        "refresh": settings.JOBS_REFRESH_SECONDS * 2,
         "list_url": list_url,
     }
     # 202: accepted, not ready; never kept by the download cache (it keeps 200s only).

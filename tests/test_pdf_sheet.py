@@ -30,7 +30,7 @@ def test_a_profile_sheet_is_one_page_with_the_public_profile(client):
     response = sheet(client, "ame")
     assert response["Content-Disposition"] == 'inline; filename="fiche-ame.pdf"'
     (text,) = pages_of(response)
-    assert text.startswith("Annuaire OSC Migrations — Fiche Association Malienne des Expulsés (AME)")
+    assert text.startswith("Annuaire OSC Migrations — Fiche Association Malienne des Expulsés")
     for shown in (
         "Djélibougou, route de Koulikoro, Bamako",
         "+223 20 24 11 22",
