@@ -190,3 +190,11 @@ def test_the_list_page_links_to_the_pdf_with_its_filters(client):
     page = client.get(reverse("directory:organisation_list"), {"zone": world.kayes.pk})
     link = f'href="{reverse("exports:annuaire_pdf")}?zone={world.kayes.pk}"'
     assert link in page.content.decode()
+
+
+def test_staff_who_see_every_job_see_the_public_ones(staff_client, long_lists):
+    build_export_world()
+    pdf_text(download(staff_client))
+    page = staff_client.get(reverse("admin:jobs_job_changelist")).content.decode()
+    assert "Téléchargement public" in page
+    assert f"Annuaire annuaire-osc-{today().isoformat()}.pdf" in page
