@@ -30,7 +30,7 @@ from exports.layouts import ANNUAIRE, JOIN
 from exports.records import ExportLookups, OrganisationRecord, records_of_ids
 from organisations.models import Office, OrganisationZone, Source, Theme, Typology, Zone
 
-PDF_PARTS = ("offices", "channels", "zones", "themes")
+PDF_PARTS = ("offices", "channels", "themes")
 # Organisations laid out together: about 30 landscape pages, some 50 MB of layout, before
 # they are written out and dropped (README, "PDF").
 ENTRIES_PER_PART = 400
