@@ -6,8 +6,8 @@ those files and inline ``data:`` URLs: a PDF never depends on the network nor on
 server's disk holds, and a value that found its way into a page cannot make the server
 fetch an address.
 
-A long document is rendered in parts (``write_parts``): WeasyPrint keeps the layout of a
-whole document in memory, about 0.2 MB a page, so a part of a few hundred entries is laid
+A long document is rendered in parts (``PartsWriter``): WeasyPrint keeps the layout of a
+whole document in memory, about 1.8 MB a page, so a part of a few hundred entries is laid
 out, written to a temporary file and dropped before the next; qpdf (pikepdf) then joins
 the parts' pages into one file, with bookmarks, without laying anything out again.
 """

@@ -31,7 +31,7 @@ from exports.records import ExportLookups, OrganisationRecord, records_of_ids
 from organisations.models import Office, OrganisationZone, Source, Theme, Typology, Zone
 
 PDF_PARTS = ("offices", "channels", "themes")
-# Organisations laid out together: about 30 landscape pages, some 50 MB of layout, before
+# Organisations laid out together: about 50 landscape pages, some 100 MB of layout, before
 # they are written out and dropped (README, "PDF").
 ENTRIES_PER_PART = 400
 # Page numbers on the cover are drawn at this width before the pages exist, so that the
