@@ -330,6 +330,11 @@ KOBO_TIMEOUT_SECONDS = env_int("KOBO_TIMEOUT_SECONDS", 30)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 10_000)
+# A PDF annuaire lays out about 90 organisations a second (README, "PDF"): up to 500 answer
+# in the request within about 6 s; longer lists are made by the worker, one file per list.
+PDF_BACKGROUND_ROWS = env_int("PDF_BACKGROUND_ROWS", 500)
+# Public PDF jobs waiting or running at once; beyond, a visitor is asked to come back later.
+PDF_JOBS_AT_ONCE = env_int("PDF_JOBS_AT_ONCE", 3)
 # A running job not heard of for this long is marked failed (its worker was killed).
 JOBS_STALE_MINUTES = env_int("JOBS_STALE_MINUTES", 15)
 JOBS_REFRESH_SECONDS = env_int("JOBS_REFRESH_SECONDS", 3)

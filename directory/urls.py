@@ -1,6 +1,7 @@
 from django.urls import path
 
 from directory import views
+from pagecache.cache import cache_public_download
 from pagecache.cache import cache_public_page as cached
 
 app_name = "directory"
@@ -13,6 +14,11 @@ urlpatterns = [
         "organisations/<slug:slug>/",
         cached(views.organisation_detail),
         name="organisation_detail",
+    ),
+    path(
+        "organisations/<slug:slug>/fiche.pdf",
+        cache_public_download(views.organisation_sheet),
+        name="organisation_sheet",
     ),
     path("trouver-de-l-aide/", cached(views.find_help), name="find_help"),
     path("reseaux/", cached(views.network_list), name="network_list"),

@@ -8,9 +8,12 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.pdf import render_pdf
 from directory import maps
 from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.facets import FacetEntries, build_facets, count_facets
@@ -220,10 +223,9 @@ def _data_date(organisation: Organisation) -> datetime.datetime | int:
     return edited or organisation.updated_at
 
 
-def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    user = request.user
-    organisations = visible_organisations(user)
-    organisation = get_object_or_404(
+def _profile(organisations, slug: str) -> Organisation:
+    """The organisation of ``slug`` with what its profile shows, in a fixed number of queries."""
+    return get_object_or_404(
         organisations.select_related(
             "typology", "typology__parent", "registration_country", "source"
         ).prefetch_related(
@@ -236,6 +238,12 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = request.user
+    organisations = visible_organisations(user)
+    organisation = _profile(organisations, slug)
     zones = [link.zone for link in organisation.zone_links.all()]
     region_ids = {int(p) for z in zones for p in z.path.strip("/").split("/")[:2]}
     placed_regions = [
@@ -266,6 +274,38 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else related_in_index(organisation, facet_index()),
     }
     return render(request, "directory/organisation_detail.html", context)
+
+
+def organisation_sheet(request: HttpRequest, slug: str) -> HttpResponse:
+    """The profile as one A4 page of PDF, to print or send: public data only, whoever asks
+    (a publication format, as the annuaire)."""
+    organisation = _profile(visible_organisations(None), slug)
+    context = {
+        "organisation": organisation,
+        "data_date": _data_date(organisation),
+        "zones": [link.zone for link in organisation.zone_links.all()],
+        "channels": list(visible_channels(None).filter(organisation=organisation)),
+        "persons": list(visible_contact_persons(None).filter(organisation=organisation)),
+        "services": list(visible_services(None).filter(organisation=organisation)),
+        "profile_url": request.build_absolute_uri(organisation.get_absolute_url()),
+        "today": timezone.localdate(),
+    }
+    pdf = sheet_pdf(context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="fiche-{organisation.slug}.pdf"'
+    return response
+
+
+def sheet_pdf(context: dict) -> bytes:
+    """The sheet on one page: in a smaller type, with a shorter description, when the
+    organisation has too much to say for the usual one."""
+    for compact in (False, True):
+        sheet = render_pdf(
+            render_to_string("directory/organisation_sheet.html", {**context, "compact": compact})
+        )
+        if sheet.pages == 1:
+            break
+    return sheet.pdf
 
 
 def _with_reach(services) -> list:

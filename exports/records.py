@@ -336,11 +336,19 @@ def organisation_records(
 
     ``queryset`` must already be restricted to what ``user`` may see.
     """
+    ids = list(queryset.values_list("pk", flat=True))
+    return records_of_ids(ids, user, parts, catalogues)
+
+
+def records_of_ids(
+    ids: list[int], user, parts: Iterable[str], catalogues: ExportLookups
+) -> Iterator[OrganisationRecord]:
+    """The organisations ``ids`` names, in that order, with the ``parts`` asked for (the
+    ids must be of organisations ``user`` may see)."""
     parts = list(parts)
     unknown = set(parts) - PARTS.keys()
     if unknown:
         raise ValueError(f"Unknown parts: {sorted(unknown)}")
-    ids = list(queryset.values_list("pk", flat=True))
     size = chunk_size()
     chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
 

@@ -1,10 +1,12 @@
-"""Large admin exports, run by the worker (see jobs/tasks.py).
+"""Large admin exports and public PDF annuaires, run by the worker (see jobs/tasks.py).
 
 A job keeps what selects its organisations again as plain JSON, readable after any deploy:
 the changelist's query string when "select all" was used (no list of ids could carry a
-whole filtered list: SQLite takes at most 32,766 parameters), otherwise the ticked ids.
+whole filtered list: SQLite takes at most 32,766 parameters), otherwise the ticked ids; a
+PDF annuaire keeps the public list's query string.
 """
 
+import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
@@ -16,6 +18,8 @@ from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
 from directory.filters import BY_NAME
+from exports.annuaire_pdf import write_annuaire_pdf
+from exports.filtering import FilterError, public_filterset
 from exports.layouts import LAYOUTS
 from exports.records import ExportLookups, organisation_records
 from exports.writers import csv_chunks, write_xlsx
@@ -24,6 +28,7 @@ from jobs.services import start_job
 from jobs.tasks import JobError, runner
 from organisations.models import Organisation
 from organisations.visibility import sees_private
+from pagecache.stamp import current_version
 
 # An export reports its progress every this many rows.
 EXPORT_STEP = 500
@@ -100,3 +105,65 @@ def _counted(records: Iterable, total: int, report: Callable[..., None]) -> Iter
         yield record
         if count % EXPORT_STEP == 0:
             report(count, total, _("Writing"))
+
+
+PDF_JOB = "annuaire-pdf"
+
+
+def pdf_in_background(rows: int) -> bool:
+    return rows > settings.PDF_BACKGROUND_ROWS
+
+
+def pdf_job_key(query: QueryDict, language: str) -> str:
+    """The same public list, in the same language, of the same data: one PDF for everyone
+    who asks for it until the directory changes (the page cache's stamp)."""
+    wanted = sorted(
+        (name, value)
+        for name, values in query.lists()
+        if name not in ("page", "sep")
+        for value in values
+    )
+    text = f"{wanted!r}|{language}|{current_version()}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def public_pdf_job(key: str) -> Job | None:
+    """The PDF job of ``key`` that is waiting, running or done (a failed one is not reused)."""
+    return (
+        Job.objects.filter(kind=PDF_JOB, params__key=key)
+        .exclude(status=Job.Status.FAILED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def pdf_jobs_busy() -> bool:
+    """As many public PDF jobs as allowed are waiting or running: a new one would wait
+    behind them (each takes minutes), so none is queued."""
+    active = Job.objects.filter(kind=PDF_JOB, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    return active.count() >= settings.PDF_JOBS_AT_ONCE
+
+
+def start_pdf_job(query: QueryDict, key: str, filename: str, list_url: str) -> Job:
+    """Queue the PDF of the public list ``query`` selects, for anyone (no owner)."""
+    return start_job(
+        None,
+        PDF_JOB,
+        _("Annuaire %(file)s") % {"file": filename},
+        {"query": query.urlencode(), "key": key, "list_url": list_url},
+        result_name=filename,
+    )
+
+
+@runner(PDF_JOB)
+def run_annuaire_pdf(job: Job, report: Callable[..., None]) -> None:
+    try:
+        filterset = public_filterset(QueryDict(job.params["query"]))
+    except FilterError as error:  # a zone or theme deleted since
+        raise JobError(str(error)) from error
+    with tempfile.TemporaryFile() as output:
+        total = write_annuaire_pdf(output, filterset, job.params["list_url"], report)
+        output.seek(0)
+        job.result_file.save(f"jobs/{job.pk}/{job.result_name}", File(output))
+    report(total, total)
+    job.message = _("%(rows)s organisations.") % {"rows": total}

@@ -19,6 +19,7 @@ app_name = "exports"
 
 urlpatterns = [
     path("exports/annuaire.<table_format:fmt>", views.annuaire, name="annuaire"),
+    path("exports/annuaire.pdf", views.annuaire_pdf, name="annuaire_pdf"),
     path("exports/organisations.<table_format:fmt>", views.full, name="full"),
     path("exports/organisations-hxl.csv", views.hxl, name="hxl"),
     path("exports/hsds.zip", views.hsds, name="hsds"),

@@ -1,4 +1,5 @@
-"""Downloads of the public list, as filtered: annuaire, full export, HXL, HSDS.
+"""Downloads of the public list, as filtered: annuaire (CSV, XLSX, PDF), full export, HXL,
+HSDS.
 
 Every download takes the list's own query string (``OrganisationFilterSet``), so what
 is downloaded is what the list shows. The annuaire, HXL and HSDS files are publication
@@ -7,23 +8,37 @@ users allowed to see them (``organisations.visibility``).
 """
 
 import logging
+import tempfile
 from collections.abc import Iterator
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from exports.annuaire_pdf import write_annuaire_pdf
 from exports.filenames import download_name
 from exports.filtering import FilterError, filtered_organisations
 from exports.hsds import hsds_zip
 from exports.layouts import ANNUAIRE, FULL, HXL, Layout
 from exports.records import ExportLookups, organisation_records
+from exports.tasks import (
+    pdf_in_background,
+    pdf_job_key,
+    pdf_jobs_busy,
+    public_pdf_job,
+    start_pdf_job,
+)
 from exports.writers import SEPARATORS, csv_chunks, write_xlsx
+from jobs import progress
+from jobs.models import Job
 from organisations.visibility import sees_private
 from pagecache.cache import cache_public_download
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
 
 logger = logging.getLogger(__name__)
 
@@ -126,3 +141,51 @@ def hsds(request: HttpRequest) -> HttpResponse:
     return FileResponse(
         package, as_attachment=True, filename=filename, content_type="application/zip"
     )
+
+
+@cache_public_download
+@require_GET
+def annuaire_pdf(request: HttpRequest) -> HttpResponse:
+    """The annuaire of the public list as a PDF: made in the request for a short list, by
+    the worker for a long one (the visitor waits on a page that follows its progress and
+    then serves the file)."""
+    try:
+        filterset = filtered_organisations(request, public_only=True)
+    except FilterError as error:
+        return _bad_request(error)
+    filename = download_name(ANNUAIRE.filename_stem, filterset, "pdf")
+    query = request.GET.copy()
+    query.pop("page", None)
+    list_url = request.build_absolute_uri(reverse("directory:organisation_list"))
+    if query:
+        list_url += "?" + query.urlencode()
+    total = filterset.qs.count()
+    if not pdf_in_background(total):
+        output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        write_annuaire_pdf(output, filterset, list_url)
+        output.seek(0)
+        return _pdf_file(output, filename)
+    key = pdf_job_key(query, translation.get_language())
+    job = public_pdf_job(key)
+    if job is None:
+        if pdf_jobs_busy():
+            response = render(request, "exports/pdf_busy.html", status=503)
+            response["Retry-After"] = "300"
+            return response
+        job = start_pdf_job(query, key, filename, list_url)
+    if job.status == Job.Status.DONE and job.result_file:
+        return _pdf_file(job.result_file.open("rb"), job.result_name)
+    live = progress.read(job.pk) or {}
+    context = {
+        "job": job,
+        "done": live.get("done", job.done),
+        "total": live.get("total") or total,
+        "list_url": list_url,
+    }
+    # 202: accepted, not ready; never kept by the download cache (it keeps 200s only).
+    status = 500 if job.status == Job.Status.FAILED else 202
+    return render(request, "exports/pdf_wait.html", context, status=status)
+
+
+def _pdf_file(output, filename: str) -> FileResponse:
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=PDF_TYPE)

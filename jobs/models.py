@@ -26,11 +26,15 @@ class Job(models.Model):
 
     # Which runner runs it: a name each feature app declares with ``jobs.tasks.runner``.
     kind = models.CharField(_("kind"), max_length=40)
+    # None: a file of public data prepared for anyone who asks (a public download too long
+    # to make in the request), listed only to those who see everyone's jobs.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
         on_delete=models.CASCADE,
         related_name="+",
+        null=True,
+        blank=True,
     )
     label = models.CharField(_("what"), max_length=255)
     status = models.CharField(

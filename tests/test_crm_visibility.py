@@ -3,6 +3,7 @@
 import io
 import zipfile
 
+import pypdf
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import get_resolver, reverse
@@ -92,6 +93,7 @@ def _public_urls(planted):
         "directory:home": [],
         "directory:organisation_list": [],
         "directory:organisation_detail": [public.slug],
+        "directory:organisation_sheet": [public.slug],
         "directory:network_list": [],
         "directory:network_detail": [planted["network"].slug],
         "directory:theme_list": [],
@@ -101,6 +103,7 @@ def _public_urls(planted):
         "directory:map": [],
         "directory:find_help": [],
         "exports:annuaire": ["csv"],
+        "exports:annuaire_pdf": [],
         "exports:full": ["xlsx"],
         "exports:hxl": [],
         "exports:hsds": [],
@@ -138,6 +141,8 @@ def _texts(response):
     if body[:2] == b"PK":  # xlsx and zip packages: read every member
         with zipfile.ZipFile(io.BytesIO(body)) as package:
             return [package.read(name).decode("utf-8", "replace") for name in package.namelist()]
+    if body[:5] == b"%PDF-":  # the PDF annuaire and profile sheet: their text
+        return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages]
     return [body.decode("utf-8-sig", "replace")]
 
 

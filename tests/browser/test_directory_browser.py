@@ -73,3 +73,44 @@ def test_no_serious_accessibility_violation(page, site, axe_violations, path):
     url, _world = site
     page.goto(url + path)
     assert axe_violations() == []
+
+
+def test_printed_list_and_profile_keep_the_content_without_navigation(page, site):
+    import io
+
+    import pypdf
+
+    url, world = site
+    page.emulate_media(media="print")
+    page.goto(url + "/organisations/")
+    for hidden in ("header.site", "form.filters", ".downloads", ".pagination"):
+        assert not page.locator(hidden).first.is_visible()
+    assert page.locator("ul.cards").is_visible()
+    assert page.locator(".print-only").inner_text().endswith(url + "/organisations/")
+    card_break = "getComputedStyle(document.querySelector('.card')).breakInside"
+    assert page.evaluate(card_break) == "avoid"
+
+    page.goto(url + "/organisations/aracem/")
+    assert not page.locator("header.site").is_visible()
+    assert not page.get_by_text("Fiche (PDF, une page A4)").is_visible()
+    printed = pypdf.PdfReader(io.BytesIO(page.pdf()))
+    text = " ".join(" ".join(p.extract_text().split()) for p in printed.pages)
+    assert world.refoules.name in text
+    assert "Statistiques" not in text  # the menu
+    assert f"ligne : {url}/organisations/aracem/ Source" in text  # the page's own address
+
+
+def test_the_pdf_waiting_page_is_accessible(page, site, axe_violations, settings):
+    from django.http import QueryDict
+
+    from exports.tasks import PDF_JOB, pdf_job_key
+    from jobs.models import Job
+
+    url, _world = site
+    settings.PDF_BACKGROUND_ROWS = 0
+    key = pdf_job_key(QueryDict(""), "fr")
+    Job.objects.create(kind=PDF_JOB, owner=None, label="annuaire", params={"key": key})
+    response = page.goto(url + "/exports/annuaire.pdf")
+    assert response.status == 202
+    assert page.locator("h1").inner_text() == "Préparation du PDF"
+    assert axe_violations() == []
