@@ -21,5 +21,6 @@ urlpatterns = [
     path("exports/annuaire.<table_format:fmt>", views.annuaire, name="annuaire"),
     path("exports/organisations.<table_format:fmt>", views.full, name="full"),
     path("exports/organisations-hxl.csv", views.hxl, name="hxl"),
+    path("exports/3w-hxl.csv", views.three_w, name="three_w"),
     path("exports/hsds.zip", views.hsds, name="hsds"),
 ]
