@@ -4,7 +4,6 @@ the list it counts, and never counts nor names an unpublished organisation."""
 import csv
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,76 +15,12 @@ from organisations.factories import OrganisationFactory, ThemeFactory, ZoneFacto
 from organisations.models import Organisation, Theme, Zone
 from services.factories import ServiceFactory
 from services.models import PopulationGroup, Service
+from tests.gaps_world import HIDDEN, build_world
 
 pytestmark = pytest.mark.django_db
 
 GAPS = "/ou-l-aide-manque/"
 GAPS_CSV = "/ou-l-aide-manque.csv"
-HIDDEN = "ORGANISATION-CACHEE"
-
-
-@dataclass
-class World:
-    mali: Zone
-    kayes: Zone
-    gao: Zone
-    segou: Zone
-    yelimane: Zone
-    kita: Zone
-    protection: Theme
-    reinsertion: Theme
-    diaspora: Theme
-    returnees: PopulationGroup
-    expelled: PopulationGroup
-
-
-def build_world() -> World:
-    """Three regions of Mali (Ségou with nobody), two cercles of Kayes, three themes
-    (diaspora with nobody), published organisations at cercle, commune, region and
-    country level, and a draft and an archived organisation that must never count."""
-    mali = ZoneFactory(name="Mali", level="country", iso_code="ML", iso_numeric="466")
-    kayes = ZoneFactory(
-        name="Kayes", level="region", parent=mali, iso_code="ML-1", latitude=14.4, longitude=-11.4
-    )
-    gao = ZoneFactory(
-        name="Gao", level="region", parent=mali, iso_code="ML-7", latitude=16.3, longitude=0.0
-    )
-    segou = ZoneFactory(
-        name="Ségou", level="region", parent=mali, iso_code="ML-4", latitude=13.4, longitude=-6.2
-    )
-    yelimane = ZoneFactory(name="Yélimané", level="cercle", parent=kayes)
-    kita = ZoneFactory(name="Kita", level="cercle", parent=kayes, official_code="ML0105")
-    sirakoro = ZoneFactory(name="Sirakoro", level="commune", parent=kita)
-    protection = ThemeFactory(name="Protection", slug="protection")
-    reinsertion = ThemeFactory(name="Réinsertion", slug="reinsertion")
-    diaspora = ThemeFactory(name="Diaspora", slug="diaspora")
-    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
-    expelled = PopulationGroup.objects.get(slug="migrants-expulses")
-
-    in_cercle = OrganisationFactory(name="Dans un cercle", zones=[yelimane], themes=[protection])
-    in_region = OrganisationFactory(
-        name="Dans une région", zones=[kayes], themes=[protection, reinsertion]
-    )
-    in_gao = OrganisationFactory(name="À Gao", zones=[gao], themes=[reinsertion])
-    OrganisationFactory(name="Dans une commune", zones=[sirakoro])  # no theme
-    OrganisationFactory(name="Partout", zones=[mali], themes=[protection])  # country level
-    for status in ("draft", "archived"):
-        hidden = OrganisationFactory(
-            name=f"{HIDDEN} {status}",
-            status=status,
-            zones=[segou, yelimane],
-            themes=[diaspora, protection],
-        )
-        ServiceFactory(organisation=hidden, zones=[segou], populations=[expelled])
-
-    ServiceFactory(organisation=in_cercle, zones=[mali], populations=[returnees])
-    ServiceFactory(organisation=in_region, zones=[yelimane], populations=[returnees])
-    ServiceFactory(organisation=in_gao, zones=[gao], populations=[expelled])
-    ServiceFactory(organisation=in_gao, zones=[segou], populations=[returnees], status="draft")
-    return World(
-        mali, kayes, gao, segou, yelimane, kita, protection, reinsertion, diaspora, returnees,
-        expelled,
-    )  # fmt: skip
 
 
 def theme_counts(response) -> dict[tuple[str, str], int]:
