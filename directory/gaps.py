@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from pyroaring import BitMap
+from pyroaring import FrozenBitMap
 
 from directory.facet_index import FacetIndex
 from directory.zone_order import in_tree_order
-from organisations.models import Zone
+from organisations.models import Theme, Zone
 from services.models import Service
 
 THEMES = "themes"
@@ -88,22 +88,29 @@ def zone_code(zone: Zone) -> str:
     return zone.official_code or zone.iso_code
 
 
+NOBODY = FrozenBitMap()
+
+
+def on_theme(index: FacetIndex, zone: Zone, theme: Theme) -> int:
+    """Published organisations working in ``zone`` or anywhere below it on ``theme``."""
+    here = index.values["zone"].get(zone.pk, NOBODY)
+    return here.intersection_cardinality(index.values["theme"].get(theme.pk, NOBODY))
+
+
 def theme_matrix(parent: Zone, index: FacetIndex) -> Matrix:
     """Organisations per zone (with everything below it) and theme, from the index."""
     zones, themes = index.catalogues.zones, index.catalogues.themes
-    by_zone, by_theme = index.values["zone"], index.values["theme"]
-    nobody = BitMap()
     rows = []
     for zone in row_zones(parent, zones):
-        here = by_zone.get(zone.pk, nobody)
         cells = [
             Cell(
-                here.intersection_cardinality(by_theme.get(theme.pk, nobody)),
+                on_theme(index, zone, theme),
                 _url("directory:organisation_list", zone=zone.pk, theme=theme.slug),
             )
             for theme in themes
         ]
-        total = Cell(len(here), _url("directory:organisation_list", zone=zone.pk))
+        everyone = len(index.values["zone"].get(zone.pk, NOBODY))
+        total = Cell(everyone, _url("directory:organisation_list", zone=zone.pk))
         rows.append(Row(zone, total, cells, zone_code(zone)))
     columns = [Column(t.display_name, t.slug) for t in themes]
     return Matrix(parent, THEMES, columns, rows)

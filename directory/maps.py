@@ -150,14 +150,14 @@ def regions_map(
     regions: list[Zone],
     counts: dict[int, int],
     narrower: dict | None = None,
-    gaps: bool = False,
+    with_empty: bool = False,
 ) -> Map | None:
     """The country's regions as symbols at their capitals (Zone.latitude/longitude), each
-    linking to its list narrowed by ``narrower`` (``{"theme": slug}``). With ``gaps``, every
+    linking to its list narrowed by ``narrower`` (``{"theme": slug}``). With ``with_empty``, every
     region of ``regions`` is drawn, those counting none as empty symbols."""
 
     def shown(zone: Zone) -> bool:
-        return bool(counts.get(zone.pk)) or (gaps and zone.pk in counts)
+        return bool(counts.get(zone.pk)) or (with_empty and zone.pk in counts)
 
     placed = [
         (z, counts[z.pk], (float(z.longitude), float(z.latitude)))
@@ -189,7 +189,7 @@ def regions_map(
         if shown(z) and (z.latitude is None or z.longitude is None)
     ]
     return Map(
-        f"{'gaps' if gaps else 'regions'}-{country.iso_numeric or country.pk}",
+        f"{'gaps' if with_empty else 'regions'}-{country.iso_numeric or country.pk}",
         country.display_name,
         frame.width,
         frame.height,

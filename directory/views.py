@@ -509,17 +509,13 @@ def _theme_maps(theme: Theme, index) -> list[maps.Map]:
     """For each country whose regions are recorded, every region's count of published
     organisations on ``theme`` (the gaps page's numbers), empty regions included."""
     zones = index.catalogues.zones
-    on_theme = index.values["theme"].get(theme.pk)
     theme_maps = []
     for country in gaps.countries_with_regions(zones):
         regions = gaps.row_zones(country, zones)
-        counts = {
-            z.pk: on_theme.intersection_cardinality(index.values["zone"][z.pk])
-            if on_theme and z.pk in index.values["zone"]
-            else 0
-            for z in regions
-        }
-        theme_map = maps.regions_map(country, regions, counts, {"theme": theme.slug}, gaps=True)
+        counts = {z.pk: gaps.on_theme(index, z, theme) for z in regions}
+        theme_map = maps.regions_map(
+            country, regions, counts, {"theme": theme.slug}, with_empty=True
+        )
         if theme_map:
             theme_maps.append(theme_map)
     return theme_maps
