@@ -561,7 +561,6 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
             "countries": [
                 (c, _gaps_url(zone=c.pk, view=view)) for c in gaps.countries_with_regions(zones)
             ],
-            "up": [(z, _gaps_url(zone=z.pk, view=view)) for z in _ancestors(parent, zones)],
             "rows": [
                 (row, _gaps_url(zone=row.zone.pk, view=view) if drill else "")
                 for row in matrix.rows
