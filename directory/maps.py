@@ -33,6 +33,11 @@ class Symbol:
     place_x: float | None = None
     place_y: float | None = None
 
+    @property
+    def empty(self) -> bool:
+        """Nobody works there: drawn as a crossed square, not a disc (not by colour only)."""
+        return self.count == 0
+
 
 def _spread(symbols: list[Symbol]) -> None:
     """Push smaller symbols off bigger ones they would hide (Koulikoro is next to
@@ -105,8 +110,13 @@ class Map:
     off_map: list[tuple[str, int, str]]
 
 
-def list_url(zone: Zone) -> str:
-    return reverse("directory:organisation_list") + "?" + urlencode({"zone": zone.pk})
+def list_url(zone: Zone, narrower: dict | None = None) -> str:
+    """The list of the zone, narrowed by ``narrower``'s other list parameters."""
+    return (
+        reverse("directory:organisation_list")
+        + "?"
+        + urlencode({"zone": zone.pk, **(narrower or {})})
+    )
 
 
 def _radius(count: int, largest: int) -> float:
@@ -114,13 +124,12 @@ def _radius(count: int, largest: int) -> float:
     return round(7 + 11 * math.sqrt(count / largest), 1) if largest > 1 else 7
 
 
-def _symbols(frame, placed, largest) -> list[Symbol]:
+def _symbols(frame, placed, largest, narrower: dict | None = None) -> list[Symbol]:
     symbols = []
     for zone, count, (lon, lat) in placed:
         x, y = frame.project(lon, lat)
-        symbols.append(
-            Symbol(x, y, _radius(count, largest), count, zone.display_name, list_url(zone))
-        )
+        url = list_url(zone, narrower)
+        symbols.append(Symbol(x, y, _radius(count, largest), count, zone.display_name, url))
     _spread(symbols)
     _place_labels(symbols, frame.width, frame.height)
     # Draw big symbols first so small ones stay visible on top.
@@ -136,12 +145,24 @@ def _country_bounds(iso_numeric: str) -> tuple[float, float, float, float] | Non
     return None
 
 
-def regions_map(country: Zone, regions: list[Zone], counts: dict[int, int]) -> Map | None:
-    """The country's regions as symbols at their capitals (Zone.latitude/longitude)."""
+def regions_map(
+    country: Zone,
+    regions: list[Zone],
+    counts: dict[int, int],
+    narrower: dict | None = None,
+    with_empty: bool = False,
+) -> Map | None:
+    """The country's regions as symbols at their capitals (Zone.latitude/longitude), each
+    linking to its list narrowed by ``narrower`` (``{"theme": slug}``). With ``with_empty``, every
+    region of ``regions`` is drawn, those counting none as empty symbols."""
+
+    def shown(zone: Zone) -> bool:
+        return bool(counts.get(zone.pk)) or (with_empty and zone.pk in counts)
+
     placed = [
         (z, counts[z.pk], (float(z.longitude), float(z.latitude)))
         for z in regions
-        if counts.get(z.pk) and z.latitude is not None and z.longitude is not None
+        if shown(z) and z.latitude is not None and z.longitude is not None
     ]
     if not placed:
         return None
@@ -163,18 +184,18 @@ def regions_map(country: Zone, regions: list[Zone], counts: dict[int, int]) -> M
     )
     largest = max(p[1] for p in placed)
     off_map = [
-        (z.display_name, counts[z.pk], list_url(z))
+        (z.display_name, counts[z.pk], list_url(z, narrower))
         for z in regions
-        if counts.get(z.pk) and (z.latitude is None or z.longitude is None)
+        if shown(z) and (z.latitude is None or z.longitude is None)
     ]
     return Map(
-        f"regions-{country.iso_numeric or country.pk}",
+        f"{'gaps' if with_empty else 'regions'}-{country.iso_numeric or country.pk}",
         country.display_name,
         frame.width,
         frame.height,
         basemap.outline_paths(frame),
         country.iso_numeric,
-        _symbols(frame, placed, largest),
+        _symbols(frame, placed, largest, narrower),
         off_map,
     )
 

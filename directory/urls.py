@@ -28,4 +28,6 @@ urlpatterns = [
     path("zones/<int:pk>/", cached(views.zone_detail), name="zone_detail"),
     path("statistiques/", cached(views.statistics), name="statistics"),
     path("carte/", cached(views.map_view), name="map"),
+    path("ou-l-aide-manque/", cached(views.gaps_page), name="gaps"),
+    path("ou-l-aide-manque.csv", cached(views.gaps_csv), name="gaps_csv"),
 ]

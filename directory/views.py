@@ -1,20 +1,24 @@
 """The public directory: every queryset starts from organisations/visibility.py."""
 
+import csv
 import datetime
 from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.formulas import neutralise
+from common.numbers import parse_id
 from common.pdf import render_pdf
-from directory import maps
+from directory import gaps, maps
 from directory.facet_index import IndexedResults, Ordering, facet_index
 from directory.facets import FacetEntries, build_facets, count_facets
 from directory.filters import BY_NAME, OrganisationFilterSet
@@ -522,11 +526,120 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def map_view(request: HttpRequest) -> HttpResponse:
+    index = facet_index()
+    themes = index.catalogues.themes
+    slug = request.GET.get("theme") or ""
+    theme = next((t for t in themes if t.slug == slug), None)
+    if slug and theme is None:
+        return _bad_request(request, [(_("Theme"), [_("This theme does not exist.")])])
     counts = _directory_counts(request.user).get("zone", {})
     zones = _placed_zones(counts)
     countries = [z for z in zones if z.level == Zone.Level.COUNTRY]
     context = {
+        "themes": themes,
+        "theme": theme,
+        "theme_maps": _theme_maps(theme, index) if theme else [],
         "region_maps": _region_maps(zones, counts),
         "abroad_map": maps.countries_map(countries, counts, _("Countries where they work")),
     }
     return render(request, "directory/map.html", context)
+
+
+def _theme_maps(theme: Theme, index) -> list[maps.Map]:
+    """For each country whose regions are recorded, every region's count of published
+    organisations on ``theme`` (the gaps page's numbers), empty regions included."""
+    zones = index.catalogues.zones
+    theme_maps = []
+    for country in gaps.countries_with_regions(zones):
+        regions = gaps.row_zones(country, zones)
+        counts = {z.pk: gaps.on_theme(index, z, theme) for z in regions}
+        theme_map = maps.regions_map(
+            country, regions, counts, {"theme": theme.slug}, with_empty=True
+        )
+        if theme_map:
+            theme_maps.append(theme_map)
+    return theme_maps
+
+
+def _gaps_matrix(query: QueryDict, index) -> tuple[gaps.Matrix | None, list]:
+    """The matrix the query string asks for (none when no country has regions), or the
+    errors that say which value is wrong."""
+    zones = index.catalogues.zones
+    errors = []
+    view = query.get("view") or gaps.THEMES
+    if view not in gaps.VIEWS:
+        errors.append((_("View"), [_("Choose themes or people served.")]))
+    raw_zone = query.get("zone") or ""
+    if raw_zone:
+        pk = parse_id(raw_zone)
+        parent = next((z for z in zones if z.pk == pk and z.level in gaps.ROW_LEVEL), None)
+        if parent is None:
+            errors.append((_("Zone"), [_("Choose a country or a region of the directory.")]))
+    else:
+        parent = next(iter(gaps.countries_with_regions(zones)), None)
+    if errors or parent is None:
+        return None, errors
+    return gaps.build(parent, view, index), []
+
+
+def _gaps_url(**params) -> str:
+    return reverse("directory:gaps") + "?" + urlencode(params)
+
+
+def gaps_page(request: HttpRequest) -> HttpResponse:
+    """Where help is missing: organisations per zone and theme or people served."""
+    index = facet_index()
+    matrix, errors = _gaps_matrix(request.GET, index)
+    if errors:
+        return _bad_request(request, errors)
+    context = {"matrix": matrix}
+    if matrix:
+        parent, view = matrix.parent, matrix.view
+        zones = index.catalogues.zones
+        drill = parent.level == Zone.Level.COUNTRY
+        context |= {
+            "countries": [
+                (c, _gaps_url(zone=c.pk, view=view)) for c in gaps.countries_with_regions(zones)
+            ],
+            "rows": [
+                (row, _gaps_url(zone=row.zone.pk, view=view) if drill else "")
+                for row in matrix.rows
+            ],
+            "views": [
+                (gaps.THEMES, _("Themes"), _gaps_url(zone=parent.pk, view=gaps.THEMES)),
+                (gaps.PEOPLE, _("People served"), _gaps_url(zone=parent.pk, view=gaps.PEOPLE)),
+            ],
+            "csv_url": reverse("directory:gaps_csv")
+            + "?"
+            + urlencode({"zone": parent.pk, "view": view}),
+            "themes": index.catalogues.themes,
+        }
+    return render(request, "directory/gaps.html", context)
+
+
+def gaps_csv(request: HttpRequest) -> HttpResponse:
+    """The matrix as CSV: one row per zone, one column per theme or people served."""
+    matrix, errors = _gaps_matrix(request.GET, facet_index())
+    if errors or matrix is None:
+        problems = "; ".join(f"{label}: {' '.join(messages)}" for label, messages in errors)
+        return HttpResponse(
+            problems or _("No country has regions recorded."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    slug = slugify(matrix.parent.name) or str(matrix.parent.pk)
+    response["Content-Disposition"] = f'attachment; filename="gaps-{slug}-{matrix.view}.csv"'
+    writer = csv.writer(response, lineterminator="\r\n")
+    response.write("\ufeff")  # so that Excel reads the accents
+    everything = _("All themes") if matrix.view == gaps.THEMES else _("Any people served")
+    writer.writerow(
+        [
+            neutralise(text)
+            for text in [_("Zone"), _("Code"), everything, *(c.label for c in matrix.columns)]
+        ]
+    )
+    for row in matrix.rows:
+        counts = [row.total.count, *(cell.count for cell in row.cells)]
+        writer.writerow([neutralise(row.zone.display_name), neutralise(row.code), *counts])
+    return response

@@ -22,5 +22,6 @@ urlpatterns = [
     path("exports/annuaire.pdf", views.annuaire_pdf, name="annuaire_pdf"),
     path("exports/organisations.<table_format:fmt>", views.full, name="full"),
     path("exports/organisations-hxl.csv", views.hxl, name="hxl"),
+    path("exports/3w-hxl.csv", views.three_w, name="three_w"),
     path("exports/hsds.zip", views.hsds, name="hsds"),
 ]

@@ -1,8 +1,8 @@
 """Downloads of the public list, as filtered: annuaire (CSV, XLSX, PDF), full export, HXL,
-HSDS.
+3W, HSDS.
 
 Every download takes the list's own query string (``OrganisationFilterSet``), so what
-is downloaded is what the list shows. The annuaire, HXL and HSDS files are publication
+is downloaded is what the list shows. The annuaire, HXL, 3W and HSDS files are publication
 formats and always hold public data only; the full export holds private columns for
 users allowed to see them (``organisations.visibility``).
 """
@@ -31,7 +31,8 @@ from exports.tasks import (
     public_pdf_job,
     start_pdf_job,
 )
-from exports.writers import SEPARATORS, csv_chunks, write_xlsx
+from exports.three_w import HEADINGS, HXL_TAGS, three_w_rows
+from exports.writers import SEPARATORS, csv_chunks, csv_table_chunks, write_xlsx
 from jobs import progress
 from jobs.models import Job
 from organisations.visibility import sees_private
@@ -81,13 +82,18 @@ def table_file(
         )
     else:
         chunks = csv_chunks(layout, columns, records, catalogues, separator)
-        response = StreamingHttpResponse(
-            _in_language(_marked_when_cut(chunks), translation.get_language()),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response = csv_response(chunks, filename)
     # Staff downloads may hold private data: never kept by a shared cache.
     response["Cache-Control"] = "private, no-store" if sees_private(user) else "private"
+    return response
+
+
+def csv_response(chunks: Iterator[bytes], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        _in_language(_marked_when_cut(chunks), translation.get_language()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -127,6 +133,21 @@ def full(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def hxl(request: HttpRequest) -> HttpResponse:
     return table_response(request, HXL, "csv", public_only=True)
+
+
+@cache_public_download
+@require_GET
+def three_w(request: HttpRequest) -> HttpResponse:
+    """The 3W long form (exports/three_w.py): public data only, filtered like the list."""
+    try:
+        filterset = filtered_organisations(request, public_only=True)
+    except FilterError as error:
+        return _bad_request(error)
+    rows = three_w_rows(filterset.qs, ExportLookups())
+    chunks = csv_table_chunks([list(HEADINGS), list(HXL_TAGS)], rows)
+    response = csv_response(chunks, download_name("3w-osc", filterset, "csv"))
+    response["Cache-Control"] = "private"
+    return response
 
 
 @cache_public_download

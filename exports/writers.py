@@ -91,6 +91,18 @@ def csv_chunks(
     catalogues: ExportLookups,
     separator: str = ",",
 ) -> Iterator[bytes]:
+    """``layout``'s CSV: its headings (and hashtag row), then a row per record."""
+    header_rows = [headings(layout, columns)]
+    if layout.with_hxl:
+        header_rows.append(hxl_tags(layout, columns))
+    return csv_table_chunks(
+        header_rows, table_rows(layout, columns, records, catalogues), separator
+    )
+
+
+def csv_table_chunks(
+    header_rows: list[list[str]], rows: Iterable[list[str]], separator: str = ","
+) -> Iterator[bytes]:
     """UTF-8 CSV with a byte-order mark (so Excel reads the accents), in chunks.
 
     Every cell that a spreadsheet could run as a formula is neutralised (as
@@ -99,11 +111,9 @@ def csv_chunks(
     """
     line = _Line()
     writer = csv.writer(line, delimiter=separator, lineterminator="\r\n")
-    writer.writerow(headings(layout, columns))
-    if layout.with_hxl:
-        writer.writerow(hxl_tags(layout, columns))
+    writer.writerows(header_rows)
     yield (BOM + line.take()).encode()
-    for count, row in enumerate(table_rows(layout, columns, records, catalogues), start=1):
+    for count, row in enumerate(rows, start=1):
         writer.writerow([QUOTE + t if t[:1] in DANGEROUS_FIRST else t for t in row])
         if count % ROWS_PER_CHUNK == 0:
             yield line.take().encode()

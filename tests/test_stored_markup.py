@@ -86,8 +86,9 @@ def _assert_inert(body: bytes, where: str) -> None:
 
 
 def _public_urls(planted) -> list[str]:
+    """The public HTML pages (the CSV of where help is missing is checked as a download)."""
     return [
-        *directory_page_urls(planted),
+        *(url for url in directory_page_urls(planted) if not url.endswith(".csv")),
         "/organisations/?q=association",
         "/en/organisations/?q=association",
     ]
@@ -180,6 +181,14 @@ def test_the_csv_exports_hold_the_markup_as_plain_cells(client, planted, name):
 def test_the_hxl_export_holds_the_markup_as_plain_cells(client, planted):
     cells = _cells(_download(client, reverse("exports:hxl")).decode("utf-8"))
     assert NAME in cells
+
+
+def test_the_3w_file_and_the_gaps_table_hold_the_markup_as_plain_cells(client, planted):
+    three_w = _cells(_download(client, reverse("exports:three_w")).decode("utf-8"))
+    assert NAME in three_w
+    assert f"Kayes {IMG}" in three_w
+    gaps = _cells(_download(client, reverse("directory:gaps_csv")).decode("utf-8"))
+    assert f"Kayes {IMG}" in gaps
 
 
 @pytest.mark.parametrize("name", ["annuaire", "full"])

@@ -58,6 +58,26 @@ def test_a_statistics_number_opens_the_list_it_counts(page, site, screenshot):
     screenshot("list")
 
 
+def test_from_a_gap_in_a_region_to_its_cercles_and_the_list(page, site, screenshot):
+    url, world = site
+    page.goto(url + "/statistiques/")
+    page.click("text=Où l’aide manque")
+    page.wait_for_url(re.compile(r"/ou-l-aide-manque/$"))
+    screenshot("regions")
+    kayes = page.locator("table.gaps tbody tr", has_text="Kayes")
+    assert kayes.locator("th").inner_text() == "Kayes"
+    page.click("table.gaps th a >> text=Kayes")
+    page.wait_for_url(re.compile(rf"zone={world.kayes.pk}"))
+    yelimane = page.locator("table.gaps tbody tr", has_text="Yélimané")
+    assert yelimane.locator("td").first.inner_text() == "1"  # OMRIB
+    # A marked empty cell opens the list it counts: nobody.
+    yelimane.locator("td.gap a").first.click()
+    page.wait_for_url(re.compile(r"/organisations/\?zone="))
+    assert page.locator("ul.cards > li").count() == 0
+    page.go_back()
+    screenshot("cercles")
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -67,6 +87,9 @@ def test_a_statistics_number_opens_the_list_it_counts(page, site, screenshot):
         "/statistiques/",
         "/en/",
         "/trouver-de-l-aide/?population=migrants-de-retour",
+        "/ou-l-aide-manque/",
+        "/en/ou-l-aide-manque/?view=people",
+        "/carte/?theme=protection",
     ],
 )
 def test_no_serious_accessibility_violation(page, site, axe_violations, path):

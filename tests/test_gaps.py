@@ -1,0 +1,279 @@
+"""« Où l'aide manque »: every cell equals a count made directly in the database, links to
+the list it counts, and never counts nor names an unpublished organisation."""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+from django.utils.text import slugify
+
+from organisations.factories import OrganisationFactory, ThemeFactory, ZoneFactory
+from organisations.models import Organisation, Theme, Zone
+from services.factories import ServiceFactory
+from services.models import PopulationGroup, Service
+from tests.gaps_world import HIDDEN, build_world
+
+pytestmark = pytest.mark.django_db
+
+GAPS = "/ou-l-aide-manque/"
+GAPS_CSV = "/ou-l-aide-manque.csv"
+
+
+def theme_counts(response) -> dict[tuple[str, str], int]:
+    matrix = response.context["matrix"]
+    return {
+        (row.zone.name, column.slug): cell.count
+        for row in matrix.rows
+        for column, cell in zip(matrix.columns, row.cells, strict=True)
+    }
+
+
+def totals(response) -> dict[str, int]:
+    return {row.zone.name: row.total.count for row in response.context["matrix"].rows}
+
+
+def direct_theme_count(zone: Zone, theme: Theme) -> int:
+    return Organisation.objects.published().in_zone(zone).filter(theme_links__theme=theme).count()
+
+
+def direct_people_count(zone: Zone, people: PopulationGroup) -> int:
+    services = Service.objects.published().serving(zone).for_people(people.slug)
+    return Organisation.objects.filter(pk__in=services.values("organisation")).count()
+
+
+def test_theme_cells_of_regions_equal_direct_counts(client):
+    world = build_world()
+    response = client.get(GAPS)
+    assert response.status_code == 200
+    counts = theme_counts(response)
+    # Kayes counts the organisation recorded in its cercle Yélimané and the one in a commune.
+    assert counts == {
+        ("Kayes", "protection"): 2,
+        ("Kayes", "reinsertion"): 1,
+        ("Kayes", "diaspora"): 0,
+        ("Gao", "protection"): 0,
+        ("Gao", "reinsertion"): 1,
+        ("Gao", "diaspora"): 0,
+        ("Ségou", "protection"): 0,
+        ("Ségou", "reinsertion"): 0,
+        ("Ségou", "diaspora"): 0,
+    }
+    assert totals(response) == {"Kayes": 3, "Gao": 1, "Ségou": 0}
+    for region in (world.kayes, world.gao, world.segou):
+        for theme in (world.protection, world.reinsertion, world.diaspora):
+            assert counts[(region.name, theme.slug)] == direct_theme_count(region, theme)
+    assert response.context["matrix"].empty_cells == 6
+
+
+def test_a_regions_link_opens_its_cercles(client):
+    world = build_world()
+    page = client.get(GAPS).content.decode()
+    assert f'<a href="{GAPS}?zone={world.kayes.pk}&amp;view=themes">Kayes</a>' in page
+    response = client.get(GAPS, {"zone": world.kayes.pk})
+    assert theme_counts(response) == {
+        ("Kita", "protection"): 0,
+        ("Kita", "reinsertion"): 0,
+        ("Kita", "diaspora"): 0,
+        ("Yélimané", "protection"): 1,
+        ("Yélimané", "reinsertion"): 0,
+        ("Yélimané", "diaspora"): 0,
+    }
+    assert totals(response) == {"Kita": 1, "Yélimané": 1}  # Kita: the commune's organisation
+    html = response.content.decode()
+    assert f'<a href="{GAPS}?zone={world.mali.pk}&amp;view=themes">Mali</a> › ' in html
+
+
+def test_people_cells_equal_direct_counts(client):
+    world = build_world()
+    response = client.get(GAPS, {"view": "people"})
+    matrix = response.context["matrix"]
+    assert [c.slug for c in matrix.columns] == list(
+        PopulationGroup.objects.values_list("slug", flat=True)
+    )
+    cells = {
+        (row.zone.name, column.slug): cell.count
+        for row in matrix.rows
+        for column, cell in zip(matrix.columns, row.cells, strict=True)
+    }
+    # The country-wide service serves every region; the service for Yélimané serves Kayes;
+    # the draft service and the hidden organisations' services count nowhere.
+    assert cells[("Kayes", "migrants-de-retour")] == 2
+    assert cells[("Gao", "migrants-de-retour")] == 1
+    assert cells[("Ségou", "migrants-de-retour")] == 1
+    assert cells[("Gao", "migrants-expulses")] == 1
+    assert cells[("Ségou", "migrants-expulses")] == 0
+    assert totals(response) == {"Kayes": 2, "Gao": 2, "Ségou": 1}
+    for region in (world.kayes, world.gao, world.segou):
+        for people in PopulationGroup.objects.all():
+            assert cells[(region.name, people.slug)] == direct_people_count(region, people)
+    cercles = client.get(GAPS, {"view": "people", "zone": world.kayes.pk}).context["matrix"]
+    returnees = [c.slug for c in cercles.columns].index("migrants-de-retour")
+    assert {r.zone.name: r.cells[returnees].count for r in cercles.rows} == {
+        "Kita": 1,  # the country-wide service only
+        "Yélimané": 2,
+    }
+
+
+CELL = r'<td class="num[^"]*"><a href="([^"]+)">(?:<span[^>]*>✕ </span>)?(\d+)</a>'
+
+
+def linked_cells(html: str) -> list[tuple[str, int]]:
+    return [(url.replace("&amp;", "&"), int(n)) for url, n in re.findall(CELL, html)]
+
+
+def test_every_cell_links_to_the_list_it_counts(client):
+    world = build_world()
+    for zone in (world.mali, world.kayes):
+        cells = linked_cells(client.get(GAPS, {"zone": zone.pk}).content.decode())
+        assert len(cells) == 3 * 4 if zone == world.mali else 2 * 4
+        for url, n in cells:
+            assert url.startswith("/organisations/?zone=")
+            assert client.get(url).context["paginator"].count == n, url
+
+
+def test_every_people_cell_opens_find_help_with_the_organisations_it_counts(client):
+    build_world()
+    cells = linked_cells(client.get(GAPS, {"view": "people"}).content.decode())
+    assert len(cells) == 3 * (1 + PopulationGroup.objects.count())
+    for url, n in cells:
+        assert url.startswith("/trouver-de-l-aide/?zone=")
+        services = client.get(url).context["page"].object_list
+        assert len({service.organisation_id for service in services}) == n, url
+
+
+def test_empty_cells_are_marked_by_more_than_colour(client):
+    world = build_world()
+    html = client.get(GAPS).content.decode()
+    segou_row = html.split(f'view=themes">{world.segou.name}</a></th>', 1)[1].split("</tr>", 1)[0]
+    url = f"/organisations/?zone={world.segou.pk}&amp;theme=diaspora"
+    empty = f'<td class="num gap"><a href="{url}"><span aria-hidden="true">✕ </span>0</a></td>'
+    assert empty in segou_row
+    assert segou_row.count('<span aria-hidden="true">✕ </span>0') == 4
+    assert "✕ 0\u00a0: personne" in html  # the key, in words
+    assert '<caption id="gaps-caption">' in html
+    assert '<th scope="row">' in html
+    assert html.count('<th scope="col">') == 2 + 3
+
+
+def test_unpublished_organisations_are_never_counted_nor_named(client, staff_client):
+    build_world()
+    for address in (GAPS, GAPS + "?view=people", GAPS_CSV, "/carte/?theme=diaspora"):
+        body = client.get(address).content.decode()
+        assert HIDDEN not in body, address
+    # Staff see the same public counts (a public page: its cached copy is everyone's).
+    staff = staff_client.get(GAPS)
+    assert totals(staff)["Ségou"] == 0
+    assert HIDDEN not in staff.content.decode()
+
+
+def test_the_csv_holds_the_matrix_cell_for_cell(client):
+    world = build_world()
+    ThemeFactory(name="=HYPERLINK(1)", slug="formule")
+    response = client.get(GAPS_CSV, {"zone": world.mali.pk})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="gaps-mali-themes.csv"'
+    text = response.content.decode()
+    assert text.startswith("\ufeff")
+    assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff")))) == [
+        # Themes by position, then name.
+        ["Zone", "Code", "Tous thèmes", "'=HYPERLINK(1)", "Diaspora", "Protection", "Réinsertion"],
+        ["Kayes", "ML-1", "3", "0", "0", "2", "1"],
+        ["Ségou", "ML-4", "0", "0", "0", "0", "0"],  # regions by their ISO code's number
+        ["Gao", "ML-7", "1", "0", "0", "0", "1"],
+    ]
+    cercles = client.get("/en" + GAPS_CSV, {"zone": world.kayes.pk, "view": "people"})
+    rows = list(csv.reader(io.StringIO(cercles.content.decode().removeprefix("\ufeff"))))
+    assert rows[0][:4] == ["Zone", "Code", "Any people served", "Returnees"]
+    assert rows[1][:4] == ["Kita", "ML0105", "1", "1"]  # the P-code when recorded
+    assert rows[2][:4] == ["Yélimané", "", "2", "2"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"zone": "abc"}, {"zone": "999999"}, {"view": "everything"}, {"zone": "cercle"}],
+)
+def test_a_wrong_parameter_is_a_clear_400(client, query):
+    world = build_world()
+    if query.get("zone") == "cercle":
+        query = {"zone": world.kita.pk}  # a cercle has no level below it here
+    page = client.get(GAPS, query)
+    assert page.status_code == 400
+    assert "Choisissez" in page.content.decode()
+    download = client.get(GAPS_CSV, query)
+    assert download.status_code == 400
+    assert "Choisissez" in download.content.decode()
+
+
+def test_it_answers_in_english_and_french(client):
+    build_world()
+    assert "<h1>Où l’aide manque</h1>" in client.get(GAPS).content.decode()
+    english = client.get("/en" + GAPS).content.decode()
+    assert "<h1>Where help is missing</h1>" in english
+    assert "Organisations by place in Mali and theme — 6 empty cells" in english
+
+
+def test_the_statistics_page_links_to_it(client):
+    build_world()
+    assert f'<a href="{GAPS}">Où l’aide manque</a>' in client.get("/statistiques/").content.decode()
+
+
+def test_the_counts_take_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    world = build_world()
+    # Warm the list's index (built once per data version, nine queries): then the themes
+    # take one query (the version check) and people served two, whatever the data.
+    client.get(GAPS)
+    for _n in range(30):
+        organisation = OrganisationFactory(zones=[world.kita, world.gao], themes=[world.diaspora])
+        ServiceFactory(
+            organisation=organisation, zones=[world.yelimane], populations=[world.returnees]
+        )
+    client.get(GAPS)
+    with django_assert_max_num_queries(1):
+        assert totals(client.get(GAPS))["Gao"] == 31
+    with django_assert_max_num_queries(2):
+        assert totals(client.get(GAPS, {"view": "people"}))["Kayes"] == 32
+    with django_assert_max_num_queries(2):
+        client.get(GAPS_CSV, {"view": "people", "zone": world.kayes.pk})
+
+
+def test_a_country_sized_page_weighs_at_most_60_kb(client):
+    """Mali's eleven regions, its eleven themes with their long names, and the stylesheet."""
+    mali = ZoneFactory(name="Mali", level="country", iso_code="ML")
+    regions = [
+        ZoneFactory(name=f"Région numéro {n}", level="region", parent=mali, iso_code=f"ML-{n}")
+        for n in range(1, 12)
+    ]
+    long_name = "Accueil, protection et assistance des déplacés internes"
+    themes = [
+        ThemeFactory(name=f"{long_name} {n}", slug=f"{slugify(long_name)}-{n}") for n in range(11)
+    ]
+    for n, region in enumerate(regions):
+        OrganisationFactory(zones=[region], themes=themes[: n + 1])
+    stylesheet = Path(finders.find("css/site.css")).stat().st_size
+    for view in ("themes", "people"):
+        response = client.get(GAPS, {"view": view})
+        assert len(response.context["matrix"].rows) == 11
+        assert len(response.content) + stylesheet <= 60_000, view
+
+
+def test_a_themes_map_marks_the_regions_where_nobody_works(client):
+    world = build_world()
+    response = client.get("/carte/", {"theme": "protection"})
+    assert response.status_code == 200
+    (theme_map,) = response.context["theme_maps"]
+    symbols = {s.label: s for s in theme_map.symbols}
+    assert {label: s.count for label, s in symbols.items()} == {"Kayes": 2, "Gao": 0, "Ségou": 0}
+    assert symbols["Ségou"].empty and not symbols["Kayes"].empty
+    assert symbols["Gao"].url == f"/organisations/?zone={world.gao.pk}&theme=protection"
+    html = response.content.decode()
+    assert html.count('class="gap"/>') == 2
+    assert html.count('class="n gap">0</text>') == 2
+    assert client.get("/carte/", {"theme": "inconnu"}).status_code == 400
+    # Without a theme, the map is the usual one.
+    assert client.get("/carte/").context["theme_maps"] == []
+    assert reverse("directory:map") in client.get(GAPS).content.decode()
