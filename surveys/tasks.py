@@ -37,16 +37,22 @@ def start_import(user, content: bytes, file_name: str, rows: int, options: dict)
     )
 
 
-@runner(IMPORT_JOB)
-def run_import(job: Job, report) -> None:
+def run_as_job(work, job: Job, report, expected: tuple[type[Exception], ...]) -> None:
+    """Run a survey job's ``work``: a refusal it expects, or a write the database refused,
+    becomes the job's message (nothing was written: the work runs in a transaction)."""
     try:
-        _import(job, report)
-    except _EXPECTED as exc:
+        work(job, report)
+    except expected as exc:
         raise JobError(str(exc)) from exc
     except IntegrityError as exc:
         raise JobError(
             _("The import could not be written (%(error)s); nothing was changed.") % {"error": exc}
         ) from exc
+
+
+@runner(IMPORT_JOB)
+def run_import(job: Job, report) -> None:
+    run_as_job(_import, job, report, _EXPECTED)
 
 
 def _import(job: Job, report) -> None:

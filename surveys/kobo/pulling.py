@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Job
 from jobs.services import start_job
-from jobs.tasks import JobError, run_job, runner
+from jobs.tasks import run_job, runner
 from surveys.applying import PlanHasErrors
 from surveys.kobo.client import KoboError, fetch_submissions
 from surveys.kobo.submissions import attachments_of, newest_submission_time, to_workbook
@@ -36,6 +36,7 @@ from surveys.service import (
     file_checksum,
     preview_import,
 )
+from surveys.tasks import run_as_job
 
 PULL_JOB = "kobo-pull"
 PULL_FOLDER = "kobo-pulls"
@@ -76,14 +77,7 @@ def _pull_label(source: KoboSource) -> str:
 
 @runner(PULL_JOB)
 def run_pull(job: Job, report) -> None:
-    try:
-        _pull(job, report)
-    except _EXPECTED as exc:
-        raise JobError(str(exc)) from exc
-    except IntegrityError as exc:
-        raise JobError(
-            _("The import could not be written (%(error)s); nothing was changed.") % {"error": exc}
-        ) from exc
+    run_as_job(_pull, job, report, _EXPECTED)
 
 
 def _pull(job: Job, report) -> None:
