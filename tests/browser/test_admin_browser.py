@@ -86,7 +86,9 @@ def test_an_import_preview_with_notes_and_a_missing_column_passes_axe(
         "#id_file", files=[{"name": "osc.csv", "mimeType": "text/csv", "buffer": content}]
     )
     page.select_option("#id_mapping", str(mapping.pk))
-    page.click("input[type=submit]")
+    # The preview answers at the same address: wait for its page, not just the click.
+    with page.expect_navigation():
+        page.click("input[type=submit]")
 
     assert page.locator("#note-counts td").inner_text() == "2"
     assert "vouliez-vous dire « Sigle »" in page.locator("#missing-columns").inner_text()
@@ -116,7 +118,8 @@ def test_a_kobotoolbox_source_and_its_pull_page_pass_axe_and_fit_1280_px(
         assert page.locator("#content").count() == 1
         assert axe_violations_of(page) == []
         assert _overflow(page) <= 0
-    page.click("input[type=submit]")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
     # The token variable is not set here: the job fails and says why, on the jobs page.
     assert "KOBO_TOKEN" in page.locator("#content").inner_text()
 
@@ -134,7 +137,9 @@ def test_an_import_preview_offering_to_set_rows_aside_passes_axe(staff_page, axe
         "#id_file", files=[{"name": "osc.csv", "mimeType": "text/csv", "buffer": content}]
     )
     page.select_option("#id_mapping", str(mapping.pk))
-    page.click("input[type=submit]")
+    # The preview answers at the same address: wait for its page, not just the click.
+    with page.expect_navigation():
+        page.click("input[type=submit]")
 
     assert "1 ligne peut être importée." in page.content()
     assert page.locator("#import-mode input[value=all]").is_checked()

@@ -66,7 +66,8 @@ def test_an_organisation_updates_its_record_through_its_link(
     page.wait_for_url(re.compile(r"/proposition-envoyee/$"))
     assert Proposal.objects.get().proposed["acronym"] == "OMRIB2"
     page.goto(url + UpdateLink.path_for(token))
-    page.click("text=Nos informations sont toujours exactes")
+    with page.expect_navigation():
+        page.click("text=Nos informations sont toujours exactes")
     assert "vérifiées" in page.locator("h1").inner_text()
     assert axe_violations() == []
     screenshot("verified")

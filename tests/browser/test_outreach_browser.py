@@ -46,7 +46,8 @@ def test_the_campaign_page_previews_then_sends(staff_page, axe_violations_of):
     page.fill("#id_name", "Relance 2026")
     page.check("#id_not_verified")
 
-    page.click("input[name=_preview]")
+    with page.expect_navigation():
+        page.click("input[name=_preview]")
 
     assert page.locator("#preview").count() == 1
     _screenshot(page, "campaign-preview")
