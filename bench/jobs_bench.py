@@ -52,11 +52,11 @@ def main() -> None:
     user, _created = User.objects.get_or_create(
         username="bench-jobs", defaults={"is_superuser": True, "is_staff": True}
     )
-    queryset = Organisation.objects.order_by(*BY_NAME)
-    total = queryset.count()
+    ids = list(Organisation.objects.order_by(*BY_NAME).values_list("pk", flat=True))
+    total = len(ids)
 
     started = time.perf_counter()
-    response = table_file(FULL, "csv", queryset, user, "bench.csv")
+    response = table_file(FULL, "csv", ids, user, "bench.csv")
     synchronous = b"".join(response.streaming_content)
     in_request = time.perf_counter() - started
 

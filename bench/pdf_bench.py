@@ -34,7 +34,7 @@ from django.http import QueryDict  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from exports.annuaire_pdf import write_annuaire_pdf  # noqa: E402
-from exports.filtering import public_filterset  # noqa: E402
+from exports.filtering import public_selection  # noqa: E402
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--keep", help="also write the PDF to this path")
     args = parser.parse_args()
     translation.activate(args.language)
-    filterset = public_filterset(QueryDict(args.query))
+    selection = public_selection(QueryDict(args.query))
     load_before = os.getloadavg()
     before = resident_mb()
     peak = [before]
@@ -63,7 +63,7 @@ def main() -> None:
 
     started = time.perf_counter()
     with tempfile.NamedTemporaryFile(suffix=".pdf") as output:
-        total = write_annuaire_pdf(output, filterset, "https://example.org/organisations/", report)
+        total = write_annuaire_pdf(output, selection, "https://example.org/organisations/", report)
         elapsed = time.perf_counter() - started
         output.flush()
         size = os.path.getsize(output.name)

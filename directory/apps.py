@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = _("Public directory")
+
+    def ready(self) -> None:
+        from directory.facet_index import found_ids
+        from organisations import text_search
+
+        # The admin's organisation search is the lists' own search, for staff.
+        text_search.register(found_ids)

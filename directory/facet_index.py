@@ -1,28 +1,32 @@
-"""The published organisations held in memory, for the public list and its facet counts.
+"""The directory's organisations held in memory: the one engine behind every list.
 
-What the public list needs of 50,000 organisations (their order, the words they can be
-found by, the zones, themes, networks… each belongs to) is read once per data version
-into compressed bitmaps (pyroaring) of *positions*: position i is the i-th organisation in
-the list's name order, as the database sorts it. A search is then the intersection of
-word bitmaps, a filter a union of value bitmaps, a facet count the size of an
-intersection, and a page (however deep) a slice of the result: microseconds instead of
-a scan of the table per list, filter and facet.
+What a list needs of every organisation (its place in the name order, the words it can be
+found by, the zones, themes, networks… it belongs to, whether it is published) is read once
+per data version into compressed bitmaps (pyroaring) of *positions*: position i is the i-th
+organisation in the list's name order, as the database sorts it. A search is then the
+intersection of word bitmaps, a filter a union of value bitmaps, a facet count the size of
+an intersection, and a page (however deep) a slice of the result: microseconds instead of a
+scan of the table per list, filter and facet.
 
-The index answers exactly what ``OrganisationFilterSet`` answers in SQL for visitors who
-do not see private data (published organisations, public needs); tests/test_facet_index.py
-compares the two on many combinations. Staff who see private data get the SQL.
+Who looks is a parameter, never a second path: an ``Audience`` picks the organisations it
+may see (published ones for the public, every one for staff who see private data) and the
+needs and services that count (public ones, or all). The public list, its staff view, the
+API, every download, referral, the statistics and the admin's search all read this index.
 
 It is rebuilt, in one process, when the data-version stamp has moved (a write committed
 anywhere) or when this process itself wrote (before its commit), so a list never shows
 data older than the page cache would.
 """
 
+import ctypes
+import ctypes.util
+import gc
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db.models import CharField, Value
 from pyroaring import BitMap, FrozenBitMap
@@ -36,10 +40,31 @@ from organisations.verification import (
     VERIFIED_RECENTLY,
     verification_cutoff,
 )
+from organisations.visibility import sees_private
 from pagecache.stamp import current_version, local_writes
 
 # Sorts after every character: the words starting with w lie between w and w + this.
 LAST_CHARACTER = "\U0010ffff"
+EMPTY = FrozenBitMap()
+
+
+class Audience(StrEnum):
+    """Who a list is for: what it may show and what its counts include."""
+
+    PUBLIC = "public"  # published organisations; public needs and published services
+    STAFF = "staff"  # every organisation, need and service (staff who see private data)
+
+    @classmethod
+    def of(cls, user) -> "Audience":
+        return cls.STAFF if sees_private(user) else cls.PUBLIC
+
+    @property
+    def private(self) -> bool:
+        return self is Audience.STAFF
+
+
+# Facets whose links depend on the audience (private needs, unpublished services).
+AUDIENCE_FACETS = ("need", "services_for")
 
 
 @dataclass(frozen=True)
@@ -52,7 +77,7 @@ class Ordering:
 
     @classmethod
     def of(cls, criteria: dict) -> "Ordering":
-        """The order OrganisationFilterSet.qs has for these cleaned_data."""
+        """The order a list has for these criteria (a FilterSet's cleaned_data)."""
         if criteria.get("sort"):
             return cls(sort=criteria["sort"])
         return cls(acronym=(criteria.get("q") or "").strip())
@@ -67,7 +92,7 @@ def _ranks(order: array) -> array:
 
 
 class FacetIndex:
-    """The published organisations as bitmaps of positions in the list's name order.
+    """The organisations as bitmaps of positions in the list's name order.
 
     Immutable once built: requests of every thread read it without a lock.
     """
@@ -75,6 +100,8 @@ class FacetIndex:
     def __init__(
         self,
         ids: array,
+        positions: array,
+        published: FrozenBitMap,
         newest: array,
         verified: array,
         verified_times: array,
@@ -82,17 +109,20 @@ class FacetIndex:
         postings: list[FrozenBitMap],
         acronyms: dict[str, FrozenBitMap],
         values: dict[str, dict],
+        audience_values: dict[Audience, dict[str, dict]],
         direct_zones: dict[int, FrozenBitMap],
         catalogues: FacetEntries,
     ) -> None:
         self.ids = ids  # organisation id at each position
+        self._positions = positions  # position of each organisation id (-1: none)
+        self.published = published
+        self.everything = FrozenBitMap(range(len(ids)))
         # Positions verified, the most recent verification first, then by name; and their
         # verification times, negated (ascending, for bisect).
         self.verified, self.verified_times = verified, verified_times
-        verified_set = set(verified)
-        by_verification = array(
-            "l", [*verified, *(p for p in range(len(ids)) if p not in verified_set)]
-        )
+        unverified = self.everything - FrozenBitMap(verified)
+        by_verification = array("l", verified)
+        by_verification.extend(unverified)
         # Each sort order: the positions in it, and each position's rank in it.
         self.orders = {
             "-updated": (newest, _ranks(newest)),  # newest first, then by name
@@ -102,11 +132,21 @@ class FacetIndex:
         self.vocabulary = vocabulary  # every word of every search_text, sorted
         self.postings = postings  # positions whose text has vocabulary[i]
         self.acronyms = acronyms  # upper-cased acronym -> positions
-        self.values = values  # filter name -> value -> positions
+        self.values = values  # filter name -> value -> positions, whoever looks
+        self.audience_values = audience_values  # audience -> filter name -> value -> positions
         self.direct_zones = direct_zones  # zone -> positions linked to it (not below it)
         self.catalogues = catalogues  # what the facets offer, read with the data
         self.typology_parents = {t.pk: t.parent_id for t in catalogues.typologies}
-        self.everything = FrozenBitMap(range(len(ids)))
+
+    def visible(self, audience: Audience) -> FrozenBitMap:
+        """The positions ``audience`` may see."""
+        return self.everything if audience.private else self.published
+
+    def position(self, pk: int) -> int | None:
+        """The position of organisation ``pk``, if the index holds it."""
+        if 0 <= pk < len(self._positions) and (found := self._positions[pk]) >= 0:
+            return found
+        return None
 
     # -- filtering ---------------------------------------------------------------------
 
@@ -131,14 +171,15 @@ class FacetIndex:
             self._verification = (cut, {VERIFIED_RECENTLY: recent, VERIFICATION_DUE: due})
         return self._verification[1]
 
-    def _facet_values(self) -> dict[str, dict]:
-        return {**self.values, "verified": self.verification()}
+    def facet_values(self, audience: Audience) -> dict[str, dict]:
+        """Filter name -> value -> positions, as ``audience`` counts them."""
+        return {
+            **self.values,
+            **self.audience_values[audience],
+            "verified": self.verification(),
+        }
 
-    def _union(self, name: str, keys: Iterable) -> BitMap:
-        bitmaps = self._facet_values()[name] if name == "verified" else self.values[name]
-        return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
-
-    def matching(self, name: str, value) -> BitMap | None:
+    def matching(self, name: str, value, audience: Audience = Audience.PUBLIC) -> BitMap | None:
         """Positions kept by filter ``name`` with its cleaned ``value``; None: no narrowing."""
         if not value:
             return None
@@ -148,38 +189,40 @@ class FacetIndex:
         if name == "typology":
             # Choosing a family includes its sub-groups.
             keys |= {pk for pk, parent in self.typology_parents.items() if parent in keys}
-        return self._union(name, keys)
+        bitmaps = self.facet_values(audience)[name]
+        return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
 
-    def narrowing(self, criteria: dict) -> dict[str, BitMap]:
+    def narrowing(self, criteria: dict, audience: Audience) -> dict[str, BitMap]:
         """Each filter of ``criteria`` (a FilterSet's cleaned_data) that narrows the list."""
         kept = {}
         for name, value in criteria.items():
-            if name != "sort" and (positions := self.matching(name, value)) is not None:
+            if name != "sort" and (positions := self.matching(name, value, audience)) is not None:
                 kept[name] = positions
         return kept
 
-    def _intersection(self, bitmaps: Iterable[BitMap]) -> BitMap:
-        result = BitMap(self.everything)
+    def _intersection(self, audience: Audience, bitmaps: Iterable[BitMap]) -> BitMap:
+        result = BitMap(self.visible(audience))
         for positions in sorted(bitmaps, key=len):
             result &= positions
         return result
 
     # -- results -----------------------------------------------------------------------
 
-    def matches(self, criteria: dict) -> BitMap:
-        """The positions the list shows."""
-        return self._intersection(self.narrowing(criteria).values())
+    def matches(self, criteria: dict, audience: Audience = Audience.PUBLIC) -> BitMap:
+        """The positions the list shows ``audience``."""
+        return self._intersection(audience, self.narrowing(criteria, audience).values())
 
-    def search(self, criteria: dict) -> tuple[BitMap, dict[str, dict]]:
+    def search(self, criteria: dict, audience: Audience = Audience.PUBLIC):
         """The positions the list shows, and the facet counts in facets.py's shape: for
         each facet, counts on the list filtered by every *other* filter, by value, and
         the list's length under "total"."""
-        kept = self.narrowing(criteria)
-        result = self._intersection(kept.values())
+        kept = self.narrowing(criteria, audience)
+        result = self._intersection(audience, kept.values())
         counts: dict[str, dict] = {"total": {None: len(result)}}
-        for name, bitmaps in self._facet_values().items():
+        for name, bitmaps in self.facet_values(audience).items():
             if name in kept:
-                base = self._intersection(p for other, p in kept.items() if other != name)
+                others = (p for other, p in kept.items() if other != name)
+                base = self._intersection(audience, others)
             else:
                 base = result
             facet = {}
@@ -197,81 +240,148 @@ class FacetIndex:
             return [self.ids[order[r]] for r in ranks[start:stop]]
         first = BitMap()
         if ordering.acronym:
-            first = result & self.acronyms.get(ordering.acronym.upper(), FrozenBitMap())
+            first = result & self.acronyms.get(ordering.acronym.upper(), EMPTY)
         rest = result - first if first else result
         positions = list(first[start:stop])
         positions += rest[max(0, start - len(first)) : max(0, stop - len(first))]
         return [self.ids[p] for p in positions]
 
+    def ordered_ids(self, result: BitMap, ordering: Ordering) -> list[int]:
+        """Every organisation id of ``result`` in ``ordering`` (downloads)."""
+        return self.page(result, ordering, 0, len(result))
 
-def _bitmaps(members: dict) -> dict:
-    return {key: FrozenBitMap(positions) for key, positions in members.items()}
+
+class _Postings:
+    """Positions per key while building: arrays of C integers, not lists of Python ints
+    (a list of 200,000 organisations' word positions costs hundreds of megabytes)."""
+
+    def __init__(self) -> None:
+        self.arrays: dict = {}
+
+    def add(self, key, position: int) -> None:
+        if (positions := self.arrays.get(key)) is None:
+            positions = self.arrays[key] = array("I")
+        positions.append(position)
+
+    def frozen(self) -> dict:
+        return {key: FrozenBitMap(positions) for key, positions in self.arrays.items()}
+
+
+def _link_rows(positions: array):
+    """(facet, position, linked entry) of every link, in one query. Needs and services
+    come twice, tagged with the audience counting them: "need:public", "need:staff"."""
+    zone = Value("zone", output_field=CharField())
+    queries = [OrganisationZone.objects.order_by().values_list(zone, "organisation_id", "zone_id")]
+    public = link_facets(private=False)
+    for name, (rows, column, _repeats) in link_facets(private=True).items():
+        tagged = {name: rows}
+        if name in AUDIENCE_FACETS:
+            tagged = {
+                f"{name}:{Audience.STAFF}": rows,
+                f"{name}:{Audience.PUBLIC}": public[name][0],
+            }
+        for tag, links in tagged.items():
+            label = Value(tag, output_field=CharField())
+            queries.append(links.order_by().values_list(label, "organisation_id", column))
+    for tag, organisation, key in queries[0].union(*queries[1:], all=True).iterator():
+        if organisation < len(positions) and (i := positions[organisation]) >= 0:
+            yield tag, i, key
+
+
+def _release_memory() -> None:
+    """Give the build's scratch memory back to the system (glibc keeps freed pages)."""
+    gc.collect()
+    if library := ctypes.util.find_library("c"):
+        trim = getattr(ctypes.CDLL(library), "malloc_trim", None)
+        if trim is not None:
+            trim(0)
 
 
 def build() -> FacetIndex:
-    """Read the published organisations, their links and the catalogues (nine queries,
-    whatever the data)."""
+    """Read every organisation, its links and the catalogues (nine queries, whatever the
+    data), streaming the rows so that memory holds the index, not the table."""
     catalogues = FacetEntries.load()
-    rows = list(
-        Organisation.objects.published()
-        .order_by(*BY_NAME)
+    rows = (
+        Organisation.objects.order_by(*BY_NAME)
         .values_list(
-            "pk", "search_text", "acronym", "updated_at", "verified_at", *FIELD_FACETS.values()
-        )
+            "pk",
+            "status",
+            "search_text",
+            "acronym",
+            "updated_at",
+            "verified_at",
+            *FIELD_FACETS.values(),
+        )  # fmt: skip
+        .iterator(chunk_size=5000)
     )
-    ids = array("q", (row[0] for row in rows))
-    position = {pk: i for i, pk in enumerate(ids)}
-    # Newest first, then the name order: the SQL's ("-updated_at", *BY_NAME).
-    newest = array("l", sorted(range(len(rows)), key=lambda i: (-rows[i][3].timestamp(), i)))
-    # The most recent verification first, then the name order: the SQL's BY_VERIFICATION.
-    verified = sorted((-row[4].timestamp(), i) for i, row in enumerate(rows) if row[4] is not None)
-
-    words: dict[str, list[int]] = defaultdict(list)
-    acronyms: dict[str, list[int]] = defaultdict(list)
-    values: dict[str, dict] = {name: defaultdict(list) for name in FIELD_FACETS}
-    for i, (_pk, text, acronym, _updated, _verified, *columns) in enumerate(rows):
+    ids, updated, published = array("q"), array("d"), BitMap()
+    verified: list[tuple[float, int]] = []
+    words, acronyms = _Postings(), _Postings()
+    values = {name: _Postings() for name in FIELD_FACETS}
+    for i, (pk, status, text, acronym, updated_at, verified_at, *columns) in enumerate(rows):
+        ids.append(pk)
+        updated.append(-updated_at.timestamp())
+        if status == Organisation.Status.PUBLISHED:
+            published.add(i)
+        if verified_at is not None:
+            verified.append((-verified_at.timestamp(), i))
         for word in set(text.split()):
-            words[word].append(i)
+            words.add(word, i)
         if acronym:
-            acronyms[acronym.upper()].append(i)
+            acronyms.add(acronym.upper(), i)
         for name, value in zip(FIELD_FACETS, columns, strict=True):
-            values[name][value].append(i)
+            values[name].add(value, i)
+    positions = array("l", [-1]) * (max(ids, default=0) + 1)
+    for i, pk in enumerate(ids):
+        positions[pk] = i
+    # Newest first, then the name order (a stable sort): the SQL's ("-updated_at", *BY_NAME).
+    newest = array("l", sorted(range(len(ids)), key=updated.__getitem__))
+    del updated
+    # The most recent verification first, then the name order: BY_VERIFICATION.
+    verified.sort()
 
-    # Every link in one query: (facet, organisation, linked entry). What the public sees:
-    # link_facets(None) holds public needs only.
-    facet = Value("zone", output_field=CharField())
-    links = [OrganisationZone.objects.order_by().values_list(facet, "organisation_id", "zone_id")]
-    for name, (rows, column, _repeats) in link_facets(None).items():
-        facet = Value(name, output_field=CharField())
-        links.append(rows.order_by().values_list(facet, "organisation_id", column))
     # A zone holds the organisations working in it or anywhere below it.
     ancestors = {
         zone.pk: [int(part) for part in zone.path.strip("/").split("/")]
         for zone in catalogues.zones
     }
-    linked: dict[str, dict] = {name: defaultdict(set) for name in ["zone", *link_facets(None)]}
-    direct_zones: dict[int, list[int]] = defaultdict(list)
-    for name, organisation, key in links[0].union(*links[1:], all=True).iterator():
-        if (i := position.get(organisation)) is not None:
-            if name == "zone":
-                direct_zones[key].append(i)
-            for entry in ancestors[key] if name == "zone" else (key,):
-                linked[name][entry].add(i)
-    values.update(linked)
-
-    vocabulary = sorted(words)
-    return FacetIndex(
+    linked = {"zone": _Postings()}
+    direct_zones = _Postings()
+    for tag, i, key in _link_rows(positions):
+        if tag == "zone":
+            direct_zones.add(key, i)
+            for entry in ancestors[key]:
+                linked["zone"].add(entry, i)
+        else:
+            linked.setdefault(tag, _Postings()).add(key, i)
+    shared = {name: postings.frozen() for name, postings in values.items()}
+    for name in ["zone", *(n for n in link_facets(private=False) if n not in AUDIENCE_FACETS)]:
+        shared[name] = linked.pop(name, _Postings()).frozen()
+    audience_values = {
+        audience: {
+            name: linked.pop(f"{name}:{audience}", _Postings()).frozen() for name in AUDIENCE_FACETS
+        }
+        for audience in Audience
+    }
+    vocabulary = sorted(words.arrays)
+    index = FacetIndex(
         ids=ids,
+        positions=positions,
+        published=FrozenBitMap(published),
         newest=newest,
         verified=array("I", (i for _time, i in verified)),
         verified_times=array("d", (time for time, _i in verified)),
         vocabulary=vocabulary,
-        postings=[FrozenBitMap(words[word]) for word in vocabulary],
-        acronyms=_bitmaps(acronyms),
-        values={name: _bitmaps(members) for name, members in values.items()},
-        direct_zones=_bitmaps(direct_zones),
+        postings=[FrozenBitMap(words.arrays[word]) for word in vocabulary],
+        acronyms=acronyms.frozen(),
+        values=shared,
+        audience_values=audience_values,
+        direct_zones=direct_zones.frozen(),
         catalogues=catalogues,
     )
+    del words, values, linked, verified
+    _release_memory()
+    return index
 
 
 _lock = threading.Lock()
@@ -289,28 +399,14 @@ def facet_index() -> FacetIndex:
     return _current[1]
 
 
+def found_ids(text: str) -> list[int]:
+    """Every organisation (whatever its status) ``text`` finds, in the list's order."""
+    index = facet_index()
+    criteria = {"q": text}
+    return index.ordered_ids(index.matches(criteria, Audience.STAFF), Ordering.of(criteria))
+
+
 def forget() -> None:
     """Drop this process's index (tests: each starts from its own database)."""
     global _current
     _current = None
-
-
-class IndexedResults(Sequence):
-    """The list's results for a Paginator: its length, and the organisations of a slice
-    read by id (one query, plus the caller's prefetches)."""
-
-    def __init__(self, index: FacetIndex, result: BitMap, ordering: Ordering, organisations):
-        self.index, self.result, self.ordering = index, result, ordering
-        self.organisations = organisations
-
-    def __len__(self) -> int:
-        return len(self.result)
-
-    def __getitem__(self, item):
-        if not isinstance(item, slice):
-            raise TypeError("IndexedResults reads slices only")
-        start, stop, _step = item.indices(len(self))
-        ids = self.index.page(self.result, self.ordering, start, stop)
-        found = {o.pk: o for o in self.organisations.filter(pk__in=ids)}
-        # An organisation unpublished since the index was built is left out.
-        return [found[pk] for pk in ids if pk in found]

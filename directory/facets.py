@@ -1,39 +1,31 @@
-"""Facet counts for the organisation list: how many organisations each option gives.
-
-Each facet is counted on the list filtered by every *other* active filter, so an
-option's number is what ticking it would give. All the counts, and the number of
-organisations in the list, come from one query whatever the options, organisations or
-active filters: each distinct filtered list is a common table expression evaluated once
-(the search and the filters run once per list, not once per facet), and each facet a
-grouped SELECT over it, joined by UNION ALL.
+"""The organisation list's facets: which options each filter offers, with how many
+organisations each gives (counted by directory/facet_index.py on the list filtered by
+every *other* active filter, so an option's number is what ticking it would give).
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from common.text import fold
 from directory.filters import OrganisationFilterSet
 from directory.zone_order import in_tree_order
 from needs.models import NeedCategory
-from needs.visibility import visible_needs
+from needs.visibility import needs_seen
 from networks.models import Membership, Network
 from organisations.models import (
     Organisation,
     OrganisationTheme,
-    OrganisationZone,
     Partner,
     Partnership,
     Theme,
     Typology,
     Zone,
 )
-from organisations.verification import VERIFICATION_CHOICES, verification_state
+from organisations.verification import VERIFICATION_CHOICES
 from services.models import PopulationGroup
-from services.visibility import visible_services
+from services.visibility import services_seen
 
 
 @dataclass
@@ -92,8 +84,6 @@ FIELD_FACETS = {
     "budget": "budget_band",
     "country": "registration_country_id",
 }
-# Facets counted on a value computed from the organisation's columns, by filter name.
-COMPUTED_FACETS = {"verified": verification_state}
 # Facets whose values are primary keys (the others are choices).
 KEYED_FACETS = {
     "typology", "country", "zone", "theme", "network", "partner", "need", "services_for",
@@ -101,104 +91,18 @@ KEYED_FACETS = {
 BROAD_LEVELS = {Zone.Level.COUNTRY, Zone.Level.REGION}
 
 
-def link_facets(user) -> dict[str, tuple[QuerySet, str, bool]]:
+def link_facets(private: bool) -> dict[str, tuple[QuerySet, str, bool]]:
     """Facets counted on a link table: (links, column of the linked entry, whether an
-    organisation may have several links to one entry)."""
+    organisation may have several links to one entry), as staff who see private data
+    (``private``) or the public count them."""
     return {
         "theme": (OrganisationTheme.objects.all(), "theme_id", False),
         "network": (Membership.objects.all(), "network_id", False),
         "partner": (Partnership.objects.all(), "partner_id", False),
-        "need": (visible_needs(user), "category_id", True),
-        # An organisation whose services (those the user sees) serve these people.
-        "services_for": (visible_services(user), "populations", True),
+        "need": (needs_seen(private), "category_id", True),
+        # An organisation whose services (those the audience sees) serve these people.
+        "services_for": (services_seen(private), "populations", True),
     }
-
-
-def _ancestor_rows(zones: list[Zone]) -> str:
-    """SQL VALUES rows (zone, the zone itself or one of its ancestors), from the paths.
-
-    Integers from the database only, so they are written into the SQL as they are.
-    """
-    pairs = ((zone.pk, part) for zone in zones for part in zone.path.strip("/").split("/"))
-    return ", ".join(f"({int(zone_id)}, {int(ancestor)})" for zone_id, ancestor in pairs)
-
-
-def _zone_select(base: str, zones: list[Zone]) -> str:
-    """An organisation counts once for each zone it works in or anywhere below."""
-    table = connection.ops.quote_name(OrganisationZone._meta.db_table)
-    # CROSS JOIN: SQLite then joins in this order (each zone's links through the zone_id
-    # index, then the list by primary key); PostgreSQL still plans the order itself.
-    pairs = (
-        f"SELECT DISTINCT a.column2 AS k, l.organisation_id AS o "
-        f"FROM (VALUES {_ancestor_rows(zones)}) a CROSS JOIN {table} l CROSS JOIN {base} f "
-        f"WHERE a.column1 = l.zone_id AND f.id = l.organisation_id"
-    )
-    return f"SELECT 'zone', CAST(d.k AS TEXT), COUNT(*) FROM ({pairs}) d GROUP BY d.k"
-
-
-def _run(ctes: list[tuple[str, str, list]], selects: list[tuple[str, list]]) -> dict:
-    """Run the WITH … SELECT … UNION ALL … query; counts by facet, then by value."""
-    with_sql = ", ".join(f"{name} AS ({sql})" for name, sql, _params in ctes)
-    sql = f"WITH {with_sql} " + " UNION ALL ".join(select for select, _params in selects)
-    params = [p for *_sql, cte_params in ctes for p in cte_params]
-    params += [p for _sql, select_params in selects for p in select_params]
-    counts: dict[str, dict] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, value, n in cursor.fetchall():
-            if facet in KEYED_FACETS:
-                value = int(value) if value is not None else None
-            counts[facet][value] = n
-    return counts
-
-
-def _list_cte(name: str, organisations: QuerySet) -> tuple[str, str, list]:
-    columns = {f"c_{facet}": F(column) for facet, column in FIELD_FACETS.items()}
-    columns |= {f"c_{facet}": expression() for facet, expression in COMPUTED_FACETS.items()}
-    sql, params = organisations.order_by().values("id", **columns).query.sql_with_params()
-    return name, sql, list(params)
-
-
-def count_facets(filterset: OrganisationFilterSet, user, zones: list[Zone]) -> dict:
-    """Counts of every facet, and the list's length under the key "total", in SQL.
-
-    For staff who see private data; the public's come from directory/facet_index.py.
-    """
-    active = {name for name, _raw, _label in filterset.active_filters()}
-    facets = [*FIELD_FACETS, *COMPUTED_FACETS, "zone", *link_facets(user)]
-    # The full list, then the list without each active facet's own filter.
-    ctes = [_list_cte("f_all", filterset.qs)]
-    base = {}
-    for facet in facets:
-        if facet in active:
-            ctes.append(_list_cte(f"f_{facet}", filterset.queryset_without(facet)))
-        base[facet] = f"f_{facet}" if facet in active else "f_all"
-    selects = [("SELECT 'total', NULL, COUNT(*) FROM f_all", [])]
-    for facet in [*FIELD_FACETS, *COMPUTED_FACETS]:
-        column = f"c_{facet}"
-        selects.append(
-            (
-                f"SELECT '{facet}', CAST({column} AS TEXT), COUNT(*) "
-                f"FROM {base[facet]} GROUP BY {column}",
-                [],
-            )
-        )
-    if zones:
-        selects.append((_zone_select(base["zone"], zones), []))
-    for facet, (links, column, repeats) in link_facets(user).items():
-        pairs = links.order_by().values(k=F(column), o=F("organisation_id"))
-        sql, params = pairs.query.sql_with_params()
-        # A join, not IN: the planner may then hash a long list instead of probing an index
-        # once per organisation. COUNT(*) where the link is unique per organisation and entry.
-        pairs = f"SELECT {'DISTINCT ' if repeats else ''}l.k, l.o FROM ({sql}) l "
-        pairs += f"JOIN {base[facet]} f ON f.id = l.o"
-        selects.append(
-            (
-                f"SELECT '{facet}', CAST(d.k AS TEXT), COUNT(*) FROM ({pairs}) d GROUP BY d.k",
-                list(params),
-            )
-        )
-    return _run(ctes, selects)
 
 
 def _selected(filterset: OrganisationFilterSet, name: str) -> set[str]:

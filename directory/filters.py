@@ -1,42 +1,32 @@
-"""The filters of the public organisation list, shared by the exports and the API.
+"""The parameters of the organisation list, shared by the exports and the API.
 
-Usage: ``OrganisationFilterSet(request.GET, queryset=visible_organisations(request.user),
-request=request)``; check ``is_valid()`` (a malformed value is a 400, never ignored),
-then read ``.qs`` (ordered: by ``sort``, else exact acronym first when searching, then
-by name). Parameters may repeat (``?theme=a&theme=b``): values of one filter
-are alternatives (OR), different filters all apply (AND).
-
-Every relation is filtered through an ``EXISTS`` subquery, so ``.qs`` never holds
-duplicates and needs no ``distinct()``.
+Usage: ``OrganisationFilterSet(request.GET)``; check ``is_valid()`` (a malformed value is
+a 400, never ignored), then answer it with ``directory.listing.Listing(filterset,
+audience)``: the in-memory index gives each filter its meaning, once for every list.
+Parameters may repeat (``?theme=a&theme=b``): values of one filter are alternatives (OR),
+different filters all apply (AND).
 """
-
-from functools import reduce
-from operator import or_
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import F, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from common.numbers import parse_id
-from common.text import fold
 from needs.models import NeedCategory
-from needs.visibility import visible_needs
-from networks.models import Membership, Network
+from networks.models import Network
 from organisations.models import (
     Organisation,
-    OrganisationTheme,
-    OrganisationZone,
     Partner,
-    Partnership,
     Theme,
     Typology,
     Zone,
 )
-from organisations.verification import VERIFICATION_CHOICES, in_verification_states
+from organisations.verification import VERIFICATION_CHOICES
 from services.models import PopulationGroup
-from services.visibility import visible_services
 
 # search_text starts with the folded name, so it sorts "Écoute" with the E's and
 # "association des…" before "Association Tilé…" on SQLite and PostgreSQL alike. Its first
@@ -60,17 +50,23 @@ class _IdsField(django_filters.fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+# The filters filter nothing themselves (the index gives them their meaning): their types
+# are declared for the API's OpenAPI document, which cannot guess them from a method.
+@extend_schema_field(OpenApiTypes.INT)
 class IdsFilter(django_filters.ModelMultipleChoiceFilter):
     """Filter by primary keys, refusing what is not one (a 400, never a server error)."""
 
     field_class = _IdsField
 
 
-def _by_slug(label, queryset: QuerySet, method: str) -> django_filters.Filter:
+@extend_schema_field(OpenApiTypes.STR)
+class KeysFilter(django_filters.ModelMultipleChoiceFilter):
+    """Catalogue entries named by a key of theirs (a slug, an ISO code)."""
+
+
+def _by_slug(label, queryset: QuerySet) -> django_filters.Filter:
     """Catalogue entries named by their slug (``?theme=protection``)."""
-    return django_filters.ModelMultipleChoiceFilter(
-        label=label, queryset=queryset, to_field_name="slug", method=method
-    )
+    return KeysFilter(label=label, queryset=queryset, to_field_name="slug")
 
 
 def _by_code(label, choices, field_name: str | None = None) -> django_filters.Filter:
@@ -87,32 +83,28 @@ def _by_code(label, choices, field_name: str | None = None) -> django_filters.Fi
 class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
-        method="filter_search",
         help_text=_("Name, acronym, place or words of the description."),
     )
-    typology = _by_slug(_("Typology"), Typology.objects.all(), "filter_typology")
+    typology = _by_slug(_("Typology"), Typology.objects.all())
     legal_form = _by_code(_("Legal form"), Organisation.LegalForm.choices)
     registration = _by_code(
         _("Registration"), Organisation.RegistrationKind.choices, "registration_kind"
     )
     scope = _by_code(_("Scope of intervention"), Organisation.Scope.choices)
-    zone = IdsFilter(label=_("Zone"), queryset=Zone.objects.all(), method="filter_zone")
-    theme = _by_slug(_("Theme"), Theme.objects.all(), "filter_theme")
-    network = _by_slug(_("Network"), Network.objects.all(), "filter_network")
-    partner = _by_slug(_("Partner"), Partner.objects.all(), "filter_partner")
+    zone = IdsFilter(label=_("Zone"), queryset=Zone.objects.all())
+    theme = _by_slug(_("Theme"), Theme.objects.all())
+    network = _by_slug(_("Network"), Network.objects.all())
+    partner = _by_slug(_("Partner"), Partner.objects.all())
     budget = _by_code(_("Annual budget"), Organisation.BudgetBand.choices, "budget_band")
-    need = _by_slug(_("Capacity need"), NeedCategory.objects.all(), "filter_need")
-    services_for = _by_slug(
-        _("Services for…"), PopulationGroup.objects.all(), "filter_services_for"
-    )
-    country = django_filters.ModelMultipleChoiceFilter(
+    need = _by_slug(_("Capacity need"), NeedCategory.objects.all())
+    services_for = _by_slug(_("Services for…"), PopulationGroup.objects.all())
+    country = KeysFilter(
         label=_("Country of registration"),
         queryset=Zone.objects.countries().exclude(iso_code=""),
         to_field_name="iso_code",
-        method="filter_country",
     )
     verified = django_filters.MultipleChoiceFilter(
-        label=_("Verification"), choices=VERIFICATION_CHOICES, method="filter_verified"
+        label=_("Verification"), choices=VERIFICATION_CHOICES
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
@@ -122,7 +114,6 @@ class OrganisationFilterSet(django_filters.FilterSet):
             ("-verified", _("Last verification")),
         ],
         empty_label=None,
-        method="filter_sort",
     )
 
     class Meta:
@@ -147,85 +138,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
         "verified",
     )
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # search_text is stored folded; folding the query makes "segou" match "Ségou".
-        # Each word must start a word of the text ("migrant" finds "migrants", "ame"
-        # does not find "reclamer").
-        for word in fold(value).split():
-            queryset = queryset.filter(
-                Q(search_text__startswith=word) | Q(search_text__contains=" " + word)
-            )
-        return queryset
-
-    # The ``value`` hints below also tell the API schema (drf-spectacular) what it gets.
-    def filter_typology(self, queryset: QuerySet, name: str, value: QuerySet[Typology]) -> QuerySet:
-        if not value:
-            return queryset
-        # Choosing a family includes its sub-groups.
-        return queryset.filter(Q(typology__in=value) | Q(typology__parent__in=value))
-
-    def filter_zone(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
-        if not value:
-            return queryset
-        # A zone includes everything below it: a region its cercles, communes, localities.
-        below_any = reduce(or_, (Q(zone__path__startswith=zone.path) for zone in value))
-        links = OrganisationZone.objects.filter(below_any, organisation=OuterRef("pk"))
-        return queryset.filter(Exists(links))
-
-    def filter_theme(self, queryset: QuerySet, name: str, value: QuerySet[Theme]) -> QuerySet:
-        return _having(queryset, OrganisationTheme.objects.filter(theme__in=value), value)
-
-    def filter_network(self, queryset: QuerySet, name: str, value: QuerySet[Network]) -> QuerySet:
-        return _having(queryset, Membership.objects.filter(network__in=value), value)
-
-    def filter_partner(self, queryset: QuerySet, name: str, value: QuerySet[Partner]) -> QuerySet:
-        return _having(queryset, Partnership.objects.filter(partner__in=value), value)
-
-    def filter_need(self, queryset: QuerySet, name: str, value: QuerySet[NeedCategory]) -> QuerySet:
-        needs = visible_needs(getattr(self.request, "user", None)).filter(category__in=value)
-        return _having(queryset, needs, value)
-
-    def filter_services_for(
-        self, queryset: QuerySet, name: str, value: QuerySet[PopulationGroup]
-    ) -> QuerySet:
-        user = getattr(self.request, "user", None)
-        return _having(queryset, visible_services(user).filter(populations__in=value), value)
-
-    def filter_country(self, queryset: QuerySet, name: str, value: QuerySet[Zone]) -> QuerySet:
-        return queryset.filter(registration_country__in=value) if value else queryset
-
-    def filter_verified(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return in_verification_states(queryset, value)
-
-    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == "-updated":
-            return queryset.order_by("-updated_at", *BY_NAME)
-        if value == "-verified":
-            return queryset.order_by(*BY_VERIFICATION)
-        return queryset.order_by(*BY_NAME)
-
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
-        if self.form.cleaned_data.get("sort"):
-            return queryset
-        search = (self.form.cleaned_data.get("q") or "").strip()
-        if search:
-            # An exact acronym ("AME") comes before names that merely contain the word.
-            exact_acronym = Case(When(acronym__iexact=search, then=0), default=1)
-            return queryset.order_by(exact_acronym, *BY_NAME)
-        return queryset.order_by(*BY_NAME)
-
-    def queryset_without(self, excluded: str) -> QuerySet:
-        """The list as filtered by every valid parameter except ``excluded``.
-
-        Facet counts for one filter are computed on this, so each option shows what
-        choosing it would give.
-        """
-        queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name != excluded and name != "sort":
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
+        raise NotImplementedError("A list is answered by directory.listing.Listing.")
 
     def active_filters(self) -> list[tuple[str, str, str]]:
         """(parameter, raw value, label) for each value narrowing the list."""
@@ -235,10 +149,3 @@ class OrganisationFilterSet(django_filters.FilterSet):
                 if raw.strip():
                     active.append((name, raw, str(self.filters[name].label)))
         return active
-
-
-def _having(queryset: QuerySet, links: QuerySet, value) -> QuerySet:
-    """Organisations with at least one of ``links`` (an empty choice filters nothing)."""
-    if not value:
-        return queryset
-    return queryset.filter(Exists(links.filter(organisation=OuterRef("pk"))))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from pyroaring import FrozenBitMap
+from pyroaring import BitMap, FrozenBitMap
 
 from directory.facet_index import FacetIndex
 from directory.zone_order import in_tree_order
@@ -91,9 +91,15 @@ def zone_code(zone: Zone) -> str:
 NOBODY = FrozenBitMap()
 
 
-def on_theme(index: FacetIndex, zone: Zone, theme: Theme) -> int:
-    """Published organisations working in ``zone`` or anywhere below it on ``theme``."""
-    here = index.values["zone"].get(zone.pk, NOBODY)
+def published_in(index: FacetIndex, zone: Zone) -> BitMap:
+    """Published organisations working in ``zone`` or anywhere below it."""
+    return index.values["zone"].get(zone.pk, NOBODY) & index.published
+
+
+def on_theme(index: FacetIndex, zone: Zone, theme: Theme, here: BitMap | None = None) -> int:
+    """Published organisations working in ``zone`` or anywhere below it on ``theme``
+    (``here``: those of the zone, when the caller has them already)."""
+    here = published_in(index, zone) if here is None else here
     return here.intersection_cardinality(index.values["theme"].get(theme.pk, NOBODY))
 
 
@@ -102,15 +108,15 @@ def theme_matrix(parent: Zone, index: FacetIndex) -> Matrix:
     zones, themes = index.catalogues.zones, index.catalogues.themes
     rows = []
     for zone in row_zones(parent, zones):
+        here = published_in(index, zone)
         cells = [
             Cell(
-                on_theme(index, zone, theme),
+                on_theme(index, zone, theme, here),
                 _url("directory:organisation_list", zone=zone.pk, theme=theme.slug),
             )
             for theme in themes
         ]
-        everyone = len(index.values["zone"].get(zone.pk, NOBODY))
-        total = Cell(everyone, _url("directory:organisation_list", zone=zone.pk))
+        total = Cell(len(here), _url("directory:organisation_list", zone=zone.pk))
         rows.append(Row(zone, total, cells, zone_code(zone)))
     columns = [Column(t.display_name, t.slug) for t in themes]
     return Matrix(parent, THEMES, columns, rows)

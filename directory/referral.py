@@ -2,17 +2,12 @@
 
 import heapq
 from collections import defaultdict
-from contextlib import suppress
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from pyroaring import BitMap, FrozenBitMap
 
-from directory.facet_index import FacetIndex
-from directory.filters import BY_NAME
-from organisations.models import Organisation, OrganisationTheme, OrganisationZone
+from directory.facet_index import Audience, FacetIndex
+from organisations.models import Organisation
 
 EMPTY = FrozenBitMap()
 
@@ -53,50 +48,13 @@ def zone_overlap(paths: list[str], other_paths: list[str]) -> int:
     return precise + (1 if 1 in best else 0)
 
 
-def related_organisations(
-    organisation: Organisation, candidates: QuerySet, limit: int = 8
+def related_in_index(
+    organisation: Organisation, index: FacetIndex, audience: Audience, limit: int = 8
 ) -> list[Referral]:
-    """Organisations sharing at least one theme and one zone (or a zone containing or
-    contained in one of its zones), best overlap first, then by name. Four queries: the
-    candidates are scored on their ids, and only the ``limit`` best are loaded.
-
-    For staff who see private data; the public's come from related_in_index().
-    """
-    theme_ids = list(organisation.theme_links.values_list("theme_id", flat=True))
-    paths = list(organisation.zone_links.values_list("zone__path", flat=True))
-    if not theme_ids or not paths:
-        return []
-    ancestor_ids = {int(part) for path in paths for part in path.strip("/").split("/")}
-    related_zone = reduce(or_, (Q(zone__path__startswith=p) for p in paths)) | Q(
-        zone_id__in=ancestor_ids
-    )
-    zone_links = OrganisationZone.objects.filter(related_zone)
-    theme_links = OrganisationTheme.objects.filter(theme_id__in=theme_ids)
-    ids = list(
-        candidates.exclude(pk=organisation.pk)
-        .filter(Exists(zone_links.filter(organisation=OuterRef("pk"))))
-        .filter(Exists(theme_links.filter(organisation=OuterRef("pk"))))
-        .order_by(*BY_NAME)
-        .values_list("pk", flat=True)
-    )
-    their_paths = defaultdict(list)
-    for organisation_id, path in OrganisationZone.objects.filter(
-        organisation_id__in=ids
-    ).values_list("organisation_id", "zone__path"):
-        their_paths[organisation_id].append(path)
-    shared = defaultdict(int)
-    for organisation_id in theme_links.filter(organisation_id__in=ids).values_list(
-        "organisation_id", flat=True
-    ):
-        shared[organisation_id] += 1
-    scores = {pk: (shared[pk], zone_overlap(paths, their_paths[pk])) for pk in ids}
-    return _loaded(heapq.nsmallest(limit, ids, key=lambda pk: _rank(*scores[pk])), scores)
-
-
-def related_in_index(organisation: Organisation, index: FacetIndex, limit: int = 8):
-    """What related_organisations() gives a visitor who sees public data only, from the
-    in-memory index: bitmaps for the candidates and the zones each one meets, then one
-    query for the ``limit`` best. Reads the organisation's prefetched zone and theme links.
+    """Organisations ``audience`` may see sharing at least one theme and one zone (or a
+    zone containing or contained in one of its zones), best overlap first, then by name:
+    bitmaps for the candidates and the zones each one meets, then one query for the
+    ``limit`` best. Reads the organisation's prefetched zone and theme links.
     """
     theme_ids = [link.theme_id for link in organisation.theme_links.all()]
     zone_paths = [link.zone.path for link in organisation.zone_links.all()]
@@ -110,9 +68,9 @@ def related_in_index(organisation: Organisation, index: FacetIndex, limit: int =
         *(below.get(chain[-1], EMPTY) for chain in chains),
         *(direct.get(pk, EMPTY) for chain in chains for pk in chain[:-1]),
     )
-    candidates = near & BitMap.union(BitMap(), *themes)
-    with suppress(ValueError):  # itself, unless unpublished since the index was built
-        candidates.discard(index.ids.index(organisation.pk))
+    candidates = near & BitMap.union(BitMap(), *themes) & index.visible(audience)
+    if (itself := index.position(organisation.pk)) is not None:
+        candidates.discard(itself)
     # zone_overlap() on bitmaps: for each of its zones, the candidates working in it or
     # below score its depth; the others, the depth of the closest containing zone they
     # are linked to; meeting only through a country scores 1, once.

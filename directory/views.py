@@ -6,7 +6,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,9 +19,9 @@ from common.formulas import neutralise
 from common.numbers import parse_id
 from common.pdf import render_pdf
 from directory import gaps, maps
-from directory.facet_index import IndexedResults, Ordering, facet_index
-from directory.facets import FacetEntries, build_facets, count_facets
-from directory.filters import BY_NAME, OrganisationFilterSet
+from directory.facet_index import EMPTY, Audience, Ordering, facet_index
+from directory.facets import build_facets
+from directory.filters import OrganisationFilterSet
 from directory.find_help import (
     FindHelpForm,
     HelpCatalogues,
@@ -30,7 +30,8 @@ from directory.find_help import (
     ways_to_reach,
     with_ways_to_reach,
 )
-from directory.referral import related_in_index, related_organisations
+from directory.listing import Listing
+from directory.referral import related_in_index
 from directory.zone_order import in_tree_order
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
@@ -71,21 +72,21 @@ def _with_list_details(organisations):
     )
 
 
-def _preview(organisations) -> dict:
-    """The first organisations by name and how many there are in all."""
-    ordered = _with_list_details(organisations.order_by(*BY_NAME))
-    return {"organisations": list(ordered[:PREVIEW_SIZE]), "total": organisations.count()}
+def _preview(user, **criteria) -> dict:
+    """The first organisations by name the list gives for ``criteria`` (a filter's name
+    and its values, as a FilterSet cleans them), and how many it gives in all."""
+    index, audience = facet_index(), Audience.of(user)
+    result = index.matches(criteria, audience)
+    ids = index.page(result, Ordering(), 0, PREVIEW_SIZE)
+    found = _with_list_details(visible_organisations(user)).in_bulk(ids)
+    return {"organisations": [found[pk] for pk in ids if pk in found], "total": len(result)}
 
 
 def _directory_counts(user) -> dict:
     """How many organisations ``user`` sees, in all (key "total") and by typology,
     registration, zone (with everything below it), theme, network…: the facet counts of
-    the unfiltered list, from the in-memory index or, for staff who see private data, SQL."""
-    if sees_private(user):
-        unfiltered = OrganisationFilterSet({}, queryset=visible_organisations(user))
-        unfiltered.is_valid()
-        return count_facets(unfiltered, user, list(Zone.objects.all()))
-    return facet_index().search({})[1]
+    the unfiltered list."""
+    return facet_index().search({}, Audience.of(user))[1]
 
 
 def _placed_zones(zone_counts: dict[int, int]) -> list[Zone]:
@@ -156,34 +157,17 @@ def _bad_request(request: HttpRequest, errors: list[tuple[str, list[str]]]) -> H
     return render(request, "directory/bad_request.html", {"errors": errors}, status=400)
 
 
-def _search(filterset: OrganisationFilterSet, user) -> tuple:
-    """The list's results (for a Paginator), its facet counts and the catalogues the
-    facets offer: from the in-memory index for whoever sees public data only, in SQL for
-    staff who see private data."""
-    if sees_private(user):
-        catalogues = FacetEntries.load()
-        counts = count_facets(filterset, user, catalogues.zones)
-        return _with_list_details(filterset.qs), counts, catalogues
-    index = facet_index()
-    criteria = filterset.form.cleaned_data
-    matches, counts = index.search(criteria)
-    organisations = _with_list_details(visible_organisations(user))
-    results = IndexedResults(index, matches, Ordering.of(criteria), organisations)
-    return results, counts, index.catalogues
-
-
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    filterset = OrganisationFilterSet(
-        request.GET, queryset=visible_organisations(request.user), request=request
-    )
+    filterset = OrganisationFilterSet(request.GET, request=request)
     if not filterset.is_valid():
         errors = [
             (filterset.filters[name].label, messages) for name, messages in filterset.errors.items()
         ]
         return _bad_request(request, errors)
     search = filterset.form.cleaned_data.get("q") or ""
-    results, counts, catalogues = _search(filterset, request.user)
-    facets, total = build_facets(filterset, counts, catalogues)
+    listing = Listing(filterset, Audience.of(request.user))
+    facets, total = build_facets(filterset, listing.counts, listing.index.catalogues)
+    results = listing.results(_with_list_details(visible_organisations(request.user)))
     paginator = Paginator(results, PAGE_SIZE)
     paginator.count = total  # counted with the facets: no COUNT query of its own
     try:
@@ -273,9 +257,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "services": _with_reach(
             with_ways_to_reach(visible_services(user).filter(organisation=organisation), user)
         ),
-        "referrals": related_organisations(organisation, organisations)
-        if sees_private(user)
-        else related_in_index(organisation, facet_index()),
+        "referrals": related_in_index(organisation, facet_index(), Audience.of(user)),
     }
     return render(request, "directory/organisation_detail.html", context)
 
@@ -390,7 +372,6 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     network = get_object_or_404(Network.objects.prefetch_related("countries"), slug=slug)
-    members = visible_organisations(request.user).filter(memberships__network=network)
     record = network.organisation
     if record and not visible_organisations(request.user).filter(pk=record.pk).exists():
         record = None
@@ -398,7 +379,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "network": network,
         "record": record,
         "list_url": list_url(network=network.slug),
-        **_preview(members),
+        **_preview(request.user, network=[network]),
     }
     return render(request, "directory/network_detail.html", context)
 
@@ -418,18 +399,16 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme.objects.select_related("group", "source"), slug=slug)
-    organisations = visible_organisations(request.user).filter(theme_links__theme=theme)
     context = {
         "theme": theme,
         "list_url": list_url(theme=theme.slug),
-        **_preview(organisations),
+        **_preview(request.user, theme=[theme]),
     }
     return render(request, "directory/theme_detail.html", context)
 
 
 def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = get_object_or_404(Zone.objects.select_related("parent"), pk=pk)
-    visible = visible_organisations(request.user)
     counts = _directory_counts(request.user).get("zone", {})
     children = [(z, counts[z.pk]) for z in zone.children.all() if counts.get(z.pk)]
     # In the order the report gives them (Tableau 1, then Tableau 8).
@@ -444,21 +423,26 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": children,
         "indicators": indicators,
         "list_url": list_url(zone=zone.pk),
-        **_preview(visible.in_zone(zone)),
+        **_preview(request.user, zone=[zone]),
     }
     return render(request, "directory/zone_detail.html", context)
 
 
-def _typology_rows(organisations, kinds) -> list[dict]:
+def _typology_rows(user, kinds) -> list[dict]:
     """Tableau 2 rows: each family counts its sub-groups (as its list link does),
     then each sub-group on its own row."""
+    index, audience = facet_index(), Audience.of(user)
+    registrations = index.facet_values(audience)["registration"]
     cells = defaultdict(int)
-    for row in organisations.values("typology", "typology__parent", "registration_kind").annotate(
-        n=Count("pk")
-    ):
-        cells[(row["typology"], row["registration_kind"])] += row["n"]
-        if row["typology__parent"]:
-            cells[(row["typology__parent"], row["registration_kind"])] += row["n"]
+    for typology in [*index.catalogues.typologies, None]:
+        if typology is None:
+            chosen = index.values["typology"].get(None, EMPTY) & index.visible(audience)
+        else:
+            chosen = index.matches({"typology": [typology]}, audience)
+        for kind, _label in kinds:
+            cells[(typology and typology.pk, kind)] = chosen.intersection_cardinality(
+                registrations.get(kind, EMPTY)
+            )
     rows = []
     for typology in [*Typology.objects.select_related("parent"), None]:
         pk = typology.pk if typology else None
@@ -492,7 +476,6 @@ def _typology_rows(organisations, kinds) -> list[dict]:
 
 
 def statistics(request: HttpRequest) -> HttpResponse:
-    organisations = visible_organisations(request.user)
     counts = _directory_counts(request.user)
     by_kind = counts.get("registration", {})
     kinds = [(v, label) for v, label in Organisation.RegistrationKind.choices if by_kind.get(v)]
@@ -509,7 +492,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     context = {
         "total": counts["total"][None],
         "kinds": [label for _v, label in kinds],
-        "rows": _typology_rows(organisations, kinds),
+        "rows": _typology_rows(request.user, kinds),
         "column_totals": column_totals,
         "regions": [(z, zone_counts[z.pk], list_url(zone=z.pk)) for z in regions],
         "themes": [

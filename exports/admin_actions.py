@@ -19,12 +19,12 @@ from exports.views import table_file
 
 def _export(request, queryset, fmt: str):
     filename = f"{FULL.filename_stem}-selection-{today().isoformat()}.{fmt}"
-    queryset = queryset.order_by(*BY_NAME)
-    if export_in_background(queryset.count()):
+    ids = list(queryset.order_by(*BY_NAME).values_list("pk", flat=True))
+    if export_in_background(len(ids)):
         start_export(request.user, admin_selection(request, queryset), FULL.slug, fmt, filename)
         messages.info(request, _("The export runs in the background; download it from this page."))
         return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
-    return table_file(FULL, fmt, queryset, request.user, filename)
+    return table_file(FULL, fmt, ids, request.user, filename)
 
 
 @admin.action(description=_("Export the selected organisations (CSV, every field)"))

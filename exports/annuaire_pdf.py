@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO
 
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -26,9 +25,24 @@ from common.phones import format_international
 from directory.filters import OrganisationFilterSet
 from directory.zone_order import in_tree_order
 from exports.filenames import today
+from exports.filtering import Selection
 from exports.layouts import ANNUAIRE, JOIN
-from exports.records import ExportLookups, OrganisationRecord, records_of_ids
-from organisations.models import Office, OrganisationZone, Source, Theme, Typology, Zone
+from exports.records import (
+    ExportLookups,
+    OrganisationRecord,
+    chunk_size,
+    of_ids,
+    records_of_ids,
+)
+from organisations.models import (
+    Office,
+    Organisation,
+    OrganisationZone,
+    Source,
+    Theme,
+    Typology,
+    Zone,
+)
 
 PDF_PARTS = ("offices", "channels", "themes")
 # Organisations laid out together: about 50 landscape pages, some 100 MB of layout, before
@@ -95,31 +109,26 @@ class _Places:
         return zone
 
 
-def plan_sections(queryset: QuerySet) -> list[Section]:
+def plan_sections(ids: list[int]) -> list[Section]:
     """The sections of the PDF, in the zones' order, each with its organisations' ids in
-    the order of ``queryset``; three queries whatever the number of organisations."""
+    the order of ``ids``; two queries per chunk of ids, whatever their number."""
     places = _Places()
-    chosen = queryset.values("pk")
     seat_zone: dict[int, int] = {}
-    for organisation_id, zone_id in (
-        Office.objects.filter(organisation__in=chosen, kind=Office.Kind.SEAT, zone__isnull=False)
-        .order_by("pk")
-        .values_list("organisation_id", "zone_id")
-        .iterator()
-    ):
-        seat_zone.setdefault(organisation_id, zone_id)
     # The first intervention zone in the zones' order, among those in a region if any.
     first_zone: dict[int, int] = {}
-    for organisation_id, zone_id in (
-        OrganisationZone.objects.filter(organisation__in=chosen)
-        .values_list("organisation_id", "zone_id")
-        .iterator()
-    ):
-        current = first_zone.get(organisation_id)
-        if current is None or _zone_key(places, zone_id) < _zone_key(places, current):
-            first_zone[organisation_id] = zone_id
+    for chunk in _chunks(ids):
+        seats = of_ids(Office.objects, chunk).filter(kind=Office.Kind.SEAT, zone__isnull=False)
+        for organisation_id, zone_id in seats.order_by("pk").values_list(
+            "organisation_id", "zone_id"
+        ):
+            seat_zone.setdefault(organisation_id, zone_id)
+        links = of_ids(OrganisationZone.objects, chunk).order_by()
+        for organisation_id, zone_id in links.values_list("organisation_id", "zone_id"):
+            current = first_zone.get(organisation_id)
+            if current is None or _zone_key(places, zone_id) < _zone_key(places, current):
+                first_zone[organisation_id] = zone_id
     sections: dict[tuple, Section] = {}
-    for organisation_id in queryset.values_list("pk", flat=True).iterator():
+    for organisation_id in ids:
         seat = seat_zone.get(organisation_id)
         zone_id = seat if seat and places.at_level(seat, Zone.Level.REGION) else None
         zone_id = zone_id or first_zone.get(organisation_id) or seat
@@ -209,10 +218,19 @@ def filters_in_words(filterset: OrganisationFilterSet) -> list[tuple[str, str]]:
     return words
 
 
-def _sources(queryset: QuerySet) -> list[str]:
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    size = chunk_size()
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _sources(ids: list[int]) -> list[str]:
     """The documents the organisations' records come from, each once."""
+    used = set()
+    for chunk in _chunks(ids):
+        used.update(of_ids(Organisation.objects, chunk, "id").values_list("source_id", flat=True))
     documents = (
-        Source.objects.filter(pk__in=queryset.order_by().values("source_id"))
+        Source.objects.filter(pk__in=used - {None})
         .order_by("year", "document")
         .values_list("document", "year")
         .distinct()
@@ -229,22 +247,22 @@ def _parts(sections: list[Section]) -> Iterator[tuple[Section, int, list[int]]]:
 
 def write_annuaire_pdf(
     output: BinaryIO,
-    filterset: OrganisationFilterSet,
+    selection: Selection,
     list_url: str,
     report: Callable[..., None] = lambda *args: None,
 ) -> int:
-    """Write the PDF of ``filterset``'s organisations to ``output``; how many it holds.
+    """Write the PDF of the ``selection``'s organisations to ``output``; how many it holds.
 
     ``report(done, total, message)`` follows the progress (a background job's)."""
-    queryset = filterset.qs
-    sections = plan_sections(queryset)
+    filterset = selection.filterset
+    sections = plan_sections(selection.ids)
     total = sum(len(section.ids) for section in sections)
     report(0, total, _("Laying out the pages"))
     front_context = {
         "title": _("Directory of civil-society organisations working on migration"),
         "filters": filters_in_words(filterset),
         "date": today(),
-        "sources": _sources(queryset),
+        "sources": _sources(selection.ids),
         "total": total,
         "sections": sections,
         "list_url": list_url,

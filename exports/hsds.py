@@ -15,10 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
-
 from common.formulas import neutralise
-from exports.records import ExportLookups, organisation_records
+from exports.records import ExportLookups, records_of_ids
 from exports.safety import is_plain_phone
 from organisations.models import ContactChannel, Organisation, Theme, ThemeGroup, Typology, Zone
 from services.models import PopulationGroup
@@ -696,15 +694,15 @@ def datapackage(tables: Iterable[Table]) -> dict:
     }
 
 
-def hsds_zip(queryset: QuerySet[Organisation]):
-    """The package for the public organisations of ``queryset``, as a rewound temp file."""
+def hsds_zip(ids: list[int]):
+    """The package for the published organisations ``ids``, as a rewound temp file."""
     tables = _tables()
     catalogues = ExportLookups()
     parts = (
         *("identifiers", "zones", "themes", "partners", "offices", "channels", "persons"),
         *SERVICE_PARTS,
     )
-    for record in organisation_records(queryset, None, parts, catalogues):
+    for record in records_of_ids(ids, None, parts, catalogues):
         _write_organisation(tables, record, catalogues)
     _write_taxonomies(tables)
     output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)

@@ -53,7 +53,7 @@ def base_fields(fields: Description | None = None) -> tuple[str, ...]:
 BASE_FIELDS = base_fields()
 
 
-def _of(queryset: QuerySet, ids: list[int], column: str = "organisation_id") -> QuerySet:
+def of_ids(queryset: QuerySet, ids: list[int], column: str = "organisation_id") -> QuerySet:
     """Rows of ``queryset`` whose ``column`` is one of ``ids``.
 
     On PostgreSQL the ids travel as one array parameter: preparing thousands of
@@ -71,7 +71,7 @@ def _of(queryset: QuerySet, ids: list[int], column: str = "organisation_id") -> 
 def _service_links(*columns: str, **condition) -> Callable[[list[int], object], QuerySet]:
     """(organisation, service, *columns) of each visible service's links: one query."""
     return lambda ids, user: (
-        _of(visible_services(user), ids)
+        of_ids(visible_services(user), ids)
         .filter(**condition)
         .order_by("pk")
         .values_list("organisation_id", "pk", *columns)
@@ -81,7 +81,7 @@ def _service_links(*columns: str, **condition) -> Callable[[list[int], object], 
 def _service_channels(ids: list[int], user) -> QuerySet:
     """The visible services' own channels the user may see."""
     return (
-        _of(visible_services(user), ids)
+        of_ids(visible_services(user), ids)
         .filter(channels__in=visible_channels(user))
         .order_by("pk", "channels__kind", "channels__position", "channels__pk")
         .values_list(
@@ -107,36 +107,38 @@ SERVICE_FIELDS = (
 
 PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
     "aliases": lambda ids, user: (
-        _of(OrganisationAlias.objects, ids).order_by("name").values_list("organisation_id", "name")
+        of_ids(OrganisationAlias.objects, ids)
+        .order_by("name")
+        .values_list("organisation_id", "name")
     ),
     "identifiers": lambda ids, user: (
-        _of(OrganisationIdentifier.objects, ids)
+        of_ids(OrganisationIdentifier.objects, ids)
         .order_by("scheme", "value")
         .values_list("organisation_id", "scheme", "value")
     ),
     "zones": lambda ids, user: (
-        _of(OrganisationZone.objects, ids).order_by().values_list("organisation_id", "zone_id")
+        of_ids(OrganisationZone.objects, ids).order_by().values_list("organisation_id", "zone_id")
     ),
     "themes": lambda ids, user: (
-        _of(OrganisationTheme.objects, ids).order_by().values_list("organisation_id", "theme_id")
+        of_ids(OrganisationTheme.objects, ids).order_by().values_list("organisation_id", "theme_id")
     ),
     "partners": lambda ids, user: (
-        _of(Partnership.objects, ids)
+        of_ids(Partnership.objects, ids)
         .order_by()
         .values_list("organisation_id", "partner_id", "description")
     ),
     "networks": lambda ids, user: (
-        _of(Membership.objects, ids)
+        of_ids(Membership.objects, ids)
         .order_by()
         .values_list("organisation_id", "network_id", "role", "since_year")
     ),
     "offices": lambda ids, user: (
-        _of(Office.objects, ids)
+        of_ids(Office.objects, ids)
         .order_by("kind", "pk")
         .values_list("organisation_id", "kind", "address", "zone_id")
     ),
     "channels": lambda ids, user: (
-        _of(visible_channels(user), ids)
+        of_ids(visible_channels(user), ids)
         .order_by("kind", "position", "pk")
         .values_list(
             "organisation_id",
@@ -149,7 +151,7 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
         )
     ),
     "services": lambda ids, user: (
-        _of(visible_services(user), ids)
+        of_ids(visible_services(user), ids)
         .order_by("name", "pk")
         .values_list("organisation_id", "pk", *SERVICE_FIELDS)
     ),
@@ -170,7 +172,7 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
     ),
     "service_channels": _service_channels,
     "persons": lambda ids, user: (
-        _of(visible_contact_persons(user), ids)
+        of_ids(visible_contact_persons(user), ids)
         .order_by("name", "pk")
         .values_list(
             "organisation_id",
@@ -186,7 +188,7 @@ PARTS: dict[str, Callable[[list[int], object], QuerySet]] = {
         )
     ),
     "needs": lambda ids, user: (
-        _of(visible_needs(user), ids)
+        of_ids(visible_needs(user), ids)
         .order_by("pk")
         .values_list(
             "organisation_id",
@@ -353,7 +355,7 @@ def records_of_ids(
     chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
 
     def read(chunk: list[int]) -> tuple[dict, dict]:
-        own_columns = _of(Organisation.objects, chunk, "id").values(*BASE_FIELDS)
+        own_columns = of_ids(Organisation.objects, chunk, "id").values(*BASE_FIELDS)
         base = {row["id"]: row for row in own_columns}
         grouped = {name: _group(PARTS[name](chunk, user)) for name in parts}
         for name, by_organisation in grouped.items():

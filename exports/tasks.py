@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from directory.filters import BY_NAME
 from exports.annuaire_pdf import write_annuaire_pdf
-from exports.filtering import FilterError, public_filterset
+from exports.filtering import FilterError, public_selection
 from exports.layouts import LAYOUTS
-from exports.records import ExportLookups, organisation_records
+from exports.records import ExportLookups, records_of_ids
 from exports.writers import csv_chunks, write_xlsx
 from jobs.models import Job
 from jobs.services import start_job
@@ -79,14 +79,12 @@ def run_export(job: Job, report: Callable[..., None]) -> None:
         # A job queued before selections were stored as JSON, whose pickle could not be read.
         raise JobError(_("This export's selection was lost in an update; start it again."))
     layout = LAYOUTS[params["layout"]]
-    queryset = selected_organisations(params["selection"], job.owner)
-    total = queryset.count()
+    ids = list(selected_organisations(params["selection"], job.owner).values_list("pk", flat=True))
+    total = len(ids)
     report(0, total, _("Writing"))
     columns = layout.columns_for(private=sees_private(job.owner))
     catalogues = ExportLookups()
-    records = _counted(
-        organisation_records(queryset, job.owner, layout.parts, catalogues), total, report
-    )
+    records = _counted(records_of_ids(ids, job.owner, layout.parts, catalogues), total, report)
     if params["format"] == "xlsx":
         output = write_xlsx(layout, columns, records, catalogues, title=layout.filename_stem)
     else:
@@ -158,11 +156,11 @@ def start_pdf_job(query: QueryDict, key: str, filename: str, list_url: str) -> J
 @runner(PDF_JOB)
 def run_annuaire_pdf(job: Job, report: Callable[..., None]) -> None:
     try:
-        filterset = public_filterset(QueryDict(job.params["query"]))
+        selection = public_selection(QueryDict(job.params["query"]))
     except FilterError as error:  # a zone or theme deleted since
         raise JobError(str(error)) from error
     with tempfile.TemporaryFile() as output:
-        total = write_annuaire_pdf(output, filterset, job.params["list_url"], report)
+        total = write_annuaire_pdf(output, selection, job.params["list_url"], report)
         output.seek(0)
         job.result_file.save(f"jobs/{job.pk}/{job.result_name}", File(output))
     report(total, total)

@@ -18,7 +18,7 @@ by counting distinct ``#org +code`` per ``#adm1 +code``.
 
 from collections.abc import Iterator
 
-from exports.records import ExportLookups, OrganisationRecord, ZoneEntry, organisation_records
+from exports.records import ExportLookups, OrganisationRecord, ZoneEntry, records_of_ids
 from organisations.models import Zone
 
 HEADINGS = (
@@ -72,9 +72,9 @@ def _places(record: OrganisationRecord, catalogues: ExportLookups) -> list[Place
     return places
 
 
-def three_w_rows(queryset, catalogues: ExportLookups) -> Iterator[list[str]]:
-    """The rows of the published organisations of ``queryset`` (public data only)."""
-    for record in organisation_records(queryset, None, ("zones", "themes"), catalogues):
+def three_w_rows(ids: list[int], catalogues: ExportLookups) -> Iterator[list[str]]:
+    """The rows of the published organisations ``ids`` (public data only)."""
+    for record in records_of_ids(ids, None, ("zones", "themes"), catalogues):
         typology_id = record["typology_id"]
         organisation = [
             record["name"],

@@ -23,7 +23,7 @@ from exports.filenames import download_name
 from exports.filtering import FilterError, filtered_organisations
 from exports.hsds import hsds_zip
 from exports.layouts import ANNUAIRE, FULL, HXL, Layout
-from exports.records import ExportLookups, organisation_records
+from exports.records import ExportLookups, records_of_ids
 from exports.tasks import (
     pdf_in_background,
     pdf_job_key,
@@ -60,21 +60,22 @@ def table_response(
             content_type="text/plain; charset=utf-8",
         )
     try:
-        filterset = filtered_organisations(request, public_only)
+        selection = filtered_organisations(request, public_only)
     except FilterError as error:
         return _bad_request(error)
     user = None if public_only else request.user
-    filename = download_name(layout.filename_stem, filterset, fmt)
-    return table_file(layout, fmt, filterset.qs, user, filename, separator)
+    filename = download_name(layout.filename_stem, selection.filterset, fmt)
+    return table_file(layout, fmt, selection.ids, user, filename, separator)
 
 
 def table_file(
-    layout: Layout, fmt: str, queryset, user, filename: str, separator: str = ","
+    layout: Layout, fmt: str, ids: list[int], user, filename: str, separator: str = ","
 ) -> HttpResponse:
-    """The download of ``layout`` for ``queryset``, with what ``user`` may see."""
+    """The download of ``layout`` for the organisations ``ids`` (in that order, all of
+    them visible to ``user``), with what ``user`` may see."""
     columns = layout.columns_for(private=sees_private(user))
     catalogues = ExportLookups()
-    records = organisation_records(queryset, user, layout.parts, catalogues)
+    records = records_of_ids(ids, user, layout.parts, catalogues)
     if fmt == "xlsx":
         workbook = write_xlsx(layout, columns, records, catalogues, title=layout.filename_stem)
         response = FileResponse(
@@ -140,12 +141,12 @@ def hxl(request: HttpRequest) -> HttpResponse:
 def three_w(request: HttpRequest) -> HttpResponse:
     """The 3W long form (exports/three_w.py): public data only, filtered like the list."""
     try:
-        filterset = filtered_organisations(request, public_only=True)
+        selection = filtered_organisations(request, public_only=True)
     except FilterError as error:
         return _bad_request(error)
-    rows = three_w_rows(filterset.qs, ExportLookups())
+    rows = three_w_rows(selection.ids, ExportLookups())
     chunks = csv_table_chunks([list(HEADINGS), list(HXL_TAGS)], rows)
-    response = csv_response(chunks, download_name("3w-osc", filterset, "csv"))
+    response = csv_response(chunks, download_name("3w-osc", selection.filterset, "csv"))
     response["Cache-Control"] = "private"
     return response
 
@@ -154,11 +155,11 @@ def three_w(request: HttpRequest) -> HttpResponse:
 @require_GET
 def hsds(request: HttpRequest) -> HttpResponse:
     try:
-        filterset = filtered_organisations(request, public_only=True)
+        selection = filtered_organisations(request, public_only=True)
     except FilterError as error:
         return _bad_request(error)
-    package = hsds_zip(filterset.qs)
-    filename = download_name("hsds-osc", filterset, "zip")
+    package = hsds_zip(selection.ids)
+    filename = download_name("hsds-osc", selection.filterset, "zip")
     return FileResponse(
         package, as_attachment=True, filename=filename, content_type="application/zip"
     )
@@ -171,19 +172,19 @@ def annuaire_pdf(request: HttpRequest) -> HttpResponse:
     the worker for a long one (the visitor waits on a page that follows its progress and
     then serves the file)."""
     try:
-        filterset = filtered_organisations(request, public_only=True)
+        selection = filtered_organisations(request, public_only=True)
     except FilterError as error:
         return _bad_request(error)
-    filename = download_name(ANNUAIRE.filename_stem, filterset, "pdf")
+    filename = download_name(ANNUAIRE.filename_stem, selection.filterset, "pdf")
     query = request.GET.copy()
     query.pop("page", None)
     list_url = request.build_absolute_uri(reverse("directory:organisation_list"))
     if query:
         list_url += "?" + query.urlencode()
-    total = filterset.qs.count()
+    total = len(selection.ids)
     if not pdf_in_background(total):
         output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        write_annuaire_pdf(output, filterset, list_url)
+        write_annuaire_pdf(output, selection, list_url)
         output.seek(0)
         return _pdf_file(output, filename)
     key = pdf_job_key(query, translation.get_language())

@@ -7,5 +7,10 @@ from organisations.visibility import sees_private
 
 
 def visible_needs(user=None) -> QuerySet[OrganisationNeed]:
+    return needs_seen(private=sees_private(user))
+
+
+def needs_seen(private: bool) -> QuerySet[OrganisationNeed]:
+    """Every need for those who see private data, else the public ones."""
     needs = OrganisationNeed.objects.all()
-    return needs if sees_private(user) else needs.filter(is_public=True)
+    return needs if private else needs.filter(is_public=True)

@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
 from common.text import fold
+from organisations import text_search
 from organisations.catalogue_admin import CatalogueImportExportMixin
 from organisations.display import visibility_badge
 from organisations.forms import OrganisationAdminForm
@@ -327,12 +328,23 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         VerificationListFilter,
     ]
     list_select_related = ["typology"]
+    # The directory's engine answers the search box (organisations/text_search.py); these
+    # fields only when it is not loaded, and for Django's checks of autocomplete fields.
     search_fields = ["name", "acronym", "aliases__name", "search_text"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["registration_country"]
     # Verification is recorded by the "Confirm information verified" action, an update
     # link or an import (organisations/verification.py), never typed in.
     readonly_fields = ["verified_at", "verified_by", "created_at", "updated_at", "version"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if (
+            search_term.strip()
+            and (narrowed := text_search.found(queryset, search_term)) is not None
+        ):
+            return narrowed, False
+        return super().get_search_results(request, queryset, search_term)
+
     fieldsets = [
         (
             None,

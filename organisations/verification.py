@@ -6,7 +6,7 @@ is still correct", or a proposal accepted), an import when a survey answer is ap
 
 from datetime import datetime, timedelta
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,11 +53,3 @@ def in_verification_states(organisations: QuerySet, states, cutoff=None) -> Quer
     if recent:
         return organisations.filter(verified_at__gte=cutoff)
     return organisations.not_verified_since(cutoff)
-
-
-def verification_state(cutoff=None):
-    """An SQL expression: the organisation's state, VERIFIED_RECENTLY or VERIFICATION_DUE."""
-    return Case(
-        When(verified_at__gte=cutoff or verification_cutoff(), then=Value(VERIFIED_RECENTLY)),
-        default=Value(VERIFICATION_DUE),
-    )

@@ -8,5 +8,10 @@ from services.models import Service
 
 
 def visible_services(user=None) -> QuerySet[Service]:
+    return services_seen(private=sees_private(user))
+
+
+def services_seen(private: bool) -> QuerySet[Service]:
+    """Every service for those who see private data, else the published ones."""
     services = Service.objects.all()
-    return services if sees_private(user) else services.published()
+    return services if private else services.published()

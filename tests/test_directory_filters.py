@@ -1,37 +1,46 @@
-"""OrganisationFilterSet on its own, as the exports and the API use it."""
+"""The one list query (directory/listing.py) on its own, as the exports and the API use it."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
-from django.test import RequestFactory
 
+from directory.facet_index import Audience
 from directory.filters import OrganisationFilterSet
+from directory.listing import Listing
 from organisations.models import Organisation
-from organisations.visibility import visible_organisations
 from tests.directory_world import build_world
 
 pytestmark = pytest.mark.django_db
 
 
-def filtered(query: str, request=None) -> list[str]:
-    filterset = OrganisationFilterSet(
-        QueryDict(query), queryset=visible_organisations(), request=request
-    )
+def listing(query: str, audience: Audience = Audience.PUBLIC) -> Listing:
+    filterset = OrganisationFilterSet(QueryDict(query))
     assert filterset.is_valid(), filterset.errors
-    return [organisation.slug for organisation in filterset.qs]
+    return Listing(filterset, audience)
 
 
-def test_without_a_request_needs_are_filtered_on_public_ones_only():
+def filtered(query: str, audience: Audience = Audience.PUBLIC) -> list[str]:
+    ids = listing(query, audience).ids()
+    slugs = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    return [slugs[pk] for pk in ids]
+
+
+def test_the_public_filters_on_public_needs_only():
     build_world()
     assert filtered("need=finances") == ["aracem"]
     assert filtered("need=plaidoyer") == []
 
 
-def test_an_anonymous_request_sees_public_needs_only():
+def test_staff_filter_on_private_needs_too():
     build_world()
-    request = RequestFactory().get("/")
-    request.user = AnonymousUser()
-    assert filtered("need=plaidoyer", request) == []
+    assert "aracem" in filtered("need=finances", Audience.STAFF)
+    assert filtered("need=plaidoyer", Audience.STAFF) != []
+
+
+def test_the_filterset_never_filters_in_sql():
+    filterset = OrganisationFilterSet(QueryDict("q=gao"))
+    assert filterset.is_valid()
+    with pytest.raises(NotImplementedError):
+        filterset.qs  # noqa: B018
 
 
 def test_results_are_ordered_and_never_duplicated():
@@ -44,15 +53,14 @@ def test_results_are_ordered_and_never_duplicated():
     )
 
 
-def test_queryset_without_leaves_out_one_filter():
+def test_each_facet_is_counted_without_its_own_filter():
     world = build_world()
-    filterset = OrganisationFilterSet(
-        QueryDict(f"theme=protection&zone={world.gao.pk}"), queryset=visible_organisations()
-    )
-    assert filterset.is_valid()
-    assert [o.slug for o in filterset.qs] == ["aracem"]
-    assert set(filterset.queryset_without("zone").values_list("slug", flat=True)) == {
-        "aracem",
-        "atc",
-    }
+    query = f"theme=protection&zone={world.gao.pk}"
+    assert filtered(query) == ["aracem"]
+    # The zone facet counts theme=protection alone: ARACEM and ATC.
+    assert filtered("theme=protection") == ["aracem", "atc"]
+    counts = listing(query).counts
+    assert counts["total"][None] == 1
+    assert counts["zone"][world.mali.pk] == 2
+    filterset = OrganisationFilterSet(QueryDict(query))
     assert [label for _name, _raw, label in filterset.active_filters()] == ["Zone", "Thème"]

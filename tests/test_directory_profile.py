@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from directory.referral import related_organisations, zone_overlap
+from directory.facet_index import Audience, facet_index
+from directory.referral import related_in_index
 from organisations.factories import (
     ContactChannelFactory,
     ContactPersonFactory,
@@ -74,21 +75,6 @@ def test_unknown_and_unpublished_organisations_are_404(client, world):
     assert profile(client, "brouillon").status_code == 404
 
 
-def test_zone_overlap_counts_containing_zones():
-    mali, kayes, yelimane, gao = "1/", "1/2/", "1/2/3/", "1/4/"
-    assert zone_overlap([yelimane], [yelimane]) == 3
-    assert zone_overlap([yelimane], [kayes]) == 2
-    assert zone_overlap([kayes], [yelimane]) == 2
-    assert zone_overlap([yelimane], [gao]) == 0  # neighbours in one country do not meet
-    assert zone_overlap([yelimane], [mali]) == 1
-    assert zone_overlap([yelimane], ["9/"]) == 0
-    # More shared places count more; the whole country counts once.
-    assert zone_overlap([kayes, gao], [kayes, gao]) == 4
-    assert zone_overlap([kayes, gao], [kayes]) == 2
-    assert zone_overlap([kayes, gao], [kayes, mali]) == 3  # Gao meets it only through Mali
-    assert zone_overlap([kayes, gao], [mali]) == 1
-
-
 def test_referral_ranks_by_shared_zones_and_themes(client, world):
     reintegration = world.omrib.themes.get()
     same_cercle = organisation(
@@ -106,7 +92,9 @@ def test_referral_ranks_by_shared_zones_and_themes(client, world):
         themes=[reintegration],
         status="draft",
     )
-    referrals = related_organisations(world.omrib, Organisation.objects.published())
+    referrals = related_in_index(
+        Organisation.objects.get(pk=world.omrib.pk), facet_index(), Audience.PUBLIC
+    )
     ranked = [r.organisation.slug for r in referrals]
     # Same cercle (3) beats the region around it (Grdr in Kayes: 2), then the whole country
     # (1); another region, another theme or a draft is no referral.

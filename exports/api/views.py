@@ -18,15 +18,15 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
 from common.numbers import parse_id
-from directory.facet_index import IndexedResults, Ordering, facet_index
+from directory.facet_index import Audience
 from directory.filters import OrganisationFilterSet
+from directory.listing import Listing
 from exports.api import serializers
 from exports.api.service_filters import ServiceFilterSet
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import Office, Organisation, Partner, Theme, Zone
 from organisations.visibility import (
-    sees_private,
     visible_channels,
     visible_contact_persons,
     visible_organisations,
@@ -76,19 +76,17 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 class IndexedFilterBackend(StrictFilterBackend):
-    """The public list's filters. A list for a caller who sees public data only is
-    answered, like the public list page, by the in-memory index (directory/facet_index.py):
-    no COUNT, and a page however deep reads its own rows only."""
+    """The list's filters, answered like the list page by the one list query
+    (directory/listing.py) for what the caller may see: no COUNT, and a page however deep
+    reads its own rows only."""
 
     def filter_queryset(self, request, queryset, view):
-        if view.action != "list" or sees_private(request.user):
-            return super().filter_queryset(request, queryset, view)
+        if view.action != "list":
+            return queryset
         filterset = self.get_filterset(request, queryset, view)
         if not filterset.is_valid():
             raise utils.translate_validation(filterset.errors)
-        criteria = filterset.form.cleaned_data
-        index = facet_index()
-        return IndexedResults(index, index.matches(criteria), Ordering.of(criteria), queryset)
+        return Listing(filterset, Audience.of(request.user)).results(queryset)
 
 
 @documented_errors(serializers.OrganisationSerializer)
