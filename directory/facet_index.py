@@ -24,9 +24,11 @@ import gc
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from django.db.models import CharField, Value
 from pyroaring import BitMap, FrozenBitMap
@@ -251,20 +253,14 @@ class FacetIndex:
         return self.page(result, ordering, 0, len(result))
 
 
-class _Postings:
+def _postings() -> defaultdict:
     """Positions per key while building: arrays of C integers, not lists of Python ints
-    (a list of 200,000 organisations' word positions costs hundreds of megabytes)."""
+    (lists of 200,000 organisations' word positions cost hundreds of megabytes)."""
+    return defaultdict(partial(array, "I"))
 
-    def __init__(self) -> None:
-        self.arrays: dict = {}
 
-    def add(self, key, position: int) -> None:
-        if (positions := self.arrays.get(key)) is None:
-            positions = self.arrays[key] = array("I")
-        positions.append(position)
-
-    def frozen(self) -> dict:
-        return {key: FrozenBitMap(positions) for key, positions in self.arrays.items()}
+def _frozen(postings: dict) -> dict:
+    return {key: FrozenBitMap(positions) for key, positions in postings.items()}
 
 
 def _link_rows(positions: array):
@@ -316,8 +312,8 @@ def build() -> FacetIndex:
     )
     ids, updated, published = array("q"), array("d"), BitMap()
     verified: list[tuple[float, int]] = []
-    words, acronyms = _Postings(), _Postings()
-    values = {name: _Postings() for name in FIELD_FACETS}
+    words, acronyms = _postings(), _postings()
+    values = {name: _postings() for name in FIELD_FACETS}
     for i, (pk, status, text, acronym, updated_at, verified_at, *columns) in enumerate(rows):
         ids.append(pk)
         updated.append(-updated_at.timestamp())
@@ -326,11 +322,11 @@ def build() -> FacetIndex:
         if verified_at is not None:
             verified.append((-verified_at.timestamp(), i))
         for word in set(text.split()):
-            words.add(word, i)
+            words[word].append(i)
         if acronym:
-            acronyms.add(acronym.upper(), i)
+            acronyms[acronym.upper()].append(i)
         for name, value in zip(FIELD_FACETS, columns, strict=True):
-            values[name].add(value, i)
+            values[name][value].append(i)
     positions = array("l", [-1]) * (max(ids, default=0) + 1)
     for i, pk in enumerate(ids):
         positions[pk] = i
@@ -345,25 +341,23 @@ def build() -> FacetIndex:
         zone.pk: [int(part) for part in zone.path.strip("/").split("/")]
         for zone in catalogues.zones
     }
-    linked = {"zone": _Postings()}
-    direct_zones = _Postings()
+    linked: dict[str, defaultdict] = defaultdict(_postings)
+    direct_zones = _postings()
     for tag, i, key in _link_rows(positions):
         if tag == "zone":
-            direct_zones.add(key, i)
+            direct_zones[key].append(i)
             for entry in ancestors[key]:
-                linked["zone"].add(entry, i)
+                linked["zone"][entry].append(i)
         else:
-            linked.setdefault(tag, _Postings()).add(key, i)
-    shared = {name: postings.frozen() for name, postings in values.items()}
+            linked[tag][key].append(i)
+    shared = {name: _frozen(postings) for name, postings in values.items()}
     for name in ["zone", *(n for n in link_facets(private=False) if n not in AUDIENCE_FACETS)]:
-        shared[name] = linked.pop(name, _Postings()).frozen()
+        shared[name] = _frozen(linked.pop(name, {}))
     audience_values = {
-        audience: {
-            name: linked.pop(f"{name}:{audience}", _Postings()).frozen() for name in AUDIENCE_FACETS
-        }
+        audience: {name: _frozen(linked.pop(f"{name}:{audience}", {})) for name in AUDIENCE_FACETS}
         for audience in Audience
     }
-    vocabulary = sorted(words.arrays)
+    vocabulary = sorted(words)
     index = FacetIndex(
         ids=ids,
         positions=positions,
@@ -372,11 +366,11 @@ def build() -> FacetIndex:
         verified=array("I", (i for _time, i in verified)),
         verified_times=array("d", (time for time, _i in verified)),
         vocabulary=vocabulary,
-        postings=[FrozenBitMap(words.arrays[word]) for word in vocabulary],
-        acronyms=acronyms.frozen(),
+        postings=[FrozenBitMap(words[word]) for word in vocabulary],
+        acronyms=_frozen(acronyms),
         values=shared,
         audience_values=audience_values,
-        direct_zones=direct_zones.frozen(),
+        direct_zones=_frozen(direct_zones),
         catalogues=catalogues,
     )
     del words, values, linked, verified
