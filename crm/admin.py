@@ -136,7 +136,7 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
 
     list_filter = [
         *organisation_admin.OrganisationAdmin.list_filter,
-        ("memberships__network", admin.RelatedOnlyFieldListFilter),
+        ("memberships__network", admin.RelatedFieldListFilter),
     ]
     inlines = [
         organisation_admin.AliasInline,

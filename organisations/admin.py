@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -240,10 +241,11 @@ class ZoneListFilter(admin.SimpleListFilter):
     parameter_name = "zone"
 
     def lookups(self, request, model_admin):
-        zones = Zone.objects.filter(
-            level__in=[Zone.Level.COUNTRY, Zone.Level.REGION], organisation_links__isnull=False
-        ).distinct()
-        return [(zone.pk, zone.name) for zone in zones.order_by("level", "name")]
+        # One probe of the links' zone index per country and region, not a scan of the links.
+        linked = OrganisationZone.objects.filter(zone=OuterRef("pk"))
+        zones = Zone.objects.filter(level__in=[Zone.Level.COUNTRY, Zone.Level.REGION])
+        zones = zones.filter(Exists(linked)).order_by("level", "name")
+        return list(zones.values_list("pk", "name"))
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -324,10 +326,13 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         "registration_kind",
         "survey_status",
         ZoneListFilter,
-        ("themes", admin.RelatedOnlyFieldListFilter),
+        # Every theme of the catalogue: "related only" would scan every organisation's links.
+        ("themes", admin.RelatedFieldListFilter),
         VerificationListFilter,
     ]
     list_select_related = ["typology"]
+    # "12 results (Show all)" rather than "12 of 200,000": no count of the whole table.
+    show_full_result_count = False
     # The directory's engine answers the search box (organisations/text_search.py); these
     # fields only when it is not loaded, and for Django's checks of autocomplete fields.
     search_fields = ["name", "acronym", "aliases__name", "search_text"]
