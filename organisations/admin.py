@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -343,12 +344,21 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["verified_at", "verified_by", "created_at", "updated_at", "version"]
 
     def get_search_results(self, request, queryset, search_term):
-        if (
-            search_term.strip()
-            and (narrowed := text_search.found(queryset, search_term)) is not None
-        ):
-            return narrowed, False
-        return super().get_search_results(request, queryset, search_term)
+        ids = text_search.found_ids(search_term) if search_term.strip() else None
+        if ids is None:
+            return super().get_search_results(request, queryset, search_term)
+        request.found_organisations = ids  # in the engine's order, for get_paginator
+        return queryset.filter(text_search.id_among(queryset.model, ids)), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # A search alone (no filter, no column sort): its results best first, as the
+        # engine orders them, each page read by id (no sort nor count of them all in SQL).
+        ids = getattr(request, "found_organisations", None)
+        if ids is not None and set(request.GET) <= {SEARCH_VAR, PAGE_VAR}:
+            # Rows read by id alone: the list of every found id would only slow the query.
+            rows = self.get_queryset(request).select_related(*self.list_select_related)
+            queryset = text_search.FoundOrganisations(ids, rows)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     fieldsets = [
         (

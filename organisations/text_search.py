@@ -7,7 +7,7 @@ directory), the admin's own ``search_fields`` answer.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import connection
 from django.db.models import BooleanField, QuerySet
@@ -22,11 +22,28 @@ def register(finder: Callable[[str], list[int]]) -> None:
     _finder = finder
 
 
-def found(queryset: QuerySet, text: str) -> QuerySet | None:
-    """``queryset`` narrowed to what ``text`` finds; None when no engine is registered."""
-    if _finder is None:
-        return None
-    return queryset.filter(id_among(queryset.model, _finder(text)))
+def found_ids(text: str) -> list[int] | None:
+    """The ids of the organisations ``text`` finds, best first; None when no engine is
+    registered."""
+    return None if _finder is None else _finder(text)
+
+
+class FoundOrganisations(Sequence):
+    """Found organisations for a Paginator, in the engine's order: counted without a
+    query, a page read by id in one."""
+
+    def __init__(self, ids: list[int], queryset: QuerySet) -> None:
+        self.ids, self.queryset = ids, queryset
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            raise TypeError("FoundOrganisations reads slices only")
+        ids = self.ids[item]
+        rows = self.queryset.order_by().in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def id_among(model, ids: list[int]) -> RawSQL:

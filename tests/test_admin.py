@@ -322,3 +322,30 @@ def test_the_admin_is_french_by_default_and_english_on_request(staff_client):
     response = staff_client.get(url)
     assert response["Content-Language"] == "en"
     assert "Log out" in response.content.decode()
+
+
+def test_the_search_box_finds_what_the_lists_find_drafts_included(staff_client):
+    draft = org_factories.OrganisationFactory(
+        name="Association des rapatriés de Kidal", status=Organisation.Status.DRAFT
+    )
+    published = org_factories.OrganisationFactory(name="Rapatriés solidaires")
+    org_factories.OrganisationFactory(name="Autre")
+    changelist = reverse("admin:organisations_organisation_changelist")
+    response = staff_client.get(changelist, {"q": "rapatries"})
+    assert set(response.context["cl"].result_list) == {draft, published}
+    narrowed = staff_client.get(changelist, {"q": "rapatries", "status": "draft"})
+    assert list(narrowed.context["cl"].result_list) == [draft]
+
+
+def test_a_search_alone_pages_in_the_engines_order_without_counting_in_sql(
+    staff_client, django_assert_max_num_queries
+):
+    for n in range(130):
+        org_factories.OrganisationFactory(name=f"Réseau migrants {n:03d}")
+    changelist = reverse("admin:organisations_organisation_changelist")
+    staff_client.get(changelist, {"q": "migrants"})  # builds the index after the writes
+    with django_assert_max_num_queries(12):
+        second = staff_client.get(changelist, {"q": "migrants", "p": "2"})
+    cl = second.context["cl"]
+    assert cl.result_count == 130
+    assert [o.name for o in cl.result_list] == [f"Réseau migrants {n:03d}" for n in range(100, 130)]
