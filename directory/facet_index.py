@@ -13,41 +13,52 @@ may see (published ones for the public, every one for staff who see private data
 needs and services that count (public ones, or all). The public list, its staff view, the
 API, every download, referral, the statistics and the admin's search all read this index.
 
-It is rebuilt, in one process, when the data-version stamp has moved (a write committed
-anywhere) or when this process itself wrote (before its commit), so a list never shows
-data older than the page cache would.
+When the data-version stamp has moved (a write committed anywhere) or this process itself
+wrote (before its commit), the organisations written since are read again and the index
+updated (directory/index_data.py), so a list never shows data older than the page cache
+would; a write that names no organisation (a catalogue entry, a bulk import) has it read
+again whole.
 """
 
-import ctypes
-import ctypes.util
-import gc
+import heapq
 import threading
-from array import array
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
 
-from django.db.models import CharField, Value
 from pyroaring import BitMap, FrozenBitMap
 
 from common.text import fold
-from directory.facets import FIELD_FACETS, KEYED_FACETS, FacetEntries, link_facets
-from directory.filters import BY_NAME
-from organisations.models import Organisation, OrganisationZone
+from directory.facets import KEYED_FACETS
+from directory.index_data import (
+    EMPTY,
+    SECONDS_PER_DAY,
+    IndexData,
+    read_all,
+    read_changes,
+)
 from organisations.verification import (
     VERIFICATION_DUE,
     VERIFIED_RECENTLY,
     verification_cutoff,
 )
 from organisations.visibility import sees_private
-from pagecache.stamp import current_version, local_writes
+from pagecache.stamp import (
+    EVERYTHING,
+    changes_since,
+    current_version,
+    local_changes_since,
+    local_writes,
+)
 
 # Sorts after every character: the words starting with w lie between w and w + this.
 LAST_CHARACTER = "\U0010ffff"
-EMPTY = FrozenBitMap()
+# Results this long or shorter are sorted by date whole; longer ones give their first
+# pages from a heap.
+SORTED_WHOLE = 20_000
+# More organisations changed than this since the index was read: read everything again.
+MOST_CHANGED = 2_000
 
 
 class Audience(StrEnum):
@@ -63,10 +74,6 @@ class Audience(StrEnum):
     @property
     def private(self) -> bool:
         return self is Audience.STAFF
-
-
-# Facets whose links depend on the audience (private needs, unpublished services).
-AUDIENCE_FACETS = ("need", "services_for")
 
 
 @dataclass(frozen=True)
@@ -85,60 +92,35 @@ class Ordering:
         return cls(acronym=(criteria.get("q") or "").strip())
 
 
-def _ranks(order: array) -> array:
-    """rank[position]: where each position comes in ``order``."""
-    rank = array("l", bytes(len(order) * order.itemsize))
-    for i, position in enumerate(order):
-        rank[position] = i
-    return rank
-
-
 class FacetIndex:
     """The organisations as bitmaps of positions in the list's name order.
 
-    Immutable once built: requests of every thread read it without a lock.
+    Immutable once built: requests of every thread read it without a lock; an update
+    makes a new one (``updated``).
     """
 
-    def __init__(
-        self,
-        ids: array,
-        positions: array,
-        published: FrozenBitMap,
-        newest: array,
-        verified: array,
-        verified_times: array,
-        vocabulary: list[str],
-        postings: list[FrozenBitMap],
-        acronyms: dict[str, FrozenBitMap],
-        values: dict[str, dict],
-        audience_values: dict[Audience, dict[str, dict]],
-        direct_zones: dict[int, FrozenBitMap],
-        catalogues: FacetEntries,
-    ) -> None:
-        self.ids = ids  # organisation id at each position
-        self._positions = positions  # position of each organisation id (-1: none)
-        self.published = published
-        self.everything = FrozenBitMap(range(len(ids)))
-        # Positions verified, the most recent verification first, then by name; and their
-        # verification times, negated (ascending, for bisect).
-        self.verified, self.verified_times = verified, verified_times
-        unverified = self.everything - FrozenBitMap(verified)
-        by_verification = array("l", verified)
-        by_verification.extend(unverified)
-        # Each sort order: the positions in it, and each position's rank in it.
-        self.orders = {
-            "-updated": (newest, _ranks(newest)),  # newest first, then by name
-            "-verified": (by_verification, _ranks(by_verification)),  # never verified last
-        }
-        self._verification: tuple[int, dict[str, FrozenBitMap]] | None = None
-        self.vocabulary = vocabulary  # every word of every search_text, sorted
-        self.postings = postings  # positions whose text has vocabulary[i]
-        self.acronyms = acronyms  # upper-cased acronym -> positions
-        self.values = values  # filter name -> value -> positions, whoever looks
-        self.audience_values = audience_values  # audience -> filter name -> value -> positions
-        self.direct_zones = direct_zones  # zone -> positions linked to it (not below it)
-        self.catalogues = catalogues  # what the facets offer, read with the data
-        self.typology_parents = {t.pk: t.parent_id for t in catalogues.typologies}
+    def __init__(self, data: IndexData) -> None:
+        self.data = data
+        self.ids = data.ids  # organisation id at each position (-1: free)
+        self.published = data.published
+        self.everything = data.everything
+        self.vocabulary = sorted(data.words)  # every word of every search_text
+        self.acronyms = data.acronyms
+        self.values = data.values  # filter name -> value -> positions, whoever looks
+        self.direct_zones = data.direct_zones  # zone -> positions linked to it, not below
+        self.catalogues = data.catalogues  # what the facets offer, read with the data
+        self.typology_parents = {t.pk: t.parent_id for t in data.catalogues.typologies}
+        # Each sort order: the positions' keys (ascending), then the name order.
+        self.sort_keys = {"-updated": data.updated, "-verified": data.verified}
+
+    def updated(self, changed: set[int]) -> "FacetIndex | None":
+        """This index with the organisations ``changed`` read again; None when they
+        cannot be placed in it (the index must be read again)."""
+        data = read_changes(self.data, changed)
+        return None if data is None else FacetIndex(data)
+
+    def __len__(self) -> int:
+        return len(self.everything)
 
     def visible(self, audience: Audience) -> FrozenBitMap:
         """The positions ``audience`` may see."""
@@ -146,7 +128,8 @@ class FacetIndex:
 
     def position(self, pk: int) -> int | None:
         """The position of organisation ``pk``, if the index holds it."""
-        if 0 <= pk < len(self._positions) and (found := self._positions[pk]) >= 0:
+        positions = self.data.positions
+        if 0 <= pk < len(positions) and (found := positions[pk]) >= 0:
             return found
         return None
 
@@ -155,29 +138,31 @@ class FacetIndex:
     def words(self, search: str) -> BitMap:
         """Positions whose text has, for each word of ``search``, a word starting so."""
         found = BitMap(self.everything)
+        words = self.data.words
         for word in fold(search).split():
             start = bisect_left(self.vocabulary, word)
             stop = bisect_left(self.vocabulary, word + LAST_CHARACTER, start)
-            found &= BitMap.union(BitMap(), *self.postings[start:stop])
+            found &= BitMap.union(BitMap(), *(words[w] for w in self.vocabulary[start:stop]))
             if not found:
                 break
         return found
 
     def verification(self) -> dict[str, FrozenBitMap]:
         """Positions verified in the last 12 months, and the others: computed from the
-        clock, since a record falls due without any write (kept while the cut stays put)."""
-        cut = bisect_right(self.verified_times, -verification_cutoff().timestamp())
-        if self._verification is None or self._verification[0] != cut:
-            recent = FrozenBitMap(self.verified[:cut])
-            due = FrozenBitMap(self.everything - recent)
-            self._verification = (cut, {VERIFIED_RECENTLY: recent, VERIFICATION_DUE: due})
-        return self._verification[1]
+        clock, since a record falls due without any write."""
+        cut = verification_cutoff().timestamp()
+        cut_day = int(cut // SECONDS_PER_DAY)
+        days = self.data.verified_days
+        recent = BitMap.union(BitMap(), *(p for day, p in days.items() if day > cut_day))
+        verified = self.data.verified
+        recent.update(p for p in days.get(cut_day, EMPTY) if -verified[p] >= cut)
+        return {VERIFIED_RECENTLY: recent, VERIFICATION_DUE: self.everything - recent}
 
     def facet_values(self, audience: Audience) -> dict[str, dict]:
         """Filter name -> value -> positions, as ``audience`` counts them."""
         return {
             **self.values,
-            **self.audience_values[audience],
+            **self.data.audience_values[audience],
             "verified": self.verification(),
         }
 
@@ -236,10 +221,17 @@ class FacetIndex:
 
     def page(self, result: BitMap, ordering: Ordering, start: int, stop: int) -> list[int]:
         """Organisation ids at ``start:stop`` of ``result`` in ``ordering``."""
-        if ordering.sort in self.orders:
-            order, rank = self.orders[ordering.sort]
-            ranks = BitMap(rank[p] for p in result)
-            return [self.ids[order[r]] for r in ranks[start:stop]]
+        if ordering.sort in self.sort_keys:
+            keys = self.sort_keys[ordering.sort]
+
+            def key(position: int) -> tuple[float, int]:
+                return keys[position], position  # then the name order
+
+            if len(result) <= SORTED_WHOLE:
+                positions = sorted(result, key=key)[start:stop]
+            else:
+                positions = heapq.nsmallest(stop, result, key=key)[start:]
+            return [self.ids[p] for p in positions]
         first = BitMap()
         if ordering.acronym:
             first = result & self.acronyms.get(ordering.acronym.upper(), EMPTY)
@@ -253,144 +245,34 @@ class FacetIndex:
         return self.page(result, ordering, 0, len(result))
 
 
-def _postings() -> defaultdict:
-    """Positions per key while building: arrays of C integers, not lists of Python ints
-    (lists of 200,000 organisations' word positions cost hundreds of megabytes)."""
-    return defaultdict(partial(array, "I"))
-
-
-def _frozen(postings: dict) -> dict:
-    return {key: FrozenBitMap(positions) for key, positions in postings.items()}
-
-
-def _link_rows(positions: array):
-    """(facet, position, linked entry) of every link, in one query. Needs and services
-    come twice, tagged with the audience counting them: "need:public", "need:staff"."""
-    zone = Value("zone", output_field=CharField())
-    queries = [OrganisationZone.objects.order_by().values_list(zone, "organisation_id", "zone_id")]
-    public = link_facets(private=False)
-    for name, (rows, column, _repeats) in link_facets(private=True).items():
-        tagged = {name: rows}
-        if name in AUDIENCE_FACETS:
-            tagged = {
-                f"{name}:{Audience.STAFF}": rows,
-                f"{name}:{Audience.PUBLIC}": public[name][0],
-            }
-        for tag, links in tagged.items():
-            label = Value(tag, output_field=CharField())
-            queries.append(links.order_by().values_list(label, "organisation_id", column))
-    for tag, organisation, key in queries[0].union(*queries[1:], all=True).iterator():
-        if organisation < len(positions) and (i := positions[organisation]) >= 0:
-            yield tag, i, key
-
-
-def _release_memory() -> None:
-    """Give the build's scratch memory back to the system (glibc keeps freed pages)."""
-    gc.collect()
-    if library := ctypes.util.find_library("c"):
-        trim = getattr(ctypes.CDLL(library), "malloc_trim", None)
-        if trim is not None:
-            trim(0)
-
-
-def build() -> FacetIndex:
-    """Read every organisation, its links and the catalogues (nine queries, whatever the
-    data), streaming the rows so that memory holds the index, not the table."""
-    catalogues = FacetEntries.load()
-    rows = (
-        Organisation.objects.order_by(*BY_NAME)
-        .values_list(
-            "pk",
-            "status",
-            "search_text",
-            "acronym",
-            "updated_at",
-            "verified_at",
-            *FIELD_FACETS.values(),
-        )  # fmt: skip
-        .iterator(chunk_size=5000)
-    )
-    ids, updated, published = array("q"), array("d"), BitMap()
-    verified: list[tuple[float, int]] = []
-    words, acronyms = _postings(), _postings()
-    values = {name: _postings() for name in FIELD_FACETS}
-    for i, (pk, status, text, acronym, updated_at, verified_at, *columns) in enumerate(rows):
-        ids.append(pk)
-        updated.append(-updated_at.timestamp())
-        if status == Organisation.Status.PUBLISHED:
-            published.add(i)
-        if verified_at is not None:
-            verified.append((-verified_at.timestamp(), i))
-        for word in set(text.split()):
-            words[word].append(i)
-        if acronym:
-            acronyms[acronym.upper()].append(i)
-        for name, value in zip(FIELD_FACETS, columns, strict=True):
-            values[name][value].append(i)
-    positions = array("l", [-1]) * (max(ids, default=0) + 1)
-    for i, pk in enumerate(ids):
-        positions[pk] = i
-    # Newest first, then the name order (a stable sort): the SQL's ("-updated_at", *BY_NAME).
-    newest = array("l", sorted(range(len(ids)), key=updated.__getitem__))
-    del updated
-    # The most recent verification first, then the name order: BY_VERIFICATION.
-    verified.sort()
-
-    # A zone holds the organisations working in it or anywhere below it.
-    ancestors = {
-        zone.pk: [int(part) for part in zone.path.strip("/").split("/")]
-        for zone in catalogues.zones
-    }
-    linked: dict[str, defaultdict] = defaultdict(_postings)
-    direct_zones = _postings()
-    for tag, i, key in _link_rows(positions):
-        if tag == "zone":
-            direct_zones[key].append(i)
-            for entry in ancestors[key]:
-                linked["zone"][entry].append(i)
-        else:
-            linked[tag][key].append(i)
-    shared = {name: _frozen(postings) for name, postings in values.items()}
-    for name in ["zone", *(n for n in link_facets(private=False) if n not in AUDIENCE_FACETS)]:
-        shared[name] = _frozen(linked.pop(name, {}))
-    audience_values = {
-        audience: {name: _frozen(linked.pop(f"{name}:{audience}", {})) for name in AUDIENCE_FACETS}
-        for audience in Audience
-    }
-    vocabulary = sorted(words)
-    index = FacetIndex(
-        ids=ids,
-        positions=positions,
-        published=FrozenBitMap(published),
-        newest=newest,
-        verified=array("I", (i for _time, i in verified)),
-        verified_times=array("d", (time for time, _i in verified)),
-        vocabulary=vocabulary,
-        postings=[FrozenBitMap(words[word]) for word in vocabulary],
-        acronyms=_frozen(acronyms),
-        values=shared,
-        audience_values=audience_values,
-        direct_zones=_frozen(direct_zones),
-        catalogues=catalogues,
-    )
-    del words, values, linked, verified
-    _release_memory()
-    return index
-
-
 _lock = threading.Lock()
-_current: tuple[tuple[int, int], FacetIndex] | None = None
+# The index, and the data version and this process's write count it holds.
+_current: tuple[int, int, FacetIndex] | None = None
+
+
+def _brought_up_to_date(index: FacetIndex | None, since: tuple[int, int], now: tuple[int, int]):
+    """``index`` with what changed between the versions ``since`` and ``now`` read again,
+    or everything read again when that is unknown or too much."""
+    if index is None:
+        return FacetIndex(read_all())
+    (writes, version), (_writes, current) = since, now
+    changed = local_changes_since(writes) | changes_since(version, current)
+    if EVERYTHING in changed or len(changed) > MOST_CHANGED:
+        return FacetIndex(read_all())
+    return index.updated(changed) or FacetIndex(read_all())
 
 
 def facet_index() -> FacetIndex:
     """This process's index of the current data (one query to check it, when it is)."""
     global _current
-    version = (local_writes(), current_version())
-    if _current is None or _current[0] != version:
-        with _lock:  # one thread builds; the others wait for it rather than build too
-            if _current is None or _current[0] != version:
-                _current = (version, build())
-    return _current[1]
+    now = (local_writes(), current_version())
+    if _current is None or _current[:2] != now:
+        with _lock:  # one thread updates; the others wait for it rather than do it too
+            if _current is None or _current[:2] != now:
+                index = _current[2] if _current else None
+                since = _current[:2] if _current else now
+                _current = (*now, _brought_up_to_date(index, since, now))
+    return _current[2]
 
 
 def found_ids(text: str) -> list[int]:

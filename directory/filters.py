@@ -30,8 +30,8 @@ from services.models import PopulationGroup
 
 # search_text starts with the folded name, so it sorts "Écoute" with the E's and
 # "association des…" before "Association Tilé…" on SQLite and PostgreSQL alike. Its first
-# 100 characters (names are shorter), as PostgreSQL's org_published_name_idx holds them
-# (organisations migration 0003): the list's pages read that index in order.
+# 100 characters (names are shorter), as the index org_name_order_idx holds them
+# (organisations migration 0006): the in-memory index reads it in order.
 BY_NAME = (Substr("search_text", 1, 100), "pk")
 
 # Most recently verified first, never verified last.

@@ -20,8 +20,9 @@ from django.db.models import Prefetch
 from django.http import QueryDict
 from django.utils import timezone
 
-from directory.facet_index import Audience, build, facet_index
+from directory.facet_index import Audience, FacetIndex, facet_index
 from directory.filters import BY_NAME, OrganisationFilterSet
+from directory.index_data import read_all
 from directory.listing import Listing
 from directory.referral import related_in_index
 from needs.models import NeedCategory, OrganisationNeed
@@ -293,8 +294,10 @@ def test_it_is_rebuilt_after_a_write_in_this_process(directory):
 
 
 def test_it_holds_every_organisation_and_whose_needs_the_public_sees(directory):
-    index = build()
-    assert set(index.ids) == set(Organisation.objects.values_list("pk", flat=True))
+    index = FacetIndex(read_all())
+    assert {index.ids[p] for p in index.everything} == set(
+        Organisation.objects.values_list("pk", flat=True)
+    )
     assert {index.ids[p] for p in index.published} == set(
         Organisation.objects.published().values_list("pk", flat=True)
     )
@@ -304,7 +307,7 @@ def test_it_holds_every_organisation_and_whose_needs_the_public_sees(directory):
     ):
         held = {
             (index.ids[p], category)
-            for category, positions in index.audience_values[audience]["need"].items()
+            for category, positions in index.data.audience_values[audience]["need"].items()
             for p in positions
         }
         assert held == set(needs.values_list("organisation_id", "category_id"))
@@ -370,3 +373,83 @@ def test_it_gives_the_referrals_the_definition_gives(directory, audience):
         assert [(r.organisation.pk, r.shared_themes, r.zone_score) for r in found] == expected
         compared += bool(expected)
     assert compared >= 20  # organisations with referrals, not only empty lists
+
+
+def _same_answers(queries=("", "sort=-updated", "sort=-verified", "need=genre-droits-humains")):
+    for audience in Audience:
+        for query in queries:
+            assert _index_answer(query, audience) == _reference_answer(query, audience), query
+
+
+def test_a_write_reads_the_organisation_it_changed_again_not_the_others(directory):
+    before = facet_index()
+    organisation = Organisation.objects.published().order_by("pk").first()
+    position = before.position(organisation.pk)
+    theme = Theme.objects.exclude(pk__in=organisation.themes.all()).first()
+    OrganisationTheme.objects.create(organisation=organisation, theme=theme)
+    after = facet_index()
+    assert after is not before
+    assert after.position(organisation.pk) == position  # same name: same place
+    assert position in after.values["theme"][theme.pk]
+    # A typology it does not have: the very same bitmap, shared with the index before.
+    other = next(k for k, p in before.values["typology"].items() if position not in p)
+    assert after.values["typology"][other] is before.values["typology"][other]
+    _same_answers()
+
+
+def _count_full_reads(monkeypatch) -> list:
+    from directory import facet_index as module
+
+    reads = []
+    monkeypatch.setattr(module, "read_all", lambda: reads.append(1) or read_all())
+    return reads
+
+
+def test_additions_renames_removals_and_publications_keep_every_answer(directory, monkeypatch):
+    facet_index()
+    reads = _count_full_reads(monkeypatch)
+    kayes = Zone.objects.get(iso_code="ML-1")
+    renamed = Organisation.objects.published().order_by("-pk").first()
+    # An existing typology: a new one is a catalogue change (everything read again).
+    typology = Typology.objects.first()
+    added = OrganisationFactory(name="Association Mmmmm de Kayes", zones=[kayes], typology=typology)
+    renamed.name = "Aaaa renommée"
+    renamed.save()
+    Organisation.objects.filter(pk=Organisation.objects.order_by("pk")[5].pk).delete()
+    draft = Organisation.objects.exclude(status=Organisation.Status.PUBLISHED).first()
+    draft.status = Organisation.Status.PUBLISHED
+    draft.save()
+    need = OrganisationNeed.objects.filter(is_public=False).first()
+    need.is_public = True
+    need.save()
+    index = facet_index()
+    assert reads == []  # updated, not read again
+    assert index.position(added.pk) is not None
+    names = [index.ids[p] for p in index.everything]
+    assert names.index(renamed.pk) < names.index(added.pk)  # "Aaaa…" now sorts early
+    _same_answers()
+
+
+def test_organisations_that_cannot_be_placed_have_everything_read_again(directory, monkeypatch):
+    facet_index()
+    reads = _count_full_reads(monkeypatch)
+    first, second = Organisation.objects.order_by(*BY_NAME)[:2]
+    # Three names between two neighbours: the one free place between them is not enough.
+    for letter in "abc":
+        OrganisationFactory(
+            name=f"{first.name} {letter}", slug=f"entre-{letter}", typology=first.typology
+        )
+    index = facet_index()
+    assert reads == [1]
+    ordered = [index.ids[p] for p in index.everything]
+    assert ordered.index(first.pk) < ordered.index(second.pk)
+    _same_answers()
+
+
+def test_a_catalogue_change_has_everything_read_again(directory):
+    before = facet_index()
+    theme = Theme.objects.first()
+    theme.name = "Thème renommé"
+    theme.save()
+    after = facet_index()
+    assert all(after.values["typology"][k] is not b for k, b in before.values["typology"].items())

@@ -2,7 +2,8 @@
 partners."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -214,6 +215,9 @@ class Organisation(models.Model):
             models.Index(fields=["scope"], name="org_scope_idx"),
             models.Index(fields=["budget_band"], name="org_budget_band_idx"),
             models.Index(fields=["acronym"], name="org_acronym_idx"),
+            # The lists' name order (directory.filters.BY_NAME), every status: the index
+            # reads it to build, and to place an organisation added or renamed since.
+            models.Index(Substr("search_text", 1, 100), F("id"), name="org_name_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(
