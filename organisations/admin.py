@@ -312,7 +312,8 @@ def _bulk_set(request, queryset, values: dict, reason: str) -> list[Organisation
             default_user=request.user,
             default_change_reason=reason,
         )
-        directory_changed()  # bulk_update sends no post_save
+        # bulk_update sends no post_save: say which organisations changed.
+        directory_changed(organisation.pk for organisation in changed)
     return changed
 
 
