@@ -215,8 +215,8 @@ class Matches:
                         scored[better] = scored.get(better, BitMap()) | hit
                         unscored -= hit
             by_score = scored
-        classes = [by_score[score] for score in sorted(by_score, reverse=True)]
-        return [exact, *classes] if exact else classes
+        classes = [exact, *(by_score[score] for score in sorted(by_score, reverse=True))]
+        return [positions for positions in classes if positions]
 
 
 def find(query: Query, lookup: Lookup, exact: BitMap | None = None) -> Matches:
