@@ -143,7 +143,7 @@ def test_a_term_counts_once_in_its_best_tier():
 
 def test_one_word_of_the_name_outranks_two_words_found_elsewhere():
     text = postings(
-        ("Alpha", "", ["Kayes Sahel"], ""),  # both words in its other names
+        ("Alpha", "", ["Sahel de Kayes"], ""),  # both words in its other names
         ("Beta Kayes", "", [], "Au Sahel."),  # one in the name, one in the description
     )
     assert ranked(text, "kayes sahel") == [[1], [0]]
@@ -166,6 +166,15 @@ def test_the_exact_name_comes_first():
     )
     assert ranked(text, "association tile coura") == [[1], [0]]
     assert ranked(text, "ATC") == [[1]]
+
+
+def test_an_exact_other_name_comes_first():
+    text = postings(
+        ("Maison d'Accueil des Migrants", "MAM", [], ""),
+        ("Maison du Migrant de Gao", "", ["Maison du Migrant"], ""),
+    )
+    assert ranked(text, "maison du migrant") == [[1], [0]]
+    assert ranked(text, "maison migrant") == [[0, 1]]
 
 
 def test_an_acronym_made_of_words_is_exact_without_its_hyphen():

@@ -4,9 +4,10 @@ Pure Python, no database. The list engine calls:
 
 - ``parse(text, synonyms) -> Query``: the terms of ``text``; a position matches when every
   term matches (text.py's ``find`` and ``rank``);
-- ``with_typos(query, vocabulary) -> Query``: the same query where a term none of whose
-  alternatives starts a word of ``vocabulary`` (every word the search can find, sorted)
-  also accepts the words one typo away from it (``typo_alternatives``);
+- ``with_typos(query, vocabulary, synonyms) -> Query``: the same query where a term none of
+  whose alternatives starts a word of ``vocabulary`` (every word the search can find,
+  sorted) also accepts the words one typo away from it (``typo_alternatives``) and their
+  synonyms;
 - ``Synonyms(groups)``: the staff's synonym groups (``organisations.synonyms.synonym_groups()``).
 
 A term's ``alternatives`` are folded *prefixes*: a word matches the term when it starts with
@@ -211,16 +212,20 @@ def typo_alternatives(word: str, vocabulary: Sequence[str]) -> list[str]:
     return list(minimal(e for e in _edits(word) if starts_some_word(vocabulary, e)))
 
 
-def _with_typos(term: Term, vocabulary: Sequence[str]) -> Term:
+def _with_typos(term: Term, vocabulary: Sequence[str], synonyms: Synonyms) -> Term:
     if term.whole_word or any(starts_some_word(vocabulary, a) for a in term.alternatives):
         return term
     typed_forms = [term.word, *base_forms(term.word)]
     typos = [t for form in typed_forms for t in typo_alternatives(form, vocabulary)]
-    return replace(term, alternatives=minimal([*term.alternatives, *typos])) if typos else term
+    # Each word meant reads as if typed right: its plural, its synonyms.
+    meant = [a for typo in typos for a in _term(typo, False, synonyms).alternatives]
+    return replace(term, alternatives=minimal([*term.alternatives, *meant])) if typos else term
 
 
-def with_typos(query: Query, vocabulary: Sequence[str]) -> Query:
+def with_typos(query: Query, vocabulary: Sequence[str], synonyms: Synonyms = NO_SYNONYMS) -> Query:
     """``query`` where each term none of whose alternatives starts a word of ``vocabulary``
-    (sorted) also accepts the typos of its word (``typo_alternatives``): "femmes" is
-    found as typed and never turns into "fermes"."""
-    return replace(query, terms=tuple(_with_typos(t, vocabulary) for t in query.terms))
+    (sorted) also accepts the words one typo away (``typo_alternatives``), with their
+    forms and synonyms as ``parse`` reads a word: "Expluses" finds what "expulsés" finds.
+    "femmes" is found as typed and never turns into "fermes"."""
+    terms = tuple(_with_typos(t, vocabulary, synonyms) for t in query.terms)
+    return replace(query, terms=terms)

@@ -12,11 +12,12 @@ description)`` for each organisation, then ``.build()`` gives the immutable ``Te
   ``prefix`` (or equal to it) in ``Tier.NAME`` (name and acronym), ``Tier.OTHER_NAMES`` or
   ``Tier.DESCRIPTION``;
 - ``exact(query)``: the organisations whose compacted acronym is ``query.acronym_key``
-  ("A.M.E." = "AME") or whose folded name is ``query.exact_name``.
+  ("A.M.E." = "AME") or whose folded name or other name is ``query.exact_name``.
 
-Memory: one FrozenBitMap per word and field, the sorted vocabulary, and two 4-byte hashes
-per organisation (name, acronym); no Python object per organisation. Single letters
-(elisions l', d') are not indexed: a query drops them too (terms.py).
+Memory: one FrozenBitMap per word and field, the sorted vocabulary, two 4-byte hashes per
+organisation (name, acronym) and 8 bytes per other name; no Python object per
+organisation. Single letters (elisions l', d') are not indexed: a query drops them too
+(terms.py).
 
 **Ranking.** ``find(query, lookup, exact)`` looks every term up in every tier once;
 ``Matches.positions()`` is the result (every term matches in some tier), and
@@ -34,10 +35,11 @@ name has a word starting so, for ``Tier.ZONES`` those of a zone so named or belo
 
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
+from itertools import pairwise
 
 from pyroaring import BitMap, FrozenBitMap
 
@@ -94,6 +96,7 @@ class TextPostings:
         postings: dict[Tier, tuple[array, list[FrozenBitMap]]],
         name_hashes: array,
         acronym_hashes: array,
+        other_names: tuple[array, array],
     ) -> None:
         self._vocabulary = vocabulary
         # For each text tier: the vocabulary indexes of its words, ascending, and the
@@ -101,6 +104,8 @@ class TextPostings:
         self._postings = postings
         self._name_hashes = name_hashes  # _hash(fold(name)) at each position
         self._acronym_hashes = acronym_hashes  # _hash(acronym_key(acronym)) at each position
+        # The positions having other names, ascending, and the _hash(fold(other name)) of each.
+        self._other_positions, self._other_hashes = other_names
 
     def vocabulary(self) -> list[str]:
         """Every indexed word, sorted (shared: not to be modified)."""
@@ -128,12 +133,28 @@ class TextPostings:
             candidates = self.positions(Tier.NAME, key, whole_word=True)
             found |= BitMap(p for p in candidates if self._acronym_hashes[p] == wanted)
         if words := set(_indexed_words(query.exact_name)):
-            candidates = BitMap.intersection(
-                *(self.positions(Tier.NAME, word, whole_word=True) for word in words)
-            )
             wanted = _hash(query.exact_name)
-            found |= BitMap(p for p in candidates if self._name_hashes[p] == wanted)
+            names = self._having(Tier.NAME, words)
+            found |= BitMap(p for p in names if self._name_hashes[p] == wanted)
+            other_names = self._having(Tier.OTHER_NAMES, words)
+            found |= BitMap(p for p in other_names if wanted in self._other_name_hashes(p))
         return found
+
+    def _having(self, tier: Tier, words: Iterable[str]) -> BitMap:
+        return BitMap.intersection(*(self.positions(tier, word, whole_word=True) for word in words))
+
+    def _other_name_hashes(self, position: int) -> array:
+        start = bisect_left(self._other_positions, position)
+        stop = bisect_right(self._other_positions, position, start)
+        return self._other_hashes[start:stop]
+
+
+def _by_position(positions: array, hashes: array) -> tuple[array, array]:
+    """The other names' positions and hashes in position order (``add`` may come in any)."""
+    if all(a <= b for a, b in pairwise(positions)):
+        return positions, hashes
+    pairs = sorted(zip(positions, hashes, strict=True))
+    return array("I", (p for p, _h in pairs)), array("I", (h for _p, h in pairs))
 
 
 class TextPostingsBuilder:
@@ -144,6 +165,7 @@ class TextPostingsBuilder:
         self._words: dict[Tier, dict[str, BitMap]] = {tier: {} for tier in TEXT_TIERS}
         self._name_hashes = array("I")
         self._acronym_hashes = array("I")
+        self._other_positions, self._other_hashes = array("I"), array("I")
 
     def _add_words(self, tier: Tier, words: Iterable[str], position: int) -> None:
         postings = self._words[tier]
@@ -166,6 +188,8 @@ class TextPostingsBuilder:
         self._add_words(Tier.NAME, [*_indexed_words(name), *acronym_words], position)
         for other_name in other_names:
             self._add_words(Tier.OTHER_NAMES, _indexed_words(other_name), position)
+            self._other_positions.append(position)
+            self._other_hashes.append(_hash(fold(other_name)))
         self._add_words(Tier.DESCRIPTION, _indexed_words(description), position)
         _put(self._name_hashes, position, _hash(fold(name)))
         _put(self._acronym_hashes, position, _hash(key))
@@ -181,7 +205,10 @@ class TextPostingsBuilder:
                     indexes.append(i)
                     bitmaps.append(FrozenBitMap(positions))
             postings[tier] = (indexes, bitmaps)
-        return TextPostings(vocabulary, postings, self._name_hashes, self._acronym_hashes)
+        other_names = _by_position(self._other_positions, self._other_hashes)
+        return TextPostings(
+            vocabulary, postings, self._name_hashes, self._acronym_hashes, other_names
+        )
 
 
 @dataclass(frozen=True)
