@@ -76,7 +76,12 @@ class Query:
 def acronym_key(text: str) -> str:
     """An acronym without its dots, spaces, hyphens and case: "A.M.E." and "a m e" → "AME",
     "RAMDEL-Mali" → "RAMDELMALI". The same rule for the query and the organisations."""
-    return "".join(fold(text).split()).upper()
+    return compact(fold(text))
+
+
+def compact(folded: str) -> str:
+    """``acronym_key`` of a text already folded."""
+    return "".join(folded.split()).upper()
 
 
 def base_forms(word: str) -> list[str]:

@@ -36,7 +36,8 @@ name has a word starting so, for ``Tier.ZONES`` those of a zone so named or belo
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
@@ -44,7 +45,7 @@ from itertools import pairwise
 from pyroaring import BitMap, FrozenBitMap
 
 from common.text import fold
-from directory.search.terms import Query, acronym_key
+from directory.search.terms import Query, compact
 
 # Sorts after every character: the words starting with w lie between w and w + this.
 LAST_CHARACTER = "\U0010ffff"
@@ -83,8 +84,26 @@ def _put(hashes: array, position: int, value: int) -> None:
     hashes[position] = value
 
 
-def _indexed_words(text: str) -> Iterator[str]:
-    return (word for word in fold(text).split() if len(word) > 1)
+def _indexed_words(folded: str) -> set[str]:
+    """The words of a folded text that are indexed: all but single letters."""
+    return {word for word in folded.split() if len(word) > 1}
+
+
+class _Field(IntEnum):
+    """Where the words are kept; Tier.NAME reads both the name's and the acronym's."""
+
+    NAME = 0
+    ACRONYM = 1  # its words ("ramdel", "mali") and its compact form ("ramdelmali")
+    OTHER_NAMES = 2
+    DESCRIPTION = 3
+
+
+_TIER_FIELDS = {
+    Tier.NAME: (_Field.NAME, _Field.ACRONYM),
+    Tier.OTHER_NAMES: (_Field.OTHER_NAMES,),
+    Tier.DESCRIPTION: (_Field.DESCRIPTION,),
+}
+_NOTHING = FrozenBitMap()
 
 
 class TextPostings:
@@ -93,19 +112,19 @@ class TextPostings:
     def __init__(
         self,
         vocabulary: list[str],
-        postings: dict[Tier, tuple[array, list[FrozenBitMap]]],
-        name_hashes: array,
-        acronym_hashes: array,
-        other_names: tuple[array, array],
+        postings: dict[_Field, tuple[array, list[FrozenBitMap]]],
+        hashes: tuple[array, array, array, array],
+        lengths: tuple[dict[int, FrozenBitMap], dict[int, FrozenBitMap]],
     ) -> None:
         self._vocabulary = vocabulary
-        # For each text tier: the vocabulary indexes of its words, ascending, and the
-        # positions having each.
+        # For each field: the vocabulary indexes of its words, ascending, and the positions
+        # having each.
         self._postings = postings
-        self._name_hashes = name_hashes  # _hash(fold(name)) at each position
-        self._acronym_hashes = acronym_hashes  # _hash(acronym_key(acronym)) at each position
-        # The positions having other names, ascending, and the _hash(fold(other name)) of each.
-        self._other_positions, self._other_hashes = other_names
+        # _hash(fold(name)) and _hash(acronym_key(acronym)) at each position; the positions
+        # having other names, ascending, and the _hash(fold(other name)) of each.
+        self._name_hashes, self._acronym_hashes, self._other_positions, self._other_hashes = hashes
+        # The positions whose name, or one of whose other names, has n different words.
+        self._name_lengths, self._other_lengths = lengths
 
     def vocabulary(self) -> list[str]:
         """Every indexed word, sorted (shared: not to be modified)."""
@@ -120,28 +139,42 @@ class TextPostings:
             stop = start + 1 if found else start
         else:
             stop = bisect_left(self._vocabulary, prefix + LAST_CHARACTER, start)
-        words, bitmaps = self._postings[tier]
-        first, last = bisect_left(words, start), bisect_left(words, stop)
-        return BitMap.union(BitMap(), *bitmaps[first:last])
+        fields = _TIER_FIELDS[tier]
+        return BitMap.union(BitMap(), *(b for f in fields for b in self._slice(f, start, stop)))
+
+    def _slice(self, field: _Field, start: int, stop: int) -> list[FrozenBitMap]:
+        """The postings of ``field`` for the vocabulary's words start…stop."""
+        words, bitmaps = self._postings[field]
+        return bitmaps[bisect_left(words, start) : bisect_left(words, stop)]
+
+    def _having(self, field: _Field, words: set[str]) -> BitMap:
+        """The positions having every one of ``words`` in ``field``."""
+        found = []
+        for word in words:
+            start = bisect_left(self._vocabulary, word)
+            if start == len(self._vocabulary) or self._vocabulary[start] != word:
+                return BitMap()
+            found.append(BitMap.union(BitMap(), *self._slice(field, start, start + 1)))
+        return BitMap.intersection(*found)
 
     def exact(self, query: Query) -> BitMap:
-        """The positions whose acronym is ``query.acronym_key`` or whose name is
-        ``query.exact_name``: among those having its words, those whose hash is the same."""
+        """The positions whose acronym is ``query.acronym_key`` or whose name or other name
+        is ``query.exact_name``: among those having its words, and as many, those whose
+        hash is the same."""
         found = BitMap()
         if query.acronym_key:
-            key, wanted = query.acronym_key.lower(), _hash(query.acronym_key)
-            candidates = self.positions(Tier.NAME, key, whole_word=True)
+            wanted = _hash(query.acronym_key)
+            candidates = self._having(_Field.ACRONYM, {query.acronym_key.lower()})
             found |= BitMap(p for p in candidates if self._acronym_hashes[p] == wanted)
-        if words := set(_indexed_words(query.exact_name)):
+        if words := _indexed_words(query.exact_name):
             wanted = _hash(query.exact_name)
-            names = self._having(Tier.NAME, words)
+            names = self._having(_Field.NAME, words)
+            names &= self._name_lengths.get(len(words), _NOTHING)
             found |= BitMap(p for p in names if self._name_hashes[p] == wanted)
-            other_names = self._having(Tier.OTHER_NAMES, words)
-            found |= BitMap(p for p in other_names if wanted in self._other_name_hashes(p))
+            others = self._having(_Field.OTHER_NAMES, words)
+            others &= self._other_lengths.get(len(words), _NOTHING)
+            found |= BitMap(p for p in others if wanted in self._other_name_hashes(p))
         return found
-
-    def _having(self, tier: Tier, words: Iterable[str]) -> BitMap:
-        return BitMap.intersection(*(self.positions(tier, word, whole_word=True) for word in words))
 
     def _other_name_hashes(self, position: int) -> array:
         start = bisect_left(self._other_positions, position)
@@ -157,18 +190,23 @@ def _by_position(positions: array, hashes: array) -> tuple[array, array]:
     return array("I", (p for p, _h in pairs)), array("I", (h for _p, h in pairs))
 
 
+def _frozen(bitmaps: dict) -> dict:
+    return {key: FrozenBitMap(positions) for key, positions in bitmaps.items()}
+
+
 class TextPostingsBuilder:
     """Collects the organisations' words one organisation at a time (a BitMap per word and
     field, no list of organisations), then builds the frozen TextPostings."""
 
     def __init__(self) -> None:
-        self._words: dict[Tier, dict[str, BitMap]] = {tier: {} for tier in TEXT_TIERS}
-        self._name_hashes = array("I")
-        self._acronym_hashes = array("I")
+        self._words: dict[_Field, dict[str, BitMap]] = {field: {} for field in _Field}
+        self._name_hashes, self._acronym_hashes = array("I"), array("I")
         self._other_positions, self._other_hashes = array("I"), array("I")
+        self._name_lengths: dict[int, BitMap] = defaultdict(BitMap)
+        self._other_lengths: dict[int, BitMap] = defaultdict(BitMap)
 
-    def _add_words(self, tier: Tier, words: Iterable[str], position: int) -> None:
-        postings = self._words[tier]
+    def _add_words(self, field: _Field, words: Iterable[str], position: int) -> None:
+        postings = self._words[field]
         for word in words:
             if (bitmap := postings.get(word)) is None:
                 bitmap = postings[word] = BitMap()
@@ -182,33 +220,40 @@ class TextPostingsBuilder:
         other_names: Iterable[str],
         description: str,
     ) -> None:
-        key = acronym_key(acronym)
-        # The acronym's words ("ramdel", "mali") and its compact form ("ramdelmali").
-        acronym_words = [*_indexed_words(acronym), *([key.lower()] if key else [])]
-        self._add_words(Tier.NAME, [*_indexed_words(name), *acronym_words], position)
-        for other_name in other_names:
-            self._add_words(Tier.OTHER_NAMES, _indexed_words(other_name), position)
-            self._other_positions.append(position)
-            self._other_hashes.append(_hash(fold(other_name)))
-        self._add_words(Tier.DESCRIPTION, _indexed_words(description), position)
-        _put(self._name_hashes, position, _hash(fold(name)))
+        # Each text folded once: folding is most of the build's time.
+        folded_name, folded_acronym = fold(name), fold(acronym)
+        name_words = _indexed_words(folded_name)
+        self._add_words(_Field.NAME, name_words, position)
+        self._name_lengths[len(name_words)].add(position)
+        _put(self._name_hashes, position, _hash(folded_name))
+        key = compact(folded_acronym)
+        acronym_words = _indexed_words(folded_acronym) | ({key.lower()} if key else set())
+        self._add_words(_Field.ACRONYM, acronym_words, position)
         _put(self._acronym_hashes, position, _hash(key))
+        for other_name in other_names:
+            folded_other = fold(other_name)
+            other_words = _indexed_words(folded_other)
+            self._add_words(_Field.OTHER_NAMES, other_words, position)
+            self._other_lengths[len(other_words)].add(position)
+            self._other_positions.append(position)
+            self._other_hashes.append(_hash(folded_other))
+        self._add_words(_Field.DESCRIPTION, _indexed_words(fold(description)), position)
 
     def build(self) -> TextPostings:
         """The frozen postings; the builder is emptied as it goes."""
         vocabulary = sorted(set().union(*self._words.values()))
         postings = {}
-        for tier, words in self._words.items():
+        for field, words in self._words.items():
             indexes, bitmaps = array("I"), []
             for i, word in enumerate(vocabulary):
                 if (positions := words.pop(word, None)) is not None:
                     indexes.append(i)
                     bitmaps.append(FrozenBitMap(positions))
-            postings[tier] = (indexes, bitmaps)
-        other_names = _by_position(self._other_positions, self._other_hashes)
-        return TextPostings(
-            vocabulary, postings, self._name_hashes, self._acronym_hashes, other_names
-        )
+            postings[field] = (indexes, bitmaps)
+        others = _by_position(self._other_positions, self._other_hashes)
+        hashes = (self._name_hashes, self._acronym_hashes, *others)
+        lengths = (_frozen(self._name_lengths), _frozen(self._other_lengths))
+        return TextPostings(vocabulary, postings, hashes, lengths)
 
 
 @dataclass(frozen=True)
