@@ -1,4 +1,9 @@
-"""The staff's synonym groups, as the search reads them (directory/search/terms.py)."""
+"""The staff's synonym groups, as the search reads them (directory/search/terms.py).
+
+Saving or deleting a group is a write to the organisations app, which bumps the public
+pages' data version (pagecache/signals.py): whatever is built from the groups and keyed
+on that version is rebuilt.
+"""
 
 from common.text import fold
 from organisations.models import SearchSynonym

@@ -14,10 +14,11 @@ description)`` for each organisation, then ``.build()`` gives the immutable ``Te
 - ``exact(query)``: the organisations whose compacted acronym is ``query.acronym_key``
   ("A.M.E." = "AME") or whose folded name or other name is ``query.exact_name``.
 
-Memory: one FrozenBitMap per word and field, the sorted vocabulary, two 4-byte hashes per
+Memory: one FrozenBitMap per word and field (the acronyms' words kept apart from the
+name's), one per number of words in a name, the sorted vocabulary, two 4-byte hashes per
 organisation (name, acronym) and 8 bytes per other name; no Python object per
-organisation. Single letters (elisions l', d') are not indexed: a query drops them too
-(terms.py).
+organisation (bench/search_text_bench.py: 8 MB at 180,000). Single letters (elisions l',
+d') are not indexed: a query drops them too (terms.py).
 
 **Ranking.** ``find(query, lookup, exact)`` looks every term up in every tier once;
 ``Matches.positions()`` is the result (every term matches in some tier), and
@@ -29,8 +30,10 @@ order: ties go by name. ``rank(query, lookup, within, exact)`` does both at once
 
 ``lookup(tier, alternative, whole_word) -> BitMap`` is the engine's: ``TextPostings.positions``
 for the text tiers; for ``Tier.THEMES`` the organisations of a theme whose French or English
-name has a word starting so, for ``Tier.ZONES`` those of a zone so named or below it, for
-``Tier.LINKS`` those of a partner or network so named.
+name has a word starting so (or equal to it when ``whole_word``), for ``Tier.ZONES`` those
+of a zone so named, or in a zone below it, for ``Tier.LINKS`` the partners and members of
+the networks whose name or acronym has such a word. The words of those names belong in
+the vocabulary given to ``terms.with_typos``, with ``TextPostings.vocabulary()``.
 """
 
 import zlib
