@@ -6,6 +6,7 @@ from pyroaring import BitMap
 from directory.search.terms import Synonyms, parse, with_typos
 from directory.search.text import (
     TEXT_TIERS,
+    CatalogueWords,
     TextPostings,
     TextPostingsBuilder,
     Tier,
@@ -200,3 +201,23 @@ def test_the_classes_are_disjoint_and_cover_the_matches_within_the_filter():
 def test_no_term_finds_nothing():
     assert ranked(MALI, "") == []
     assert ranked(MALI, "  ") == []
+
+
+def test_catalogue_entries_are_found_by_the_words_of_their_names_and_acronyms():
+    words = CatalogueWords(
+        [
+            ("femmes", "Droit et Protection de femmes", ""),
+            ("femmes", "Women's rights and protection", ""),
+            ("enfants", "Droit et Protection des enfants", ""),
+            ("kayes", "Kayes", ""),
+            ("ramdel", "Réseau des Associations Migration et Développement Local", "RAMDEL-Mali"),
+        ]
+    )
+    assert words.entries("droit") == {"femmes", "enfants"}
+    assert words.entries("women") == {"femmes"}
+    assert words.entries("protect") == {"femmes", "enfants"}
+    assert words.entries("kay") == {"kayes"}
+    assert words.entries("kay", whole_word=True) == set()
+    assert words.entries("ramdel") == words.entries("ramdelmali", whole_word=True) == {"ramdel"}
+    assert words.entries("zzz") == set()
+    assert "rights" in words.vocabulary() and "s" not in words.vocabulary()

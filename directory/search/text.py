@@ -32,15 +32,16 @@ order: ties go by name. ``rank(query, lookup, within, exact)`` does both at once
 for the text tiers; for ``Tier.THEMES`` the organisations of a theme whose French or English
 name has a word starting so (or equal to it when ``whole_word``), for ``Tier.ZONES`` those
 of a zone so named, or in a zone below it, for ``Tier.LINKS`` the partners and members of
-the networks whose name or acronym has such a word. The words of those names belong in
-the vocabulary given to ``terms.with_typos``, with ``TextPostings.vocabulary()``.
+the networks whose name or acronym has such a word. ``CatalogueWords`` finds those
+entries by their words; its vocabulary belongs in the one given to ``terms.with_typos``,
+with ``TextPostings.vocabulary()``.
 """
 
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
@@ -257,6 +258,42 @@ class TextPostingsBuilder:
         hashes = (self._name_hashes, self._acronym_hashes, *others)
         lengths = (_frozen(self._name_lengths), _frozen(self._other_lengths))
         return TextPostings(vocabulary, postings, hashes, lengths)
+
+
+class CatalogueWords:
+    """The words of catalogue entries' names, for the engine's THEMES, ZONES and LINKS
+    lookups: ``entries(prefix)`` are the keys of the entries having a word starting so.
+
+    Built from (key, name, acronym) triples: a theme twice, by its French and English names;
+    a zone by its name; a partner or network by its name and acronym (found as its words
+    and compacted, as an organisation's). Immutable; which organisations an entry brings
+    is the engine's (a zone's and those below it, a network's members).
+    """
+
+    def __init__(self, entries: Iterable[tuple[Hashable, str, str]]) -> None:
+        keys: dict[str, set] = defaultdict(set)
+        for key, name, acronym in entries:
+            folded_acronym = fold(acronym)
+            words = _indexed_words(fold(name)) | _indexed_words(folded_acronym)
+            if folded_acronym:
+                words.add(compact(folded_acronym).lower())
+            for word in words:
+                keys[word].add(key)
+        self._words = sorted(keys)
+        self._keys = [frozenset(keys[word]) for word in self._words]
+
+    def vocabulary(self) -> list[str]:
+        """Every word of the entries' names and acronyms, sorted (shared: not to be modified)."""
+        return self._words
+
+    def entries(self, prefix: str, whole_word: bool = False) -> frozenset:
+        """The keys of the entries with a word starting with ``prefix`` (or equal to it)."""
+        start = bisect_left(self._words, prefix)
+        if whole_word:
+            found = start < len(self._words) and self._words[start] == prefix
+            return self._keys[start] if found else frozenset()
+        stop = bisect_left(self._words, prefix + LAST_CHARACTER, start)
+        return frozenset().union(*self._keys[start:stop])
 
 
 @dataclass(frozen=True)
