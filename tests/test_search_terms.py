@@ -1,8 +1,12 @@
 """How a search text is read: its terms and the prefixes matching each (search/terms.py)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from common.text import fold
 from directory.search.terms import (
+    MAX_TERMS,
     Synonyms,
     Term,
     parse,
@@ -162,3 +166,21 @@ def test_a_typo_finds_the_synonyms_of_the_word_meant():
 def test_an_acronym_term_gets_no_typos():
     query = with_typos(parse("A.M.X.E.", SYNONYMS), VOCABULARY)
     assert query.terms == (Term("amxe", ("amxe",), whole_word=True),)
+
+
+def test_a_word_longer_than_any_word_gets_no_typos():
+    assert typo_alternatives("associationassociationassociationx", ["association"]) == []
+
+
+def test_a_query_keeps_its_first_terms_only():
+    words = [f"mot{n}" for n in range(MAX_TERMS + 5)]
+    assert [t.word for t in parse(" ".join(words)).terms] == words[:MAX_TERMS]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_parses_into_folded_prefixes(text):
+    query = with_typos(parse(text, SYNONYMS), VOCABULARY, SYNONYMS)
+    for term in query.terms:
+        assert term.alternatives
+        assert all(a and fold(a) == a for a in term.alternatives)

@@ -19,7 +19,7 @@ How a text is read (French first):
 - folded as everywhere in the project (common.text.fold): case, accents, apostrophes and
   hyphens ("l'enfance" → "l enfance", "Tilé-Coura" → "tile coura");
 - single letters (elisions l', d', the English 's) and stopwords (de, des, la, pour, the…)
-  are no terms, unless the text has nothing else;
+  are no terms, unless the text has nothing else; the first MAX_TERMS terms are kept;
 - letters written apart with dots or spaces ("A.M.E.", "A M E") are one acronym term that
   matches that whole word only ("ame", not "amelioration");
 - plurals: on words of 4+ letters a final -s or -x is dropped, and -aux is also read -al
@@ -39,6 +39,10 @@ from common.text import fold
 
 MIN_PLURAL_LENGTH = 4
 MIN_TYPO_LENGTH = 5
+# Longer is no word ("anticonstitutionnellement" has 25 letters): no typos sought.
+MAX_TYPO_LENGTH = 30
+# The terms a query keeps, in the order typed: a search box is not a document.
+MAX_TERMS = 16
 # Words that say nothing of an organisation: French articles, prepositions and
 # conjunctions, and a few English ones (the themes have English names).
 STOPWORDS = frozenset(
@@ -178,7 +182,7 @@ def parse(text: str, synonyms: Synonyms = NO_SYNONYMS) -> Query:
     for word, is_acronym in meaningful or words:
         term = _term(word, is_acronym, synonyms)
         terms.setdefault((term.alternatives, term.whole_word), term)
-    return Query(tuple(terms.values()), acronym_key(text), fold(text))
+    return Query(tuple(terms.values())[:MAX_TERMS], acronym_key(text), fold(text))
 
 
 def _says_something(word: str) -> bool:
@@ -210,9 +214,10 @@ def typo_alternatives(word: str, vocabulary: Sequence[str]) -> list[str]:
     A typed word may be the start of a longer word, so it is compared with the vocabulary
     words' prefixes of its own length, one less and one more (one edit changes the length
     by one at most): "expluse" → ["expulse"], which starts "expulses". They come minimal
-    and sorted. Shorter words get none: one letter of four is too much to guess.
+    and sorted. Shorter words get none: one letter of four is too much to guess; nor do
+    words longer than any word (MAX_TYPO_LENGTH), whose edits would be many.
     """
-    if len(word) < MIN_TYPO_LENGTH:
+    if not MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH:
         return []
     return list(minimal(e for e in _edits(word) if starts_some_word(vocabulary, e)))
 
