@@ -27,6 +27,7 @@ from organisations.models import (
     OrganisationZone,
     Partner,
     Partnership,
+    SearchSynonym,
     Source,
     Theme,
     ThemeGroup,
@@ -149,6 +150,12 @@ class PartnerAdmin(CatalogueImportExportMixin, admin.ModelAdmin):
 class AcronymAdmin(admin.ModelAdmin):
     list_display = ["acronym", "expansion"]
     search_fields = ["acronym", "expansion"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ["words"]
+    search_fields = ["words"]
 
 
 class AliasInline(admin.TabularInline):

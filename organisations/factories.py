@@ -76,6 +76,13 @@ class AcronymFactory(DjangoModelFactory):
     expansion = factory.Sequence(lambda n: f"Sigle numéro {n}")
 
 
+class SearchSynonymFactory(DjangoModelFactory):
+    class Meta:
+        model = models.SearchSynonym
+
+    words = factory.Sequence(lambda n: f"mot{n}, synonyme{n}")
+
+
 class ZoneIndicatorFactory(DjangoModelFactory):
     class Meta:
         model = models.ZoneIndicator

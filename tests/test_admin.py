@@ -85,6 +85,7 @@ FACTORIES = {
     "organisations.theme": org_factories.ThemeFactory,
     "organisations.partner": org_factories.PartnerFactory,
     "organisations.acronym": org_factories.AcronymFactory,
+    "organisations.searchsynonym": org_factories.SearchSynonymFactory,
     "organisations.organisation": org_factories.OrganisationFactory,
     "networks.network": NetworkFactory,
     "needs.needcategory": NeedCategoryFactory,

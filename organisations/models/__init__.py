@@ -29,6 +29,7 @@ from organisations.models.organisation import (
     Partnership,
 )
 from organisations.models.sources import Acronym, Source
+from organisations.models.synonyms import SearchSynonym
 from organisations.models.zones import Zone, ZoneIndicator, ZoneQuerySet
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "OrganisationZone",
     "Partner",
     "Partnership",
+    "SearchSynonym",
     "Source",
     "Theme",
     "ThemeGroup",

@@ -1,0 +1,1 @@
+"""The directory's text search: query parsing (terms.py), text postings and ranking (text.py)."""
