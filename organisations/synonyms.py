@@ -9,7 +9,7 @@ from common.text import fold
 from organisations.models import SearchSynonym
 from organisations.validators import synonym_words
 
-# The groups a new database starts with (migration 0006); staff keep them in the admin.
+# The groups a new database starts with (migration 0007); staff keep them in the admin.
 SEEDED_GROUPS = [
     "retour, retourné, rapatrié, expulsé, refoulé",
     "femme, fille",

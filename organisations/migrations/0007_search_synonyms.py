@@ -14,7 +14,7 @@ def seed_groups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0005_verification'),
+        ('organisations', '0006_name_order_index'),
     ]
 
     operations = [
