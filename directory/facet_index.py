@@ -22,14 +22,13 @@ again whole.
 
 import heapq
 import threading
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from pyroaring import BitMap, FrozenBitMap
 
-from common.text import fold
 from directory.facets import KEYED_FACETS
 from directory.index_data import (
     EMPTY,
@@ -38,6 +37,8 @@ from directory.index_data import (
     read_all,
     read_changes,
 )
+from directory.search.terms import parse, with_typos
+from directory.search.text import TEXT_TIERS, Matches, Tier, find
 from organisations.verification import (
     VERIFICATION_DUE,
     VERIFIED_RECENTLY,
@@ -52,13 +53,13 @@ from pagecache.stamp import (
     local_writes,
 )
 
-# Sorts after every character: the words starting with w lie between w and w + this.
-LAST_CHARACTER = "\U0010ffff"
 # Results this long or shorter are sorted by date whole; longer ones give their first
 # pages from a heap.
 SORTED_WHOLE = 20_000
 # More organisations changed than this since the index was read: read everything again.
 MOST_CHANGED = 2_000
+# A list's page asks the matches of its search again: the last ones are kept.
+REMEMBERED_SEARCHES = 64
 
 
 class Audience(StrEnum):
@@ -76,20 +77,24 @@ class Audience(StrEnum):
         return self is Audience.STAFF
 
 
+RELEVANCE = "relevance"
+
+
 @dataclass(frozen=True)
 class Ordering:
     """How a page of results is ordered: by name, last update ("-updated"), last
-    verification ("-verified"), or exact acronym first."""
+    verification ("-verified"), or by relevance to a search ``text`` (the default when
+    there is one; by name when there is none)."""
 
     sort: str = ""
-    acronym: str = ""
+    text: str = ""
 
     @classmethod
     def of(cls, criteria: dict) -> "Ordering":
         """The order a list has for these criteria (a FilterSet's cleaned_data)."""
-        if criteria.get("sort"):
-            return cls(sort=criteria["sort"])
-        return cls(acronym=(criteria.get("q") or "").strip())
+        text = (criteria.get("q") or "").strip()
+        sort = criteria.get("sort") or (RELEVANCE if text else "")
+        return cls(sort=sort, text=text if sort == RELEVANCE else "")
 
 
 class FacetIndex:
@@ -104,14 +109,14 @@ class FacetIndex:
         self.ids = data.ids  # organisation id at each position (-1: free)
         self.published = data.published
         self.everything = data.everything
-        self.vocabulary = sorted(data.words)  # every word of every search_text
-        self.acronyms = data.acronyms
+        self.text = data.text  # the words of names, acronyms, other names, descriptions
         self.values = data.values  # filter name -> value -> positions, whoever looks
         self.direct_zones = data.direct_zones  # zone -> positions linked to it, not below
         self.catalogues = data.catalogues  # what the facets offer, read with the data
         self.typology_parents = {t.pk: t.parent_id for t in data.catalogues.typologies}
         # Each sort order: the positions' keys (ascending), then the name order.
         self.sort_keys = {"-updated": data.updated, "-verified": data.verified}
+        self._searches: dict[str, Matches] = {}  # the last searches' matches, by text
 
     def updated(self, changed: set[int]) -> "FacetIndex | None":
         """This index with the organisations ``changed`` read again; None when they
@@ -135,16 +140,43 @@ class FacetIndex:
 
     # -- filtering ---------------------------------------------------------------------
 
-    def words(self, search: str) -> BitMap:
-        """Positions whose text has, for each word of ``search``, a word starting so."""
-        found = BitMap(self.everything)
-        words = self.data.words
-        for word in fold(search).split():
-            start = bisect_left(self.vocabulary, word)
-            stop = bisect_left(self.vocabulary, word + LAST_CHARACTER, start)
-            found &= BitMap.union(BitMap(), *(words[w] for w in self.vocabulary[start:stop]))
-            if not found:
-                break
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Every word a search can find, sorted: a word typed that starts none of them is
+        read with the words one typo away."""
+        words = self.data.catalogue_words
+        found = {*self.text.vocabulary(), *words.themes.vocabulary(), *words.zones.vocabulary()}
+        return sorted(found.union(words.links.vocabulary()))
+
+    def _lookup(self, tier: Tier, prefix: str, whole_word: bool) -> BitMap:
+        """The positions where a word starting with ``prefix`` (or equal to it) is found in
+        ``tier``: the organisations' own words, or the catalogue entries so named."""
+        if tier in TEXT_TIERS:
+            return self.text.positions(tier, prefix, whole_word)
+        words = self.data.catalogue_words
+        if tier is Tier.THEMES:
+            return self._holding("theme", words.themes.entries(prefix, whole_word))
+        if tier is Tier.ZONES:  # a zone holds those working anywhere below it
+            return self._holding("zone", words.zones.entries(prefix, whole_word))
+        entries = words.links.entries(prefix, whole_word)
+        partners = self._holding("partner", (pk for kind, pk in entries if kind == "partner"))
+        return partners | self._holding(
+            "network", (pk for kind, pk in entries if kind == "network")
+        )
+
+    def _holding(self, facet: str, keys: Iterable) -> BitMap:
+        bitmaps = self.values[facet]
+        return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
+
+    def text_matches(self, text: str) -> Matches | None:
+        """Where each term of the search ``text`` matches; None when it has no term."""
+        if (found := self._searches.get(text)) is None:
+            synonyms = self.data.catalogue_words.synonyms
+            query = with_typos(parse(text, synonyms), self.vocabulary, synonyms)
+            found = find(query, self._lookup, self.text.exact(query)) if query.terms else None
+            if len(self._searches) >= REMEMBERED_SEARCHES:
+                self._searches.clear()
+            self._searches[text] = found
         return found
 
     def verification(self) -> dict[str, FrozenBitMap]:
@@ -171,7 +203,8 @@ class FacetIndex:
         if not value:
             return None
         if name == "q":
-            return self.words(value)
+            matches = self.text_matches(value)
+            return None if matches is None else matches.positions()
         keys = {item.pk for item in value} if name in KEYED_FACETS else set(value)
         if name == "typology":
             # Choosing a family includes its sub-groups.
@@ -232,12 +265,17 @@ class FacetIndex:
             else:
                 positions = heapq.nsmallest(stop, result, key=key)[start:]
             return [self.ids[p] for p in positions]
-        first = BitMap()
-        if ordering.acronym:
-            first = result & self.acronyms.get(ordering.acronym.upper(), EMPTY)
-        rest = result - first if first else result
-        positions = list(first[start:stop])
-        positions += rest[max(0, start - len(first)) : max(0, stop - len(first))]
+        if ordering.sort == RELEVANCE and (matches := self.text_matches(ordering.text)):
+            classes = matches.ranked(result)
+        else:
+            classes = [result]
+        positions: list[int] = []
+        for positions_of_class in classes:  # each in the name order
+            if start < len(positions_of_class):
+                positions += positions_of_class[start:stop]
+            start, stop = max(0, start - len(positions_of_class)), stop - len(positions_of_class)
+            if stop <= 0:
+                break
         return [self.ids[p] for p in positions]
 
     def ordered_ids(self, result: BitMap, ordering: Ordering) -> list[int]:

@@ -83,7 +83,10 @@ def _by_code(label, choices, field_name: str | None = None) -> django_filters.Fi
 class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
-        help_text=_("Name, acronym, place or words of the description."),
+        help_text=_(
+            "Name, acronym, other name, theme, place, partner, network or words of the "
+            "description."
+        ),
     )
     typology = _by_slug(_("Typology"), Typology.objects.all())
     legal_form = _by_code(_("Legal form"), Organisation.LegalForm.choices)
@@ -109,6 +112,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[
+            ("relevance", _("Relevance")),
             ("name", _("Name")),
             ("-updated", _("Last update")),
             ("-verified", _("Last verification")),

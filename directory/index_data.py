@@ -12,7 +12,7 @@ import ctypes.util
 import gc
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -22,7 +22,10 @@ from pyroaring import BitMap, FrozenBitMap
 
 from directory.facets import FIELD_FACETS, FacetEntries, link_facets
 from directory.filters import BY_NAME
-from organisations.models import Organisation, OrganisationZone
+from directory.search.terms import Query, Synonyms
+from directory.search.text import CatalogueWords, TextPostings, TextPostingsBuilder, Tier
+from organisations.models import Organisation, OrganisationAlias, OrganisationZone
+from organisations.synonyms import synonym_groups
 
 EMPTY = FrozenBitMap()
 NEVER = float("inf")  # the verification time of an organisation never verified
@@ -35,6 +38,62 @@ AUDIENCES = ("public", "staff")
 MOST_PLACED = 50
 
 COLUMNS = ("pk", "status", "search_text", "acronym", "updated_at", "verified_at")
+TEXT_COLUMNS = ("name", "description")
+
+
+class LayeredText:
+    """The words of the organisations: those read whole (``base``), less the positions of
+    the organisations changed since (``stale``), plus theirs as they are now (``delta``,
+    read from the few changed texts kept). The interface of TextPostings."""
+
+    def __init__(self, base: TextPostings, delta: TextPostings | None, stale: BitMap) -> None:
+        self.base, self.delta, self.stale = base, delta, FrozenBitMap(stale)
+        words = base.vocabulary()
+        if delta is not None:
+            words = sorted(set(words).union(delta.vocabulary()))
+        self._vocabulary = words
+
+    def vocabulary(self) -> list[str]:
+        return self._vocabulary
+
+    def _layered(self, found_in) -> BitMap:
+        found = found_in(self.base) - self.stale if self.stale else found_in(self.base)
+        return found | found_in(self.delta) if self.delta is not None else found
+
+    def positions(self, tier: Tier, prefix: str, whole_word: bool = False) -> BitMap:
+        return self._layered(lambda text: text.positions(tier, prefix, whole_word))
+
+    def exact(self, query: Query) -> BitMap:
+        return self._layered(lambda text: text.exact(query))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What a search finds in the catalogues, and the synonyms it reads with (read whole
+    again when any of them changes)."""
+
+    themes: CatalogueWords
+    zones: CatalogueWords
+    links: CatalogueWords  # partners ("partner", pk) and networks ("network", pk)
+    synonyms: Synonyms
+
+
+def _catalogue_words(catalogues: FacetEntries) -> Catalogue:
+    return Catalogue(
+        themes=CatalogueWords(
+            (theme.pk, name, "")
+            for theme in catalogues.themes
+            for name in (theme.name, theme.name_en)
+        ),
+        zones=CatalogueWords((zone.pk, zone.name, "") for zone in catalogues.zones),
+        links=CatalogueWords(
+            [
+                *((("partner", p.pk), p.name, p.acronym) for p in catalogues.partners),
+                *((("network", n.pk), n.name, n.acronym) for n in catalogues.networks),
+            ]
+        ),
+        synonyms=Synonyms(synonym_groups()),
+    )
 
 
 @dataclass(frozen=True)
@@ -47,12 +106,14 @@ class IndexData:
     everything: FrozenBitMap  # positions held
     published: FrozenBitMap
     verified_days: dict[int, FrozenBitMap]  # day of the last verification -> positions
-    words: dict[str, FrozenBitMap]  # word of a search_text -> positions
-    acronyms: dict[str, FrozenBitMap]  # upper-cased acronym -> positions
+    text: LayeredText  # the words of names, acronyms, other names and descriptions
+    # The texts of the organisations changed since the index was read whole, by id.
+    changed_texts: dict[int, tuple]
     values: dict[str, dict]  # filter -> value -> positions, whoever looks
     audience_values: dict[str, dict[str, dict]]  # "public"/"staff" -> filter -> value -> …
     direct_zones: dict[int, FrozenBitMap]  # zone -> positions linked to it (not below it)
     catalogues: FacetEntries
+    catalogue_words: Catalogue
 
 
 def _postings() -> defaultdict:
@@ -66,28 +127,26 @@ def _frozen(postings: dict) -> dict:
 
 
 class _Read:
-    """The keys of each organisation read, by position, as C arrays."""
+    """The keys of each organisation read, by position, as C arrays, and its words."""
 
     def __init__(self) -> None:
         self.everything, self.published = BitMap(), BitMap()
-        self.words, self.acronyms, self.verified_days = _postings(), _postings(), _postings()
+        self.verified_days = _postings()
         self.values = {name: _postings() for name in FIELD_FACETS}
         self.linked: dict[str, defaultdict] = defaultdict(_postings)
         self.direct_zones = _postings()
+        self.text = TextPostingsBuilder()
 
-    def add_row(self, position: int, row: tuple) -> None:
-        _pk, status, text, acronym, _updated, verified_at, *columns = row
+    def add_row(self, position: int, row: tuple, other_names: list[str]) -> None:
+        _pk, status, _key, acronym, _updated, verified_at, name, description, *columns = row
         self.everything.add(position)
         if status == Organisation.Status.PUBLISHED:
             self.published.add(position)
         if verified_at is not None:
             self.verified_days[int(verified_at.timestamp() // SECONDS_PER_DAY)].append(position)
-        for word in set(text.split()):
-            self.words[word].append(position)
-        if acronym:
-            self.acronyms[acronym.upper()].append(position)
-        for name, value in zip(FIELD_FACETS, columns, strict=True):
-            self.values[name][value].append(position)
+        self.text.add(position, name, acronym, other_names, description)
+        for facet, value in zip(FIELD_FACETS, columns, strict=True):
+            self.values[facet][value].append(position)
 
     def add_links(self, positions: array, ancestors: dict, only: list[int] | None) -> None:
         for tag, position, key in _link_rows(positions, only):
@@ -99,13 +158,11 @@ class _Read:
                 self.linked[tag][key].append(position)
 
     def families(self) -> dict[str, dict]:
-        """Each family of bitmaps, by the name IndexData gives it."""
+        """Each family of bitmaps, by the name _families_of() gives it."""
         shared = {name: _frozen(postings) for name, postings in self.values.items()}
         for name in ["zone", *(n for n in link_facets(private=False) if n not in AUDIENCE_FACETS)]:
             shared[name] = _frozen(self.linked.get(name, {}))
         return {
-            "words": _frozen(self.words),
-            "acronyms": _frozen(self.acronyms),
             "verified_days": _frozen(self.verified_days),
             "direct_zones": _frozen(self.direct_zones),
             **{f"values.{name}": bitmaps for name, bitmaps in shared.items()},
@@ -161,8 +218,19 @@ def _release_memory() -> None:
 
 
 def _rows(organisations) -> Iterator[tuple]:
-    columns = (*COLUMNS, *FIELD_FACETS.values())
+    columns = (*COLUMNS, *TEXT_COLUMNS, *FIELD_FACETS.values())
     return organisations.values_list(*columns).iterator(chunk_size=5000)
+
+
+def _other_names(only: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """The other names of each organisation having some (of those ``only``)."""
+    aliases = OrganisationAlias.objects.order_by("pk")
+    if only is not None:
+        aliases = aliases.filter(organisation_id__in=only)
+    found = defaultdict(list)
+    for organisation, name in aliases.values_list("organisation_id", "name"):
+        found[organisation].append(name)
+    return found
 
 
 def _name_key(row: tuple) -> int:
@@ -172,9 +240,10 @@ def _name_key(row: tuple) -> int:
 
 
 def read_all() -> IndexData:
-    """Every organisation, its links and the catalogues (nine queries, whatever the
+    """Every organisation, its links and the catalogues (eleven queries, whatever the
     data), streaming the rows so that memory holds the index, not the table."""
     catalogues = FacetEntries.load()
+    other_names = _other_names()
     # Position 0 and every odd position start free.
     # 32-bit ids and keys: half the memory of Python's 64-bit integers.
     ids, name_keys = array("i", [-1]), array("i", [0])
@@ -185,21 +254,14 @@ def read_all() -> IndexData:
         name_keys.extend((0, _name_key(row)))
         updated.extend((0, -row[4].timestamp()))
         verified.extend((NEVER, -row[5].timestamp() if row[5] else NEVER))
-        read.add_row(len(ids) - 1, row)
+        read.add_row(len(ids) - 1, row, other_names.get(row[0], []))
+    del other_names
     positions = array("i", [-1]) * (max(ids, default=0) + 1)
     for i, pk in enumerate(ids):
         if pk >= 0:
             positions[pk] = i
     read.add_links(positions, _ancestors(catalogues), None)
-    data = _assembled(read.families(), ids, positions, name_keys, updated, verified, read)
-    data = replace(data, catalogues=catalogues)
-    del read
-    _release_memory()
-    return data
-
-
-def _assembled(families, ids, positions, name_keys, updated, verified, read) -> IndexData:
-    return IndexData(
+    data = IndexData(
         ids=ids,
         positions=positions,
         name_keys=name_keys,
@@ -207,17 +269,28 @@ def _assembled(families, ids, positions, name_keys, updated, verified, read) -> 
         verified=verified,
         everything=FrozenBitMap(read.everything),
         published=FrozenBitMap(read.published),
-        verified_days=families["verified_days"],
-        words=families["words"],
-        acronyms=families["acronyms"],
-        values={n[7:]: b for n, b in families.items() if n.startswith("values.")},
-        audience_values={
+        text=LayeredText(read.text.build(), None, BitMap()),
+        changed_texts={},
+        catalogues=catalogues,
+        catalogue_words=_catalogue_words(catalogues),
+        **_unfolded(read.families()),
+    )
+    del read
+    _release_memory()
+    return data
+
+
+def _unfolded(families: dict[str, dict]) -> dict:
+    """IndexData's bitmap fields from the families of _families_of()."""
+    return {
+        "verified_days": families["verified_days"],
+        "direct_zones": families["direct_zones"],
+        "values": {n[7:]: b for n, b in families.items() if n.startswith("values.")},
+        "audience_values": {
             audience: {name: families[f"{audience}.{name}"] for name in AUDIENCE_FACETS}
             for audience in AUDIENCES
         },
-        direct_zones=families["direct_zones"],
-        catalogues=None,
-    )
+    }
 
 
 # -- updates ---------------------------------------------------------------------------
@@ -285,32 +358,49 @@ def read_changes(data: IndexData, changed: set[int]) -> IndexData | None:
         positions[ids[position]] = -1
         ids[position], name_keys[position] = -1, 0
         updated[position], verified[position] = 0, NEVER
+    other_names = _other_names(changed)
+    texts = {pk: text for pk, text in data.changed_texts.items() if pk not in changed}
     read = _Read()
     for row in rows:
         position = new_places[row[0]]
         ids[position], positions[row[0]], name_keys[position] = row[0], position, _name_key(row)
         updated[position] = -row[4].timestamp()
         verified[position] = -row[5].timestamp() if row[5] else NEVER
-        read.add_row(position, row)
+        read.add_row(position, row, other_names.get(row[0], []))
+        texts[row[0]] = (row[3], row[6], row[7], other_names.get(row[0], []))
     read.add_links(positions, _ancestors(data.catalogues), list(changed))
     joining = read.families()
     families = {
         name: _patched(bitmaps, leaving, joining.get(name, {}))
         for name, bitmaps in _families_of(data).items()
     }
-    read.everything |= data.everything - leaving
-    read.published |= data.published - leaving
     return replace(
-        _assembled(families, ids, positions, name_keys, updated, verified, read),
-        catalogues=data.catalogues,
+        data,
+        ids=ids,
+        positions=positions,
+        name_keys=name_keys,
+        updated=updated,
+        verified=verified,
+        everything=FrozenBitMap(read.everything | (data.everything - leaving)),
+        published=FrozenBitMap(read.published | (data.published - leaving)),
+        text=_layered(data.text, texts, positions, leaving),
+        changed_texts=texts,
+        **_unfolded(families),
     )
+
+
+def _layered(text: LayeredText, texts: dict[int, tuple], positions: array, leaving: BitMap):
+    """The words read whole, less the positions of every organisation changed since, plus
+    those organisations' words as they are now (from ``texts``, by id)."""
+    delta = TextPostingsBuilder()
+    for pk, (acronym, name, description, other_names) in texts.items():
+        delta.add(positions[pk], name, acronym, other_names, description)
+    return LayeredText(text.base, delta.build(), text.stale | leaving)
 
 
 def _families_of(data: IndexData) -> dict[str, dict]:
     """The bitmaps of ``data`` by family, named as _Read.families() names them."""
     return {
-        "words": data.words,
-        "acronyms": data.acronyms,
         "verified_days": data.verified_days,
         "direct_zones": data.direct_zones,
         **{f"values.{name}": bitmaps for name, bitmaps in data.values.items()},

@@ -191,7 +191,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "query_string": query.urlencode(),
         "widen": widen,
         "search": search,
-        "sort": filterset.form.cleaned_data.get("sort") or "name",
+        "sort": filterset.form.cleaned_data.get("sort") or ("relevance" if search else "name"),
     }
     return render(request, "directory/organisation_list.html", context)
 
