@@ -84,8 +84,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         help_text=_(
-            "Name, acronym, other name, theme, place, partner, network or words of the "
-            "description."
+            "Name, acronym, other name, theme, place, partner, network or words of the description."
         ),
     )
     typology = _by_slug(_("Typology"), Typology.objects.all())
