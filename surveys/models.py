@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jobs.models import Job
 from organisations.models import Source
 from surveys.mapping import Mapping, MappingError, parse_mapping
 
@@ -240,6 +241,16 @@ class KoboPull(models.Model):
         null=True,
         blank=True,
         related_name="kobo_pull",
+    )
+    # The job that pulled it: the command line finds the import (and its rows set aside) here.
+    job = models.ForeignKey(
+        Job,
+        verbose_name=_("background job"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     # The source's markers before this pull was applied: undoing its import puts them back.
     previous_pulled_at = models.DateTimeField(null=True, blank=True, editable=False)

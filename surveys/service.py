@@ -18,7 +18,7 @@ from surveys.checking import validate_mapping
 from surveys.mapping import CREATABLE, MappingError
 from surveys.models import ImportBatch, ImportMapping
 from surveys.planning.build import build_plan
-from surveys.planning.plan import ImportPlan, Problem
+from surveys.planning.plan import Action, ImportPlan, Problem
 from surveys.reading import read_survey_file
 from surveys.set_aside import set_aside_file
 
@@ -126,6 +126,28 @@ def apply_import(
         )
         batch.set_aside_file.save(f"{batch.pk}-{name}", ContentFile(content))
     return plan, batch
+
+
+def set_aside_hint(plan: ImportPlan, mode: str) -> str:
+    """On the command line, when --set-aside would apply the valid rows: says how many."""
+    valid = len(plan.rows) - plan.counts[Action.ERROR]
+    all_or_nothing = mode != ImportBatch.Mode.SET_ASIDE
+    if plan.has_errors and valid and not plan.missing_columns and all_or_nothing:
+        return _(
+            "%(count)s rows are valid: --set-aside applies them and sets the others aside."
+        ) % {"count": valid}
+    return ""
+
+
+def refusal(plan: ImportPlan, mode: str) -> str:
+    """Why the command line applies nothing of ``plan`` in ``mode`` ("" when it applies)."""
+    if not plan.has_errors:
+        return ""
+    if plan.missing_columns or mode != ImportBatch.Mode.SET_ASIDE:
+        return _("Rows in error: nothing was imported.")
+    if plan.counts[Action.ERROR] == len(plan.rows):
+        return _("Every row is in error: nothing was imported.")
+    return ""
 
 
 def where(row: int, column: int | None = None, header: str = "") -> str:

@@ -84,10 +84,15 @@ def _import(job: Job, report) -> None:
     job.result_url = reverse("admin:surveys_importbatch_change", args=[batch.pk])
     job.result_label = _("See the import")
     if batch.rows_set_aside:
-        job.message = _(
-            "%(applied)s rows imported, %(aside)s set aside (to download from the import's page)."
-        ) % {"applied": batch.rows_applied, "aside": batch.rows_set_aside}
+        job.message = set_aside_text(batch)
     else:
         job.message = _("%(rows)s rows imported.") % {"rows": params["rows"]}
     # The survey file holds personal data: it goes once imported.
     job.input_file.delete(save=False)
+
+
+def set_aside_text(batch: ImportBatch) -> str:
+    """What a job that set rows aside says of them."""
+    return _(
+        "%(applied)s rows imported, %(aside)s set aside (to download from the import's page)."
+    ) % {"applied": batch.rows_applied, "aside": batch.rows_set_aside}

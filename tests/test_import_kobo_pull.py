@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from jobs.models import Job
 from organisations.models import ContactPerson, Organisation
@@ -365,6 +366,93 @@ def test_rows_in_error_block_the_pull_and_come_as_a_file(kobo, source, staff, wo
     assert KoboSource.objects.get().last_submission_time == ""
 
 
+def test_rows_in_error_say_that_set_aside_would_apply_the_valid_ones(
+    kobo, source, staff, world
+):
+    kobo.submissions[1]["activites/zones"] = "Kayess"
+
+    with pytest.raises(CommandError) as failure:
+        _pull()
+
+    assert str(failure.value).endswith(
+        "2 rows are valid: --set-aside applies them and sets the others aside.\n"
+        "Rows in error: nothing was imported."
+    )
+
+
+def test_set_aside_applies_the_valid_submissions_and_writes_the_others_to_correct(
+    kobo, source, staff, world, tmp_path, capsys, django_capture_on_commit_callbacks
+):
+    kobo.submissions[1]["activites/zones"] = "Kayess"
+    aside = tmp_path / "aside.xlsx"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _pull("--set-aside", "--set-aside-file", str(aside))
+
+    pull = KoboPull.objects.get()
+    batch = pull.batch
+    assert (batch.mode, batch.rows_applied, batch.rows_set_aside) == ("set_aside", 2, 1)
+    assert sorted(Organisation.objects.values_list("acronym", flat=True)) == ["", "AME"]
+    assert sorted(ContactPerson.objects.values_list("name", flat=True)) == ["Ousmane Diarra"]
+    out = capsys.readouterr().out
+    assert "3 submissions pulled and imported: New: 2, Update: 0, Unchanged: 0, " in out
+    assert "2 rows imported, 1 set aside (to download from the import's page)." in out
+    assert f"2 rows applied, 1 set aside: written to {aside}, to correct and import again." in out
+    # The file written is the one the import keeps, with the row as pulled, its two contact
+    # persons and why it was set aside.
+    with batch.set_aside_file.open("rb") as stored:
+        assert stored.read() == aside.read_bytes()
+    survey = read_survey_file(aside.read_bytes(), "aside.xlsx")
+    [(_number, cells)], headers = [*survey.main.rows], survey.main.headers
+    assert cells[headers.index("activites/zones")] == "Kayess"
+    assert cells[headers.index("_uuid")] == kobo.submissions[1]["_uuid"]
+    assert cells[-1].startswith("Row 3, column 21 (activites/zones): “Kayess” matches nothing")
+    contacts = survey.repeats[0]
+    names = contacts.headers.index("contacts/nom_contact")
+    assert [cells[names] for _n, cells in contacts.rows] == ["Fatoumata Sissoko", "Bakary Traoré"]
+
+    # Corrected, the file imports as any export of the form.
+    workbook = load_workbook(aside)
+    workbook.worksheets[0].cell(2, headers.index("activites/zones") + 1).value = "Kayes"
+    workbook.save(tmp_path / "corrected.xlsx")
+    call_command("import_survey", str(tmp_path / "corrected.xlsx"), "--mapping", "reference")
+    assert Organisation.objects.count() == 3
+    assert sorted(ContactPerson.objects.values_list("name", flat=True)) == PERSONS
+
+    # Undo is the same as after any pull: what it wrote goes, the markers move back.
+    undo_batch(batch, staff)
+    assert sorted(Organisation.objects.values_list("acronym", flat=True)) == ["ARDD"]
+    assert KoboSource.objects.get().last_submission_time == ""
+
+
+def test_set_aside_writes_the_rows_next_to_where_the_command_runs(
+    kobo, source, staff, world, tmp_path, monkeypatch
+):
+    kobo.submissions[0]["identification/nom_osc"] = ""
+    monkeypatch.chdir(tmp_path)
+
+    _pull("--set-aside")
+
+    pull = KoboPull.objects.get()
+    written = tmp_path / pull.file_name.replace(".xlsx", "-set-aside.xlsx")
+    assert read_survey_file(written.read_bytes(), written.name).main.headers[-1] == (
+        "_reason set aside"
+    )
+    assert pull.batch.rows_set_aside == 1
+
+
+def test_set_aside_refuses_a_pull_whose_every_row_is_in_error(kobo, source, staff, world):
+    for submission in kobo.submissions:
+        submission["activites/zones"] = "Kayess"
+
+    with pytest.raises(CommandError) as failure:
+        _pull("--set-aside")
+
+    assert str(failure.value).endswith("Every row is in error: nothing was imported.")
+    assert not ImportBatch.objects.exists()
+    assert KoboSource.objects.get().last_submission_time == ""
+
+
 @pytest.fixture
 def importer(client, staff):
     staff.user_permissions.add(
@@ -412,6 +500,36 @@ def test_the_admin_button_pulls_in_the_background_then_the_preview_imports(
     # Imported once: its preview is gone.
     again = importer.get(job.result_url)
     assert again["Location"] == reverse("admin:surveys_kobosource_change", args=[source.pk])
+
+
+def test_the_admin_preview_of_a_pull_offers_to_set_rows_aside(kobo, source, importer, world):
+    kobo.submissions[1]["activites/zones"] = "Kayess"
+    importer.post(
+        reverse("admin:surveys_kobosource_pull", args=[source.pk]), {"on_existing": "fill"}
+    )
+    preview = importer.get(Job.objects.get().result_url)
+
+    html = preview.content.decode()
+    assert '<input type="radio" name="mode" value="all" checked>' in html
+    assert '<input type="radio" name="mode" value="set_aside">' in html
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    confirm = importer.post(
+        reverse("admin:surveys_import_confirm"), {"token": token, "mode": "set_aside"}
+    )
+
+    batch = ImportBatch.objects.get()
+    assert confirm["Location"] == reverse("admin:surveys_importbatch_change", args=[batch.pk])
+    assert (batch.mode, batch.rows_applied, batch.rows_set_aside) == ("set_aside", 2, 1)
+    assert KoboPull.objects.get().batch == batch
+    assert KoboSource.objects.get().last_submission_time == "2022-03-14T10:12:03"
+    download = importer.get(reverse("admin:surveys_import_set_aside", args=[batch.pk]))
+    aside = read_survey_file(b"".join(download.streaming_content), "aside.xlsx").main
+    zones = aside.headers.index("activites/zones")
+    assert [cells[zones] for _number, cells in aside.rows] == ["Kayess"]
+
+    importer.post(reverse("admin:surveys_import_undo", args=[batch.pk]))
+    assert Organisation.objects.count() == 0
+    assert KoboSource.objects.get().last_submission_time == ""
 
 
 def test_an_english_admin_pull_fails_in_english(kobo, source, importer, world):

@@ -1,6 +1,8 @@
 """A pull, run as a background job: read the new submissions, shape them as the form's
-XLSX export, then preview them (admin: staff confirm on the usual preview page) or
-preview and apply them at once (``manage.py import_kobo``), all or nothing.
+XLSX export, then preview them (admin: staff confirm on the usual preview page, where they
+choose "all or nothing" or "apply the valid rows and set the others aside") or preview and
+apply them at once (``manage.py import_kobo``: all or nothing, or with ``--set-aside`` the
+valid rows).
 
 The source's markers (last pull, newest submission time) move only when a pull's import is
 applied, and move back when that import is undone: a pull that fails, or that nobody
@@ -35,8 +37,10 @@ from surveys.service import (
     error_rows_file,
     file_checksum,
     preview_import,
+    refusal,
+    set_aside_hint,
 )
-from surveys.tasks import run_as_job
+from surveys.tasks import run_as_job, set_aside_text
 
 PULL_JOB = "kobo-pull"
 PULL_FOLDER = "kobo-pulls"
@@ -49,7 +53,8 @@ _EXPECTED = (KoboError, FileRejected, MappingError, PlanHasErrors)
 
 def pull_params(source: KoboSource, *, full: bool, apply: bool, options: dict) -> dict:
     """What a pull job needs: the source, whether to re-read everything, whether to apply
-    at once, and the import's options (existing organisations, creations…)."""
+    at once, and the import's options (existing organisations, creations, and for an
+    import applied at once its ``mode``)."""
     return {"source": source.pk, "full": full, "apply": apply, "options": options}
 
 
@@ -124,9 +129,11 @@ def _pull(job: Job, report) -> None:
             "counts": counts_text(plan),
         }
         return
-    if plan.has_errors:
+    # Pulls queued before the choice existed were all or nothing.
+    mode = options.get("mode", ImportBatch.Mode.ALL_OR_NOTHING)
+    if refused := refusal(plan, mode):
         job.error_file.save(f"jobs/{job.pk}/errors.xlsx", ContentFile(error_rows_file(plan)))
-        raise PlanHasErrors(_failure_text(plan))
+        raise PlanHasErrors(_failure_text(plan, mode, refused))
     _plan, batch = apply_import(
         content,
         pull.file_name,
@@ -134,6 +141,7 @@ def _pull(job: Job, report) -> None:
         job.owner,
         *arguments,
         progress=lambda done, total: report(done, total, _("Writing")),
+        mode=mode,
     )
     job.result_url = reverse("admin:surveys_importbatch_change", args=[batch.pk])
     job.result_label = _("See the import")
@@ -141,6 +149,8 @@ def _pull(job: Job, report) -> None:
         "count": len(submissions),
         "counts": counts_text(plan),
     }
+    if batch.rows_set_aside:
+        job.message += " " + set_aside_text(batch)
 
 
 def _keep_pull(
@@ -152,6 +162,7 @@ def _keep_pull(
     pull = KoboPull.objects.create(
         source=source,
         user=job.owner,
+        job=job,
         pulled_at=now,
         since=since,
         submissions=len(submissions),
@@ -177,12 +188,12 @@ def counts_text(plan: ImportPlan) -> str:
     return ", ".join(f"{Action(action).label}: {count}" for action, count in plan.counts.items())
 
 
-def _failure_text(plan: ImportPlan) -> str:
+def _failure_text(plan: ImportPlan, mode: str, refused: str) -> str:
     lines = [counts_text(plan)]
     lines += [describe(problem) for problem in plan.errors[:LISTED_ERRORS]]
     if len(plan.errors) > LISTED_ERRORS:
         lines.append(_("… and %(count)s more.") % {"count": len(plan.errors) - LISTED_ERRORS})
-    lines.append(_("Rows in error: nothing was imported."))
+    lines += [text for text in (set_aside_hint(plan, mode), refused) if text]
     return "\n".join(lines)
 
 

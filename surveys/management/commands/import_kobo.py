@@ -1,10 +1,11 @@
 """manage.py import_kobo SOURCE: pull a KoboToolbox form's new submissions and import them.
 
 The pull is a background job like the admin's (it shows on the jobs page); by default it
-runs here and now, and is applied whole or not at all. See README, "KoboToolbox".
+runs here and now, and is applied whole or not at all, or with --set-aside the valid rows,
+the others written to a file to correct and import again. See README, "KoboToolbox".
 """
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -14,12 +15,16 @@ from django.utils.translation import gettext as _
 from common.numbers import is_plain_integer
 from jobs.models import Job
 from surveys.kobo.pulling import pull_params, run_pull_now, start_pull
+from surveys.management import import_mode, set_aside_options, write_set_aside
 from surveys.mapping import CREATABLE
-from surveys.models import ImportBatch, KoboSource
+from surveys.models import ImportBatch, KoboPull, KoboSource
 
 
 class Command(BaseCommand):
-    help = "Pull a KoboToolbox form's new submissions, preview them and apply all or none."
+    help = (
+        "Pull a KoboToolbox form's new submissions, preview them and apply all or none, or "
+        "(--set-aside) the valid rows."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="Code (or number) of a saved KoboToolbox source.")
@@ -46,6 +51,7 @@ class Command(BaseCommand):
             help="Queue the pull for the worker (manage.py jobs_worker) instead of running it.",
         )
         parser.add_argument("--errors-file", type=Path, help="Write the rows in error here.")
+        set_aside_options(parser, "PULL-set-aside.xlsx in the current directory")
         parser.add_argument("--language", choices=["fr", "en"], default="fr")
 
     def handle(self, *args, **options):
@@ -72,6 +78,7 @@ class Command(BaseCommand):
             options={
                 "on_existing": options["on_existing"],
                 "allow_create": list(options["allow_create"]),
+                "mode": import_mode(options),
             },
         )
         if options["background"]:
@@ -91,6 +98,12 @@ class Command(BaseCommand):
                 )
             raise CommandError(job.message)
         self.stdout.write(job.message)
+        pull = KoboPull.objects.filter(job=job).select_related("batch").first()
+        if pull is not None and pull.batch is not None and pull.batch.rows_set_aside:
+            stem = PurePath(pull.file_name).stem
+            write_set_aside(
+                self.stdout, pull.batch, options["set_aside_file"] or Path(f"{stem}-set-aside.xlsx")
+            )
         if options["dry_run"] and job.result_url:
             self.stdout.write(
                 _("Dry run: nothing was written. To apply this pull, confirm its preview: %(url)s")

@@ -9,7 +9,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from common.numbers import is_plain_integer
-from surveys.management import language_option
+from surveys.management import (
+    import_mode,
+    language_option,
+    set_aside_options,
+    write_set_aside,
+)
 from surveys.mapping import CREATABLE, MappingError
 from surveys.models import ImportBatch
 from surveys.planning.plan import Action, ImportPlan
@@ -21,6 +26,8 @@ from surveys.service import (
     is_mapping_file,
     load_mapping,
     preview_import,
+    refusal,
+    set_aside_hint,
     where,
 )
 
@@ -63,18 +70,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--notes", action="store_true", help="List every note, not only their counts."
         )
-        parser.add_argument(
-            "--set-aside",
-            action="store_true",
-            help="Apply the valid rows and set the rows in error aside, in a file to correct "
-            "and import again (default: all rows or none).",
-        )
-        parser.add_argument(
-            "--set-aside-file",
-            type=Path,
-            help="Where to write the rows set aside (default: FILE-set-aside.xlsx or .csv "
-            "next to FILE); the import also keeps them, for download in the admin.",
-        )
+        set_aside_options(parser, "FILE-set-aside.xlsx or .csv next to FILE")
         language_option(parser)
 
     def handle(self, *args, **options):
@@ -116,27 +112,17 @@ class Command(BaseCommand):
         except (FileRejected, MappingError) as exc:
             raise CommandError(str(exc)) from None
         self._report(plan, options)
-        set_aside = options["set_aside"]
+        mode = import_mode(options)
+        if plan.has_errors and options["errors_file"]:
+            options["errors_file"].write_bytes(error_rows_file(plan))
+            self.stdout.write(
+                _("Rows in error written to %(path)s") % {"path": options["errors_file"]}
+            )
+        if hint := set_aside_hint(plan, mode):
+            self.stdout.write(hint)
+        if refused := refusal(plan, mode):
+            raise CommandError(refused)
         in_error = plan.counts[Action.ERROR]
-        if plan.has_errors:
-            if options["errors_file"]:
-                options["errors_file"].write_bytes(error_rows_file(plan))
-                self.stdout.write(
-                    _("Rows in error written to %(path)s") % {"path": options["errors_file"]}
-                )
-            valid = len(plan.rows) - in_error
-            if valid and not set_aside and not plan.missing_columns:
-                self.stdout.write(
-                    _(
-                        "%(count)s rows are valid: --set-aside applies them and sets the "
-                        "others aside."
-                    )
-                    % {"count": valid}
-                )
-            if plan.missing_columns or not set_aside:
-                raise CommandError(_("Rows in error: nothing was imported."))
-            if not valid:
-                raise CommandError(_("Every row is in error: nothing was imported."))
         if options["dry_run"]:
             if in_error:
                 self.stdout.write(
@@ -152,22 +138,14 @@ class Command(BaseCommand):
             user,
             **arguments,
             save_mapping=is_mapping_file(options["mapping"]),
-            mode=ImportBatch.Mode.SET_ASIDE if set_aside else ImportBatch.Mode.ALL_OR_NOTHING,
+            mode=mode,
         )
         self.stdout.write(self.style.SUCCESS(_("Applied as import #%(id)s.") % {"id": batch.pk}))
         if batch.rows_set_aside:
             target = options["set_aside_file"] or path.with_name(
                 f"{path.stem}-set-aside{PurePath(batch.set_aside_file.name).suffix}"
             )
-            with batch.set_aside_file.open("rb") as stored:
-                target.write_bytes(stored.read())
-            self.stdout.write(
-                _(
-                    "%(applied)s rows applied, %(aside)s set aside: written to %(path)s, to "
-                    "correct and import again."
-                )
-                % {"applied": batch.rows_applied, "aside": batch.rows_set_aside, "path": target}
-            )
+            write_set_aside(self.stdout, batch, target)
 
     def _report(self, plan: ImportPlan, options) -> None:
         self.stdout.write(
