@@ -302,7 +302,7 @@ def main() -> None:
                         with connection.cursor() as cursor:
                             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 del plan
-                links = sum(len(ids) for ids in batch.created.values())
+                links = sum(batch.created_counts().values())
                 # PostgreSQL's COPY statements bypass Django's query hooks; the import
                 # counts them.
                 apply_queries.count += batch.copy_statements

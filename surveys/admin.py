@@ -331,7 +331,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 title=_("Undo import %(batch)s") % {"batch": batch},
                 batch=batch,
                 conflicts=conflicts,
-                created={label: len(ids) for label, ids in batch.created.items()},
+                created=batch.created_counts(),
                 updated={label: len(ids) for label, ids in batch.updated.items()},
                 change_url=change_url,
             ),

@@ -33,6 +33,7 @@ from organisations.models import (
     Source,
     Theme,
 )
+from surveys.id_runs import Runs, add_ids
 from surveys.models import ImportBatch, ImportMapping
 from surveys.planning.plan import Action, ImportPlan, RowPlan
 from surveys.writing_services import write_services
@@ -112,7 +113,7 @@ def apply_plan(
             report(done, len(steps))
         batch.copy_statements = writer.inserter.copies
         if source_created:  # undo removes it with the rest
-            writer.created[_label(Source)].append(source.pk)
+            add_ids(writer.created[_label(Source)], [source.pk])
         batch.created = {label: ids for label, ids in writer.created.items() if ids}
         batch.updated = {label: rows for label, rows in writer.updated.items() if rows}
         batch.save(update_fields=["created", "updated"])
@@ -147,7 +148,8 @@ class _Writer:
         }
         self.source_id = source.pk
         self.inserter = _Inserter(now, user, batch.change_reason)
-        self.created: dict[str, list[int]] = defaultdict(list)
+        # By model, the ids created as runs (surveys.id_runs): they are kept for undo.
+        self.created: dict[str, Runs] = defaultdict(list)
         self.updated: dict[str, dict[str, dict]] = {}
         self.new_entries: dict[str, dict[str, int]] = {}
         self.org_ids: dict[int, int] = {}
@@ -308,7 +310,7 @@ class _Writer:
             ids = self.inserter.insert_with_history(model, records)
         else:
             ids = self.inserter.insert(model, records)
-        self.created[_label(model)] += ids
+        add_ids(self.created[_label(model)], ids)
         return ids
 
 

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from jobs.models import Job
 from organisations.models import Source
+from surveys.id_runs import all_ids, count_ids
 from surveys.mapping import Mapping, MappingError, parse_mapping
 
 
@@ -50,9 +51,10 @@ class ImportMapping(models.Model):
 class ImportBatch(models.Model):
     """One applied import: who, when, which file and mapping, what it created and changed.
 
-    ``created`` lists the primary keys of every row the import inserted, by model
-    ("organisations.Organisation": [12, 13]); ``updated`` keeps, for every row it
-    changed, the values it had before. Undo works from these two.
+    ``created`` lists the primary keys of every row the import inserted, by model, as runs
+    of consecutive ids ("organisations.Organisation": [[12, 90011], 90020], see
+    surveys.id_runs); ``updated`` keeps, for every row it changed, the values it had before.
+    Undo works from these two.
     """
 
     class Status(models.TextChoices):
@@ -139,6 +141,14 @@ class ImportBatch(models.Model):
     @property
     def change_reason(self) -> str:
         return f"Survey import #{self.pk}: {self.file_name}"[:100]
+
+    def created_ids(self, label: str) -> list[int]:
+        """The primary keys of the ``label`` records ("app.Model") the import created."""
+        return all_ids(self.created.get(label, []))
+
+    def created_counts(self) -> dict[str, int]:
+        """How many records of each model the import created."""
+        return {label: count_ids(runs) for label, runs in self.created.items()}
 
 
 class KoboSource(models.Model):

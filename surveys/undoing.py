@@ -62,10 +62,9 @@ def undo_conflicts(batch: ImportBatch) -> list[str]:
     """Records of the import that someone changed afterwards (undo would lose that edit)."""
     reasons: list[str] = []
     labels = {}
-    touched: dict[str, set[int]] = {}
-    for records in (batch.created, batch.updated):
-        for label, ids in records.items():
-            touched.setdefault(label, set()).update(int(i) for i in ids)
+    touched: dict[str, set[int]] = {label: set(batch.created_ids(label)) for label in batch.created}
+    for label, before in batch.updated.items():
+        touched.setdefault(label, set()).update(int(pk) for pk in before)
     for label, ids in touched.items():
         model = apps.get_model(label)
         if not hasattr(model, "history"):
@@ -73,8 +72,8 @@ def undo_conflicts(batch: ImportBatch) -> list[str]:
         later = _later_history(model, "id", sorted(ids), batch.applied_at)
         if later:
             labels.setdefault(model, set()).update(later)
-    org_ids = [int(i) for i in batch.created.get(_label(Organisation), [])]
-    org_ids += [int(i) for i in batch.updated.get(_label(Organisation), {})]
+    org_ids = batch.created_ids(_label(Organisation))
+    org_ids += [int(pk) for pk in batch.updated.get(_label(Organisation), {})]
     for relation in Organisation._meta.related_objects:
         model = relation.related_model
         if hasattr(model, "history") and relation.field.name == "organisation":
@@ -124,7 +123,7 @@ def undo_batch(batch: ImportBatch, user) -> None:
         if reasons:
             raise UndoRefused(reasons)
         for model in _UNDO_ORDER:
-            ids = [int(i) for i in locked.created.get(_label(model), [])]
+            ids = locked.created_ids(_label(model))
             if model in (Service, Organisation):
                 _restore(model, locked, user, now, reason)
             if model is Service:
@@ -134,7 +133,7 @@ def undo_batch(batch: ImportBatch, user) -> None:
         locked.status = ImportBatch.Status.UNDONE
         locked.undone_at = now
         locked.undone_by = user
-        created_source = locked.created.get(_label(Source), [])
+        created_source = locked.created_ids(_label(Source))
         if created_source and not _in_use(created_source[0], locked):
             locked.source = None
         locked.save(update_fields=["status", "undone_at", "undone_by", "source"])

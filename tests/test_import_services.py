@@ -162,7 +162,9 @@ def test_services_of_a_repeat_sheet_are_imported_with_every_field(world, kobo_ma
     assert list(shelter.languages.values_list("code", flat=True)) == ["fr"]
     femmes = Organisation.objects.get(name="Groupement des Femmes de Kayes")
     assert list(femmes.services.values_list("name", flat=True)) == ["Écoute psychosociale"]
-    assert batch.created["services.Service"] == sorted(Service.objects.values_list("pk", flat=True))
+    assert batch.created_ids("services.Service") == sorted(
+        Service.objects.values_list("pk", flat=True)
+    )
 
 
 def test_an_imported_service_has_its_history_with_its_links(world, kobo_mapping, importer):
@@ -511,7 +513,7 @@ def test_an_import_with_services_takes_the_same_number_of_queries_for_5_or_60_ro
     with django_assert_max_num_queries(68):
         _plan, batch = apply_import(content, "kobo.xlsx", kobo_mapping, None)
     assert Service.objects.count() == 2 * rows
-    assert len(batch.created["services.Service"]) == 2 * rows - 1
+    assert batch.created_counts()["services.Service"] == 2 * rows - 1
     assert PopulationGroup.objects.get(slug="enfants").services.count() == rows
 
 

@@ -14,6 +14,8 @@ from organisations.models import (
     OrganisationZone,
     Partnership,
 )
+from surveys.id_runs import add_ids, all_ids, count_ids
+from surveys.models import ImportBatch
 from surveys.service import apply_import
 from surveys.undoing import UndoRefused, undo_batch
 from tests.data.make_reference_export import EXAMPLE_SUBMISSIONS
@@ -84,6 +86,63 @@ def test_undo_restores_the_exact_previous_state(mapping, existing, django_user_m
     assert _snapshot() == before
     batch.refresh_from_db()
     assert (batch.status, batch.undone_by) == ("undone", user)
+
+
+def test_the_ids_kept_for_undo_are_runs_of_consecutive_ids(mapping, existing, django_user_model):
+    batch = _import(mapping, django_user_model.objects.create(username="awa"))
+
+    created = sorted(Organisation.objects.exclude(pk=existing.pk).values_list("pk", flat=True))
+    assert created == [created[0], created[0] + 1, created[0] + 2]
+    batch.refresh_from_db()
+    assert batch.created["organisations.Organisation"] == [[created[0], created[0] + 2]]
+    assert batch.created_ids("organisations.Organisation") == created
+    assert batch.created_counts()["organisations.Organisation"] == 3
+    assert batch.created_counts()["organisations.ContactPerson"] == 3
+
+
+def test_an_import_that_kept_every_id_in_a_list_still_undoes(mapping, existing, django_user_model):
+    """Imports applied before the ids were kept as runs listed every id: undo reads both."""
+    user = django_user_model.objects.create(username="awa")
+    before = _snapshot()
+    batch = _import(mapping, user)
+    old_form = {label: batch.created_ids(label) for label in batch.created}
+    ImportBatch.objects.filter(pk=batch.pk).update(created=old_form)
+    batch.refresh_from_db()
+    assert all(isinstance(pk, int) for ids in batch.created.values() for pk in ids)
+
+    undo_batch(batch, user)
+
+    assert _snapshot() == before
+    assert not Network.objects.filter(name="Réseau Nouveau").exists()
+
+
+@pytest.mark.parametrize(
+    "ids, runs",
+    [
+        ([], []),
+        ([7], [7]),
+        ([7, 8, 9], [[7, 9]]),
+        ([7, 9, 10, 12], [7, [9, 10], 12]),
+        ([5, 4], [5, 4]),
+    ],
+)
+def test_ids_are_kept_as_runs_and_read_back_in_their_order(ids, runs):
+    kept = []
+    add_ids(kept, ids)
+
+    assert kept == runs
+    assert all_ids(kept) == ids
+    assert count_ids(kept) == len(ids)
+
+
+def test_ids_added_later_extend_the_last_run():
+    kept = [3, [5, 6]]
+
+    add_ids(kept, [7, 8])
+    add_ids(kept, [9])
+    add_ids(kept, [11])
+
+    assert kept == [3, [5, 9], 11]
 
 
 def test_undo_is_recorded_in_the_history(mapping, existing, django_user_model):
