@@ -62,7 +62,7 @@ def test_a_full_path_names_the_zone_at_its_level(world):
     plan = preview_import(
         _file(nom="A", zones="Mali > Kayes > Kayes"), "f.csv", _mapping(exported=False)
     )
-    assert plan.rows[0].links["zones"] == [world["kayes_cercle"].pk]
+    assert plan.rows[0].links["zones"] == (world["kayes_cercle"].pk,)
     assert plan.rows[0].notes == []
 
 

@@ -107,7 +107,7 @@ def test_a_bare_name_is_the_highest_level_and_the_preview_says_so(world, mapping
     )
     row = preview_import(content, "kobo.xlsx", mapping).rows[0]
 
-    assert row.links["zones"] == [world["kayes"].pk]
+    assert row.links["zones"] == (world["kayes"].pk,)
     assert row.notes == [
         "“Kayes” read as Kayes (region, Mali) (also: Kayes (cercle (district), Kayes))."
     ]

@@ -3,6 +3,7 @@
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from django.db.models import TextChoices
@@ -25,14 +26,22 @@ class Action(TextChoices):
 
 class Note(str):
     """A remark on a row (a value kept as written, a zone read at a level…): its text, as
-    the preview shows it, and its kind (a key of NOTE_KINDS), by which previews count them."""
+    the preview shows it, and its kind (a key of NOTE_KINDS), by which previews count them.
 
-    kind: str
+    A file of 100,000 rows has as many notes: the kind is the class's (one subclass per
+    kind), not an attribute of each note, which would give every note a dictionary.
+    """
+
+    __slots__ = ()
+    kind: str = ""
 
     def __new__(cls, kind: str, text: str) -> "Note":
-        note = super().__new__(cls, text)
-        note.kind = kind
-        return note
+        return str.__new__(_note_class(kind), text)
+
+
+@cache
+def _note_class(kind: str) -> type[Note]:
+    return type(f"Note[{kind}]", (Note,), {"__slots__": (), "kind": kind})
 
 
 NOTE_KINDS = {

@@ -238,7 +238,8 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState) -> None:
     }
     for target, current in current_links.items():
         known = current.get(org_id, ())
-        row.links[target] = [v for v in row.links.get(target, []) if v not in known]
+        # Tuples: a plan of 100,000 rows keeps four of these a row, lists take more room.
+        row.links[target] = tuple(v for v in row.links.get(target, ()) if v not in known)
     # Only a name written exactly alike is already there: "ASSOCIATION X" is kept.
     taken = existing.aliases.get(org_id, set()) | {org.name if org else row.name}
     aliases = []
@@ -268,6 +269,9 @@ def _keep_new_links(row: RowPlan, org, existing: _ExistingState) -> None:
         row.links.pop("identifier")
     if _ENTRY_LINKS & row.links.keys():
         _keep_new_entries(row, org_id, existing)
+    # Reading the row added keys that were popped since (channels by kind): a copy sized
+    # for those left saves some 200 bytes a row, 20 MB in a plan of 100,000 rows.
+    row.links = dict(row.links)
 
 
 _ENTRY_LINKS = {"identifiers", "offices", "needs", "private_needs"}
