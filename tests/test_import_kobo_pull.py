@@ -366,9 +366,7 @@ def test_rows_in_error_block_the_pull_and_come_as_a_file(kobo, source, staff, wo
     assert KoboSource.objects.get().last_submission_time == ""
 
 
-def test_rows_in_error_say_that_set_aside_would_apply_the_valid_ones(
-    kobo, source, staff, world
-):
+def test_rows_in_error_say_that_set_aside_would_apply_the_valid_ones(kobo, source, staff, world):
     kobo.submissions[1]["activites/zones"] = "Kayess"
 
     with pytest.raises(CommandError) as failure:
