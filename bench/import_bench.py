@@ -43,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+# Checking the foreign keys of 100,000 rows' records, one statement, can take longer than the
+# server's 30 s limit on a busy machine.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
 
 import django  # noqa: E402
 
