@@ -439,6 +439,26 @@ def test_set_aside_writes_the_rows_next_to_where_the_command_runs(
     assert pull.batch.rows_set_aside == 1
 
 
+def test_a_pull_queued_with_set_aside_sets_rows_aside_in_the_worker(
+    kobo, source, staff, world, tmp_path, monkeypatch
+):
+    kobo.submissions[1]["activites/zones"] = "Kayess"
+    monkeypatch.chdir(tmp_path)
+
+    # The tests' task backend runs the queued job at once.
+    _pull("--set-aside", "--background")
+
+    job = Job.objects.get()
+    batch = KoboPull.objects.get().batch
+    assert (batch.rows_applied, batch.rows_set_aside) == (2, 1)
+    assert job.message.endswith(
+        "2 rows imported, 1 set aside (to download from the import's page)."
+    )
+    # The worker writes nothing where the command ran: the rows wait on the import's page.
+    assert list(tmp_path.iterdir()) == []
+    assert batch.set_aside_file
+
+
 def test_set_aside_refuses_a_pull_whose_every_row_is_in_error(kobo, source, staff, world):
     for submission in kobo.submissions:
         submission["activites/zones"] = "Kayess"
