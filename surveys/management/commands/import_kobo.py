@@ -98,14 +98,18 @@ class Command(BaseCommand):
                 )
             raise CommandError(job.message)
         self.stdout.write(job.message)
-        pull = KoboPull.objects.filter(job=job).select_related("batch").first()
-        if pull is not None and pull.batch is not None and pull.batch.rows_set_aside:
-            stem = PurePath(pull.file_name).stem
-            write_set_aside(
-                self.stdout, pull.batch, options["set_aside_file"] or Path(f"{stem}-set-aside.xlsx")
-            )
+        if options["set_aside"]:
+            self._write_set_aside(job, options["set_aside_file"])
         if options["dry_run"] and job.result_url:
             self.stdout.write(
                 _("Dry run: nothing was written. To apply this pull, confirm its preview: %(url)s")
                 % {"url": job.result_url}
             )
+
+    def _write_set_aside(self, job: Job, target: Path | None) -> None:
+        """The rows the pull's import set aside, if any, to correct and import again."""
+        pull = KoboPull.objects.filter(job=job).select_related("batch").first()
+        if pull is None or pull.batch is None or not pull.batch.rows_set_aside:
+            return
+        name = f"{PurePath(pull.file_name).stem}-set-aside.xlsx"
+        write_set_aside(self.stdout, pull.batch, target or Path(name))
