@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.numbers import parse_id
 from crm.models import Assignment, DistinctPair, Interaction
+from crm.reports import DUE_SOON_DAYS
 from exports.admin_actions import EXPORT_ACTIONS
 from needs.admin import OrganisationNeedInline
 from networks.admin import MembershipInline
@@ -24,6 +25,7 @@ class FollowUpListFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("overdue", _("Overdue")),
+            ("soon", _("Due within 7 days")),
             ("open", _("To do")),
             ("done", _("Done")),
             ("none", _("None")),
@@ -34,6 +36,8 @@ class FollowUpListFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "overdue":
             return queryset.overdue(today)
+        if value == "soon":
+            return queryset.due_within(today, DUE_SOON_DAYS)
         if value == "open":
             return queryset.open_follow_ups()
         if value == "done":

@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
@@ -24,6 +25,9 @@ from pagecache.stamp import current_version, local_writes
 
 STALE_AFTER = timedelta(days=365)
 DUE_SOON_DAYS = 7
+# The dashboard shows this many follow-ups of each list, and its organisations by pages.
+FOLLOW_UP_ROWS = 50
+MY_ORGANISATIONS_PER_PAGE = 50
 
 
 def active_organisations() -> QuerySet[Organisation]:
@@ -207,24 +211,45 @@ def quality_lists(now=None) -> list[QualityList]:
 @dataclass
 class Dashboard:
     overdue: QuerySet[Interaction]
+    overdue_count: int
     due_soon: QuerySet[Interaction]
+    due_soon_count: int
     recent: QuerySet[Interaction]
-    my_organisations: QuerySet[Organisation]
+    my_organisations: Page
 
 
-def dashboard(user, only_mine: bool = False, today: date | None = None) -> Dashboard:
-    """Follow-ups and recent interactions (everyone's, or only ``user``'s), and the
-    organisations ``user`` follows."""
+def dashboard(
+    user, only_mine: bool = False, today: date | None = None, page: str | int = 1
+) -> Dashboard:
+    """Follow-ups and recent interactions (everyone's, or only ``user``'s), and a page of
+    the organisations ``user`` follows. The follow-up lists show their first rows and
+    their totals (the interaction list has them all)."""
     today = today or timezone.localdate()
     interactions = Interaction.objects.select_related("organisation", "staff")
     if only_mine:
         interactions = interactions.filter(staff=user)
     follow_ups = interactions.order_by("follow_up_date", "pk")
-    mine = Q(Exists(Assignment.objects.filter(organisation=OuterRef("pk"), user=user))) | Q(
-        Exists(Interaction.objects.filter(organisation=OuterRef("pk"), staff=user))
+    overdue, due_soon = follow_ups.overdue(today), follow_ups.due_within(today, DUE_SOON_DAYS)
+    return Dashboard(
+        overdue=overdue[:FOLLOW_UP_ROWS],
+        overdue_count=overdue.count(),
+        due_soon=due_soon[:FOLLOW_UP_ROWS],
+        due_soon_count=due_soon.count(),
+        recent=interactions.order_by("-date", "-pk")[:20],
+        my_organisations=Paginator(
+            followed_organisations(user), MY_ORGANISATIONS_PER_PAGE
+        ).get_page(page),
     )
-    my_organisations = (
-        Organisation.objects.filter(mine)
+
+
+def followed_organisations(user) -> QuerySet[Organisation]:
+    """The organisations ``user`` is assigned to or whose interactions they logged, by
+    name, with their last interaction and next open follow-up."""
+    assigned = Assignment.objects.filter(user=user).order_by().values("organisation")
+    logged = Interaction.objects.filter(staff=user).order_by().values("organisation")
+    # Looked up by id from the user's own rows, never by testing every organisation.
+    return (
+        Organisation.objects.filter(pk__in=assigned.union(logged))
         .select_related("typology")
         .annotate(
             last_interaction=Max("interactions__date"),
@@ -232,11 +257,5 @@ def dashboard(user, only_mine: bool = False, today: date | None = None) -> Dashb
                 "interactions__follow_up_date", filter=Q(interactions__follow_up_done=False)
             ),
         )
-        .order_by("name")
-    )
-    return Dashboard(
-        overdue=follow_ups.overdue(today),
-        due_soon=follow_ups.due_within(today, DUE_SOON_DAYS),
-        recent=interactions.order_by("-date", "-pk")[:20],
-        my_organisations=my_organisations,
+        .order_by("name", "pk")
     )
