@@ -184,6 +184,7 @@ def test_the_dashboard_shows_the_first_follow_ups_and_links_to_all_of_them(
     interaction_list = reverse("admin:crm_interaction_changelist")
     assert f'href="{interaction_list}?follow_up=overdue"' in page
     assert f'href="{interaction_list}?follow_up=soon"' in page
+    assert "Les 3 premiers sur 5" in page and "Les 3 premiers sur 4" in page
 
     listed = admin_client.get(interaction_list, {"follow_up": "soon"}).context["cl"].result_list
     assert sorted(interaction.pk for interaction in listed) == [i.pk for i in due]
@@ -207,6 +208,7 @@ def test_my_organisations_come_by_pages(admin_client, monkeypatch):
     first = admin_client.get(DASHBOARD)
     assert [o.name for o in first.context["dashboard"].my_organisations] == ["Alpha", "Bêta"]
     assert 'href="?page=2#my-organisations"' in first.content.decode()
+    assert "Page 1 sur 2 (3 organisations)" in first.content.decode()
     second = admin_client.get(DASHBOARD, {"page": "2"}).context["dashboard"].my_organisations
     assert [o.name for o in second] == ["Gamma"]
     beyond = admin_client.get(DASHBOARD, {"page": "x"}).context["dashboard"].my_organisations
