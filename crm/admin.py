@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteMixin
+from django.core.exceptions import EmptyResultSet
+from django.forms import ModelChoiceField
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -165,6 +168,13 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
     extra_urls: list = []
     extra_buttons: list = []
 
+    def get_formsets_with_inlines(self, request, obj=None):
+        shared: dict[tuple, list] = {}
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            for field in formset.form.base_fields.values():
+                _share_choices(field, shared)
+            yield formset, inline
+
     def get_urls(self):
         return [*(url for urls in self.extra_urls for url in urls(self)), *super().get_urls()]
 
@@ -188,6 +198,27 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
             return None
         query = urlencode({"first": ids[0], "second": ids[1]})
         return HttpResponseRedirect(f"{reverse('crm:merge')}?{query}")
+
+
+def _share_choices(field, shared: dict[tuple, list]) -> None:
+    """Give a select of the page's inlines its choices read once for the whole page.
+
+    Django lists a model's choices again for every row of an inline and for its empty
+    row ("add another"): the sources, staff members and the rest were read 40 times
+    on an organisation with a dozen zones. The list of choices is only shown; what is
+    posted is still checked against the field's queryset.
+    """
+    if not isinstance(field, ModelChoiceField) or isinstance(
+        getattr(field.widget, "widget", field.widget), AutocompleteMixin
+    ):
+        return  # an autocomplete shows only the selected choice
+    try:
+        key = (field.queryset.model, str(field.queryset.query), field.empty_label)
+    except EmptyResultSet:
+        return
+    if key not in shared:
+        shared[key] = [(getattr(value, "value", value), label) for value, label in field.choices]
+    field.choices = shared[key]
 
 
 admin.site.unregister(Organisation)
