@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import StrIndex, Substr
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pyroaring import BitMap
 
 from crm.models import Assignment, Interaction
+from directory.facet_index import EMPTY, Audience, facet_index
 from needs.models import NeedCategory, OrganisationNeed
 from organisations.models import (
     ContactChannel,
@@ -21,7 +22,6 @@ from organisations.models import (
     Zone,
 )
 from organisations.verification import verification_cutoff
-from pagecache.stamp import current_version, local_writes
 
 STALE_AFTER = timedelta(days=365)
 DUE_SOON_DAYS = 7
@@ -59,103 +59,65 @@ class NeedsOverview:
         return any(row.organisations for row in self.rows)
 
 
-# This process's overviews of the current data, by country (None: all countries).
-_kept: dict[tuple[tuple[int, int], int | None], NeedsOverview] = {}
-
-
-def current_needs_overview(country: Zone | None = None) -> NeedsOverview:
-    """The needs overview, computed once per data version and country in this process,
-    then read from memory until the next write: its counts go through every need and
-    zone of the organisations (over a second at 200,000 organisations)."""
-    version = (local_writes(), current_version())
-    key = (version, country.pk if country is not None else None)
-    overview = _kept.get(key)
-    if overview is None:
-        overview = needs_overview(country)
-        # An overview of an older version is never read again.
-        for older in [kept for kept in list(_kept) if kept[0] != version]:
-            _kept.pop(older, None)
-        _kept[key] = overview
-    return overview
-
-
-def forget() -> None:
-    """Drop this process's overviews (tests: each starts from its own database)."""
-    _kept.clear()
-
-
 def needs_overview(country: Zone | None = None) -> NeedsOverview:
     """Per need category: how many organisations need it, by status, region and family.
 
     Organisations count once per category (distinct); statuses count needs. Archived
-    organisations are left out. Two grouped queries whatever the number of needs: one
-    by category and typology (an organisation has one typology, so its distinct counts
-    add up to the totals and to the families), one by category and region.
+    organisations are left out. The organisations are counted on the directory's index
+    (every need, as staff see them; a zone holds the organisations of the zones below
+    it), the needs by status in one grouped query: nothing grows with the data but the
+    size of the bitmaps.
     """
+    index = facet_index()
+    facets = index.facet_values(Audience.STAFF)
     archived = Organisation.objects.filter(status=Organisation.Status.ARCHIVED)
-    # Left out as a short list of archived ids rather than joined to every organisation.
+    counted = index.everything - BitMap(
+        position
+        for pk in archived.order_by().values_list("pk", flat=True)
+        if (position := index.position(pk)) is not None
+    )
     needs = OrganisationNeed.objects.exclude(organisation__in=archived).order_by()
     if country is not None:
+        counted &= facets["zone"].get(country.pk, EMPTY)
         needs = needs.filter(organisation__in=Organisation.objects.in_zone(country))
-    status = OrganisationNeed.Status
-    by_typology = needs.values("category", "organisation__typology").annotate(
-        organisations=Count("organisation", distinct=True),
-        identified=Count("pk", filter=Q(status=status.IDENTIFIED)),
-        in_progress=Count("pk", filter=Q(status=status.IN_PROGRESS)),
-        met=Count("pk", filter=Q(status=status.MET)),
+    statuses = Counter(
+        {
+            (row["category"], row["status"]): row["needs"]
+            for row in needs.values("category", "status").annotate(needs=Count("pk"))
+        }
     )
-    family_of = {
-        typology.pk: typology.parent_id or typology.pk
-        for typology in Typology.objects.only("pk", "parent_id")
-    }
-    totals: dict[int, Counter] = defaultdict(Counter)
-    by_family: Counter = Counter()
-    for row in by_typology:
-        category = row["category"]
-        totals[category].update(
-            {name: row[name] for name in ["organisations", "identified", "in_progress", "met"]}
-        )
-        family = family_of.get(row["organisation__typology"])
-        if family is not None:
-            by_family[(category, family)] += row["organisations"]
 
     regions = list(Zone.objects.filter(level=Zone.Level.REGION).select_related("parent"))
     if country is not None:
         regions = [region for region in regions if region.parent_id == country.pk]
-    region_of_path = {region.path: region.pk for region in regions}
-    by_region: Counter = Counter()
-    for row in needs.values(
-        "category", path=_region_path("organisation__zone_links__zone__path")
-    ).annotate(organisations=Count("organisation", distinct=True)):
-        if row["path"] in region_of_path:
-            by_region[(row["category"], region_of_path[row["path"]])] += row["organisations"]
-
-    regions = [r for r in regions if any(k[1] == r.pk for k in by_region)]
-    regions.sort(key=lambda region: (region.parent.name, region.name))
     families = list(Typology.objects.filter(parent__isnull=True))
-    rows = []
-    for category in NeedCategory.objects.all():
-        total = totals[category.pk]
-        rows.append(
-            NeedRow(
-                category=category,
-                organisations=total["organisations"],
-                identified=total["identified"],
-                in_progress=total["in_progress"],
-                met=total["met"],
-                by_region=[by_region[(category.pk, r.pk)] for r in regions],
-                by_family=[by_family[(category.pk, f.pk)] for f in families],
-            )
+    in_family = defaultdict(BitMap)
+    for typology, parent in index.typology_parents.items():
+        in_family[parent or typology] |= facets["typology"].get(typology, EMPTY)
+    needing = {
+        category: facets["need"].get(category.pk, EMPTY) & counted
+        for category in NeedCategory.objects.all()
+    }
+
+    def placed(region: Zone, organisations) -> int:
+        return organisations.intersection_cardinality(facets["zone"].get(region.pk, EMPTY))
+
+    regions = [r for r in regions if any(placed(r, found) for found in needing.values())]
+    regions.sort(key=lambda region: (region.parent.name, region.name))
+    status = OrganisationNeed.Status
+    rows = [
+        NeedRow(
+            category=category,
+            organisations=len(found),
+            identified=statuses[(category.pk, status.IDENTIFIED)],
+            in_progress=statuses[(category.pk, status.IN_PROGRESS)],
+            met=statuses[(category.pk, status.MET)],
+            by_region=[placed(region, found) for region in regions],
+            by_family=[found.intersection_cardinality(in_family[f.pk]) for f in families],
         )
+        for category, found in needing.items()
+    ]
     return NeedsOverview(regions=regions, families=families, rows=rows)
-
-
-def _region_path(path: str) -> Func:
-    """The path of the region a zone's ``path`` lies in: its first two steps ("1/38/"),
-    computed by the database so that organisations are counted once per region there."""
-    first_slash = StrIndex(path, Value("/"))
-    second_slash = first_slash + StrIndex(Substr(path, first_slash + 1), Value("/"))
-    return Substr(path, 1, second_slash)
 
 
 # Data quality ------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def needs_overview(request: HttpRequest) -> HttpResponse:
         request,
         "admin/crm/needs_overview.html",
         _("Needs overview"),
-        overview=reports.current_needs_overview(country),
+        overview=reports.needs_overview(country),
         countries=countries,
         country=country,
     )

@@ -2,7 +2,6 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from crm import reports
 from directory import facet_index, service_index
 
 
@@ -18,15 +17,13 @@ def default_language():
 
 @pytest.fixture(autouse=True)
 def fresh_facet_index():
-    """Each test's database is its own: an index or a needs overview built in an earlier
-    test (whose writes were rolled back) must not answer for it."""
+    """Each test's database is its own: an index built in an earlier test (whose writes
+    were rolled back) must not answer for it."""
     facet_index.forget()
     service_index.forget()
-    reports.forget()
     yield
     facet_index.forget()
     service_index.forget()
-    reports.forget()
 
 
 @pytest.fixture
