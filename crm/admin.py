@@ -63,6 +63,10 @@ class InteractionFieldsMixin:
         return {"staff": request.user.pk, **super().get_changeform_initial_data(request)}
 
 
+# The organisation's page shows its latest interactions (a button leads to all of them).
+INTERACTIONS_SHOWN = 10
+
+
 class InteractionInline(admin.StackedInline):
     model = Interaction
     fields = InteractionFieldsMixin.fields
@@ -168,6 +172,13 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
     extra_urls: list = []
     extra_buttons: list = []
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, InteractionInline) and obj is not None and obj.pk is not None:
+            latest = obj.interactions.order_by("-date", "-pk").values_list("pk", flat=True)
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=list(latest[:INTERACTIONS_SHOWN]))
+        return kwargs
+
     def get_formsets_with_inlines(self, request, obj=None):
         shared: dict[tuple, list] = {}
         for formset, inline in super().get_formsets_with_inlines(request, obj):
@@ -200,6 +211,13 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
         return HttpResponseRedirect(f"{reverse('crm:merge')}?{query}")
 
 
+def _interaction_buttons(request, pk: int) -> list[tuple[str, str]]:
+    if not request.user.has_perm("crm.view_interaction"):
+        return []
+    url = reverse("admin:crm_interaction_changelist")
+    return [(_("All its interactions"), f"{url}?organisation__id__exact={pk}")]
+
+
 def _share_choices(field, shared: dict[tuple, list]) -> None:
     """Give a select of the page's inlines its choices read once for the whole page.
 
@@ -220,6 +238,8 @@ def _share_choices(field, shared: dict[tuple, list]) -> None:
         shared[key] = [(getattr(value, "value", value), label) for value, label in field.choices]
     field.choices = shared[key]
 
+
+OrganisationAdmin.extra_buttons.append(_interaction_buttons)
 
 admin.site.unregister(Organisation)
 admin.site.register(Organisation, OrganisationAdmin)
