@@ -1,5 +1,6 @@
 """The staff's live tables: needs overview (report chapter 3.2), data quality, and the
-dashboard's lists. Each is a few grouped queries, whatever the number of rows."""
+dashboard's lists. Each is a few grouped queries (and, for the needs overview, counts on
+the directory's index), whatever the number of rows."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
