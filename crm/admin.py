@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteMixin
+from django.core.exceptions import EmptyResultSet
+from django.forms import ModelChoiceField
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.numbers import parse_id
 from crm.models import Assignment, DistinctPair, Interaction
+from crm.reports import DUE_SOON_DAYS
 from exports.admin_actions import EXPORT_ACTIONS
 from needs.admin import OrganisationNeedInline
 from networks.admin import MembershipInline
@@ -24,6 +28,7 @@ class FollowUpListFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("overdue", _("Overdue")),
+            ("soon", _("Due within 7 days")),
             ("open", _("To do")),
             ("done", _("Done")),
             ("none", _("None")),
@@ -34,6 +39,8 @@ class FollowUpListFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "overdue":
             return queryset.overdue(today)
+        if value == "soon":
+            return queryset.due_within(today, DUE_SOON_DAYS)
         if value == "open":
             return queryset.open_follow_ups()
         if value == "done":
@@ -54,6 +61,10 @@ class InteractionFieldsMixin:
 
     def get_changeform_initial_data(self, request):
         return {"staff": request.user.pk, **super().get_changeform_initial_data(request)}
+
+
+# The organisation's page shows its latest interactions (a button leads to all of them).
+INTERACTIONS_SHOWN = 10
 
 
 class InteractionInline(admin.StackedInline):
@@ -161,6 +172,20 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
     extra_urls: list = []
     extra_buttons: list = []
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, InteractionInline) and obj is not None and obj.pk is not None:
+            latest = obj.interactions.order_by("-date", "-pk").values_list("pk", flat=True)
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=list(latest[:INTERACTIONS_SHOWN]))
+        return kwargs
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        shared: dict[tuple, list] = {}
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            for field in formset.form.base_fields.values():
+                _share_choices(field, shared)
+            yield formset, inline
+
     def get_urls(self):
         return [*(url for urls in self.extra_urls for url in urls(self)), *super().get_urls()]
 
@@ -185,6 +210,36 @@ class OrganisationAdmin(organisation_admin.OrganisationAdmin):
         query = urlencode({"first": ids[0], "second": ids[1]})
         return HttpResponseRedirect(f"{reverse('crm:merge')}?{query}")
 
+
+def _interaction_buttons(request, pk: int) -> list[tuple[str, str]]:
+    if not request.user.has_perm("crm.view_interaction"):
+        return []
+    url = reverse("admin:crm_interaction_changelist")
+    return [(_("All its interactions"), f"{url}?organisation__id__exact={pk}")]
+
+
+def _share_choices(field, shared: dict[tuple, list]) -> None:
+    """Give a select of the page's inlines its choices read once for the whole page.
+
+    Django lists a model's choices again for every row of an inline and for its empty
+    row ("add another"): the sources, staff members and the rest were read 40 times
+    on an organisation with a dozen zones. The list of choices is only shown; what is
+    posted is still checked against the field's queryset.
+    """
+    if not isinstance(field, ModelChoiceField) or isinstance(
+        getattr(field.widget, "widget", field.widget), AutocompleteMixin
+    ):
+        return  # an autocomplete shows only the selected choice
+    try:
+        key = (field.queryset.model, str(field.queryset.query), field.empty_label)
+    except EmptyResultSet:
+        return
+    if key not in shared:
+        shared[key] = [(getattr(value, "value", value), label) for value, label in field.choices]
+    field.choices = shared[key]
+
+
+OrganisationAdmin.extra_buttons.append(_interaction_buttons)
 
 admin.site.unregister(Organisation)
 admin.site.register(Organisation, OrganisationAdmin)

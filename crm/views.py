@@ -34,8 +34,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "admin/crm/dashboard.html",
         _("Follow-up dashboard"),
-        dashboard=reports.dashboard(request.user, only_mine=only_mine),
+        dashboard=reports.dashboard(
+            request.user, only_mine=only_mine, page=request.GET.get("page", 1)
+        ),
         only_mine=only_mine,
+        # The interaction list's filter for the same follow-ups as "only mine".
+        staff_filter=f"&staff__id__exact={request.user.pk}" if only_mine else "",
     )
 
 

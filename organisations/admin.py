@@ -170,7 +170,20 @@ class IdentifierInline(admin.TabularInline):
     extra = 0
 
 
-class ZoneLinkInline(admin.TabularInline):
+class ZoneLabelsMixin:
+    """A zone's name includes its parent's ("Yélimané (cercle, Kayes)"): each row's label
+    and its zone's autocomplete read the parent with the zone, not in a query per row."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("zone__parent")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "zone":
+            kwargs["queryset"] = Zone.objects.select_related("parent")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ZoneLinkInline(ZoneLabelsMixin, admin.TabularInline):
     model = OrganisationZone
     fields = ["zone", "source"]
     autocomplete_fields = ["zone"]
@@ -191,7 +204,7 @@ class PartnershipInline(admin.TabularInline):
     extra = 0
 
 
-class OfficeInline(admin.StackedInline):
+class OfficeInline(ZoneLabelsMixin, admin.StackedInline):
     model = Office
     fields = [("kind", "zone"), "address", "source"]
     autocomplete_fields = ["zone"]

@@ -74,7 +74,7 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(
         organisation = OrganisationFactory()
         AssignmentFactory(organisation=organisation, user=me)
         InteractionFactory(organisation=organisation, staff=me, follow_up_date=_days(n - 7))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = admin_client.get(DASHBOARD)
     assert len(response.context["dashboard"].overdue) == 7
 
@@ -167,3 +167,49 @@ def test_attachments_open_for_staff_only_through_a_permission_check(
     nobody = django_user_model.objects.create_user("nobody", password="x" * 12, is_staff=True)
     client.force_login(nobody)
     assert client.get(url).status_code == 403
+
+
+def test_the_dashboard_shows_the_first_follow_ups_and_links_to_all_of_them(
+    admin_client, monkeypatch
+):
+    monkeypatch.setattr("crm.reports.FOLLOW_UP_ROWS", 3)
+    overdue = [InteractionFactory(follow_up_date=_days(-n)) for n in range(5, 0, -1)]
+    due = [InteractionFactory(follow_up_date=_days(n)) for n in range(1, 5)]
+    response = admin_client.get(DASHBOARD)
+    dashboard = response.context["dashboard"]
+    assert list(dashboard.overdue) == overdue[:3]
+    assert (dashboard.overdue_count, dashboard.due_soon_count) == (5, 4)
+    assert list(dashboard.due_soon) == due[:3]
+    page = response.content.decode()
+    interaction_list = reverse("admin:crm_interaction_changelist")
+    assert f'href="{interaction_list}?follow_up=overdue"' in page
+    assert f'href="{interaction_list}?follow_up=soon"' in page
+    assert "Les 3 premiers sur 5" in page and "Les 3 premiers sur 4" in page
+
+    listed = admin_client.get(interaction_list, {"follow_up": "soon"}).context["cl"].result_list
+    assert sorted(interaction.pk for interaction in listed) == [i.pk for i in due]
+
+
+def test_only_mine_links_to_my_follow_ups_in_the_interaction_list(admin_client, monkeypatch):
+    monkeypatch.setattr("crm.reports.FOLLOW_UP_ROWS", 1)
+    me = admin_client.get(DASHBOARD).wsgi_request.user
+    for _ in range(2):
+        InteractionFactory(staff=me, follow_up_date=_days(-1))
+    page = admin_client.get(DASHBOARD, {"mine": "1"}).content.decode()
+    interaction_list = reverse("admin:crm_interaction_changelist")
+    assert f'href="{interaction_list}?follow_up=overdue&amp;staff__id__exact={me.pk}"' in page
+
+
+def test_my_organisations_come_by_pages(admin_client, monkeypatch):
+    monkeypatch.setattr("crm.reports.MY_ORGANISATIONS_PER_PAGE", 2)
+    me = admin_client.get(DASHBOARD).wsgi_request.user
+    for name in ["Alpha", "Bêta", "Gamma"]:
+        AssignmentFactory(organisation=OrganisationFactory(name=name), user=me)
+    first = admin_client.get(DASHBOARD)
+    assert [o.name for o in first.context["dashboard"].my_organisations] == ["Alpha", "Bêta"]
+    assert 'href="?page=2#my-organisations"' in first.content.decode()
+    assert "Page 1 sur 2 (3 organisations)" in first.content.decode()
+    second = admin_client.get(DASHBOARD, {"page": "2"}).context["dashboard"].my_organisations
+    assert [o.name for o in second] == ["Gamma"]
+    beyond = admin_client.get(DASHBOARD, {"page": "x"}).context["dashboard"].my_organisations
+    assert beyond.number == 1
