@@ -81,7 +81,9 @@ class TableWriter:
             # debug_sql exists while queries are recorded (tests, DEBUG): COPY counts as one.
             record = getattr(cursor, "debug_sql", None)
             with record(sql) if record else nullcontext():
-                cursor.cursor.copy_expert(sql, data)
+                # In one read: between psycopg2's default 8 KiB reads, a thread waiting for the
+                # GIL behind a busy one (the demo generator's planner) lost 5 ms each.
+                cursor.cursor.copy_expert(sql, data, size=len(data.getvalue()) or 1)
         self.copies += 1
         return ids
 

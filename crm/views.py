@@ -64,11 +64,7 @@ def needs_overview(request: HttpRequest) -> HttpResponse:
 @permission_required("organisations.view_organisation", raise_exception=True)
 def data_quality(request: HttpRequest) -> HttpResponse:
     lists = [
-        (
-            quality_list,
-            quality_list.organisations.count(),
-            quality_list.organisations[:QUALITY_LIST_LIMIT],
-        )
+        (quality_list, *_shown_and_counted(quality_list.organisations))
         for quality_list in reports.quality_lists()
     ]
     duplicates = find_duplicates(limit=QUALITY_LIST_LIMIT)
@@ -145,6 +141,13 @@ def _merge_summary(kept, duplicate, result) -> str:
         "combined": counts(result.combined) or _("nothing"),
         "aliases": ", ".join(result.aliases_added) or _("none"),
     }
+
+
+def _shown_and_counted(organisations) -> tuple[int, list[Organisation]]:
+    """How many, and the first ones; counted only when they do not all fit, since a
+    count scans as many rows as the list (0.3 s each at 200,000 organisations)."""
+    shown = list(organisations[:QUALITY_LIST_LIMIT])
+    return (organisations.count() if len(shown) == QUALITY_LIST_LIMIT else len(shown)), shown
 
 
 @require_POST

@@ -4,14 +4,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from common.bulk import TableWriter
 from common.phones import is_e164
 from demo.catalogue import DEMO_SOURCE_CODE
-from demo.generator import generate
+from demo.generator import _Writers, generate
 from demo.removal import delete_demo_data
 from needs.factories import NeedActivityFactory
 from needs.models import NeedCategory, OrganisationNeed
@@ -160,6 +160,37 @@ def test_the_same_seed_gives_the_same_data(seeded_catalogue):
     assert _snapshot() == first
 
 
+def test_chunks_planned_ahead_give_the_same_data_as_one_chunk(seeded_catalogue):
+    generate(30, seed=7)
+    whole = _snapshot()
+    delete_demo_data()
+
+    generate(30, seed=7, chunk_size=7)
+    assert _snapshot() == whole
+
+
+def test_every_reference_written_points_at_an_existing_row(seeded_catalogue):
+    generate(60, seed=4)
+
+    for model, fields in _Writers().tables:
+        for field in map(model._meta.get_field, fields):
+            if field.many_to_one:
+                targets = field.related_model.objects.values("pk")
+                dangling = model.objects.exclude(**{f"{field.attname}__isnull": True}).exclude(
+                    **{f"{field.attname}__in": targets}
+                )
+                assert not dangling.exists(), (model.__name__, field.name)
+
+
+def test_references_are_checked_again_once_the_demo_data_is_written(seeded_catalogue):
+    generate(5, seed=4)
+    theme = Theme.objects.first()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TableWriter(OrganisationTheme, ["organisation_id", "theme_id"]).insert([(10**9, theme.pk)])
+        connection.check_constraints()
+
+
 def test_another_seed_gives_other_data(seeded_catalogue):
     generate(30, seed=7)
     first = _snapshot()
@@ -174,8 +205,9 @@ def test_it_runs_a_number_of_queries_independent_of_the_number_of_organisations(
     with CaptureQueriesContext(connection) as few:
         generate(5, seed=1)
     delete_demo_data()
-    # Catalogues, ids, one insert per table (services and their links included).
-    with django_assert_max_num_queries(34), CaptureQueriesContext(connection) as more:
+    # Catalogues, ids, one insert per table (services and their links included); on
+    # PostgreSQL three more to check the references up front.
+    with django_assert_max_num_queries(37), CaptureQueriesContext(connection) as more:
         generate(40, seed=1)
     assert len(more) == len(few)
 
