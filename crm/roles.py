@@ -32,6 +32,7 @@ EDITED_MODELS = [
     "organisations.contactchannel",
     "organisations.contactperson",
     "organisations.partner",
+    "organisations.searchsynonym",
     "networks.network",
     "networks.membership",
     "needs.organisationneed",

@@ -82,7 +82,13 @@ def test_it_honours_the_list_filters_and_names_the_file_after_them(client):
 
 def test_search_and_sort_follow_the_list(client):
     world = build_export_world()
+    # By relevance, as the list: "Gao" in the name comes first; by name on request.
     rows = csv_rows(download(client, q="gao"))
+    assert [row[1] for row in rows[1:]] == [
+        "Maison du Migrant de Gao",
+        "Bloc d'Aide et d'Accompagnement des Migrants (BLAAM)",
+    ]
+    rows = csv_rows(download(client, q="gao", sort="name"))
     assert [row[1] for row in rows[1:]] == [
         "Bloc d'Aide et d'Accompagnement des Migrants (BLAAM)",
         "Maison du Migrant de Gao",
