@@ -198,6 +198,13 @@ class FacetIndex:
             "verified": self.verification(),
         }
 
+    def _facet(self, name: str, audience: Audience) -> dict:
+        """One filter's value -> positions (the clock's split only for "verified")."""
+        if name == "verified":
+            return self.verification()
+        by_audience = self.data.audience_values[audience]
+        return by_audience[name] if name in by_audience else self.values[name]
+
     def matching(self, name: str, value, audience: Audience = Audience.PUBLIC) -> BitMap | None:
         """Positions kept by filter ``name`` with its cleaned ``value``; None: no narrowing."""
         if not value:
@@ -209,7 +216,7 @@ class FacetIndex:
         if name == "typology":
             # Choosing a family includes its sub-groups.
             keys |= {pk for pk, parent in self.typology_parents.items() if parent in keys}
-        bitmaps = self.facet_values(audience)[name]
+        bitmaps = self._facet(name, audience)
         return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
 
     def narrowing(self, criteria: dict, audience: Audience) -> dict[str, BitMap]:
