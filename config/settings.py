@@ -142,6 +142,10 @@ CACHES = {
 # How long an anonymous visitor's copy of a public page is kept (0: no page cache). Any
 # write to the directory's data makes every copy stale at once (pagecache/stamp.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# The in-memory indexes, when a write names no organisation (a catalogue entry, a bulk
+# import), are read whole again in a background thread while requests go on with the one
+# they have (pagecache/following.py); off, the request that finds them stale reads them.
+FOLLOW_IN_BACKGROUND = env_bool("FOLLOW_IN_BACKGROUND", True)
 # Public downloads (annuaire, HXL, HSDS) are kept the same way, when at most this long;
 # in local memory, a store of its own with 20 files per process at most.
 EXPORT_CACHE_MAX_BYTES = env_int("EXPORT_CACHE_MAX_BYTES", 5_000_000)

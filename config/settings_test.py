@@ -33,3 +33,5 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # No page cache unless a test asks for it (tests/test_page_cache.py): pages change between tests.
 PAGE_CACHE_SECONDS = 0
+# A test reads its own writes at once (tests/test_following.py turns the background on).
+FOLLOW_IN_BACKGROUND = False

@@ -7,6 +7,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Public directory")
 
     def ready(self) -> None:
+        from directory import service_index  # noqa: F401  (its index follows the data)
         from directory.facet_index import found_ids
         from organisations import text_search
 

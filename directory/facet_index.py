@@ -16,12 +16,12 @@ API, every download, referral, the statistics and the admin's search all read th
 When the data-version stamp has moved (a write committed anywhere) or this process itself
 wrote (before its commit), the organisations written since are read again and the index
 updated (directory/index_data.py), so a list never shows data older than the page cache
-would; a write that names no organisation (a catalogue entry, a bulk import) has it read
-again whole.
+would. A write that names no organisation (a catalogue entry, a bulk import) has it read
+again whole, in the background while requests go on with the index they have
+(pagecache/following.py).
 """
 
 import heapq
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,13 +45,7 @@ from organisations.verification import (
     verification_cutoff,
 )
 from organisations.visibility import sees_private
-from pagecache.stamp import (
-    EVERYTHING,
-    changes_since,
-    current_version,
-    local_changes_since,
-    local_writes,
-)
+from pagecache.following import Follower
 
 # Results this long or shorter are sorted by date whole; longer ones give their first
 # pages from a heap.
@@ -119,8 +113,10 @@ class FacetIndex:
         self._searches: dict[str, Matches] = {}  # the last searches' matches, by text
 
     def updated(self, changed: set[int]) -> "FacetIndex | None":
-        """This index with the organisations ``changed`` read again; None when they
-        cannot be placed in it (the index must be read again)."""
+        """This index with the organisations ``changed`` read again; None when they are
+        too many or cannot be placed in it (the index must be read whole again)."""
+        if len(changed) > MOST_CHANGED:
+            return None
         data = read_changes(self.data, changed)
         return None if data is None else FacetIndex(data)
 
@@ -290,34 +286,12 @@ class FacetIndex:
         return self.page(result, ordering, 0, len(result))
 
 
-_lock = threading.Lock()
-# The index, and the data version and this process's write count it holds.
-_current: tuple[int, int, FacetIndex] | None = None
-
-
-def _brought_up_to_date(index: FacetIndex | None, since: tuple[int, int], now: tuple[int, int]):
-    """``index`` with what changed between the versions ``since`` and ``now`` read again,
-    or everything read again when that is unknown or too much."""
-    if index is None:
-        return FacetIndex(read_all())
-    (writes, version), (_writes, current) = since, now
-    changed = local_changes_since(writes) | changes_since(version, current)
-    if EVERYTHING in changed or len(changed) > MOST_CHANGED:
-        return FacetIndex(read_all())
-    return index.updated(changed) or FacetIndex(read_all())
+_followed = Follower(lambda: FacetIndex(read_all()), FacetIndex.updated)
 
 
 def facet_index() -> FacetIndex:
     """This process's index of the current data (one query to check it, when it is)."""
-    global _current
-    now = (local_writes(), current_version())
-    if _current is None or _current[:2] != now:
-        with _lock:  # one thread updates; the others wait for it rather than do it too
-            if _current is None or _current[:2] != now:
-                index = _current[2] if _current else None
-                since = _current[:2] if _current else now
-                _current = (*now, _brought_up_to_date(index, since, now))
-    return _current[2]
+    return _followed.get()
 
 
 def found_ids(text: str) -> list[int]:
@@ -329,5 +303,4 @@ def found_ids(text: str) -> list[int]:
 
 def forget() -> None:
     """Drop this process's index (tests: each starts from its own database)."""
-    global _current
-    _current = None
+    _followed.forget()

@@ -2,12 +2,12 @@
 and, for each zone, person served, theme and language, the positions of the services
 linked to it (roaring bitmaps, as directory/facet_index.py does for organisations).
 
-Rebuilt, in two queries, by the first request after the data changed (the page cache's
-version); a question is then a union and intersections of bitmaps, and a page reads its
-20 services by id. Staff who see private data are answered in SQL (find_help.py).
+Read again, in two queries, when the data changed (the page cache's version; in the
+background while requests go on with the index they have, pagecache/following.py); a
+question is then a union and intersections of bitmaps, and a page reads its 20 services
+by id. Staff who see private data are answered in SQL (find_help.py).
 """
 
-import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from django.db.models import CharField, F, Value
 from pyroaring import BitMap, FrozenBitMap
 
 from organisations.models import Zone
-from pagecache.stamp import current_version, local_writes
+from pagecache.following import Follower
 from services.models import Service, zone_and_ancestor_ids
 
 # Criterion -> (the relation of Service, the linked entry's column).
@@ -75,24 +75,16 @@ def build() -> ServiceIndex:
     )
 
 
-_lock = threading.Lock()
-_current: tuple[tuple[int, int], ServiceIndex] | None = None
+_followed = Follower(build)
 
 
 def service_index() -> ServiceIndex:
     """This process's index of the current data (one query to check it, when it is)."""
-    global _current
-    version = (local_writes(), current_version())
-    if _current is None or _current[0] != version:
-        with _lock:
-            if _current is None or _current[0] != version:
-                _current = (version, build())
-    return _current[1]
+    return _followed.get()
 
 
 def forget() -> None:
-    global _current
-    _current = None
+    _followed.forget()
 
 
 class IndexedServices(Sequence):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 
+from pagecache.following import serving_older_data
 from pagecache.stamp import current_version
 
 
@@ -71,8 +72,8 @@ def _cached(view, alias: str, body_of: Callable[[HttpResponse], bytes | None]):
             status, content, headers = stored
             return HttpResponse(content, status=status, headers=headers)
         response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.cookies:
-            return response
+        if response.status_code != 200 or response.cookies or serving_older_data():
+            return response  # not for this version: the older data is being read again
         content = body_of(response)
         if content is None:
             return response
