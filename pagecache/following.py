@@ -129,6 +129,12 @@ def serving_older_data() -> bool:
     return any(follower.behind() for follower in _followers)
 
 
+def wait_for_reads() -> None:
+    """Until every read under way in the background ends (benchmarks)."""
+    for follower in _followers:
+        follower.wait()
+
+
 def start_reading_all() -> None:
     """Start reading every structure in the background (a web server process's start;
     not with gunicorn's --preload, whose forked workers would not have the thread)."""
