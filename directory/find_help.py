@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.service_index import IndexedServices, service_index
 from organisations.models import ContactChannel, Office, Theme, Zone
-from organisations.visibility import visible_channels
+from organisations.visibility import sees_private, visible_channels
 from services.models import Language, PopulationGroup, Schedule, Service
 from services.visibility import visible_services
 
@@ -80,35 +80,23 @@ class FindHelpForm(forms.Form):
         return [(self.fields[name].label, messages) for name, messages in self.errors.items()]
 
 
-def find_services(criteria: dict, user) -> QuerySet[Service]:
-    """The services ``user`` sees that match the form's cleaned ``criteria``."""
-    services = visible_services(user)
-    if criteria.get("zone"):
-        services = services.serving(criteria["zone"])
-    if criteria.get("population"):
-        services = services.for_people(criteria["population"])
-    if criteria.get("theme"):
-        services = services.on_theme(criteria["theme"])
-    if criteria.get("language"):
-        services = services.in_language(criteria["language"])
-    return services.order_by("name", "pk")
-
-
-def indexed_services(criteria: dict, catalogues: HelpCatalogues) -> IndexedServices:
-    """The public's answer, from the in-memory index (directory/service_index.py)."""
+def indexed_services(criteria: dict, catalogues: HelpCatalogues, user) -> IndexedServices:
+    """The services ``user`` sees that match the form's cleaned ``criteria``, from the
+    in-memory index (directory/service_index.py)."""
     index = service_index()
 
     def entry_id(name: str, entries, key) -> int | None:
         return next((e.pk for e in entries if key(e) == criteria.get(name)), None)
 
     result = index.search(
+        sees_private(user),
         criteria.get("zone"),
         catalogues.zones,
         population=entry_id("population", catalogues.populations, lambda p: p.slug),
         theme=entry_id("theme", catalogues.themes, lambda t: t.slug),
         language=entry_id("language", catalogues.languages, lambda lang: lang.code),
     )
-    return IndexedServices(index, result, with_ways_to_reach(visible_services(None), None))
+    return IndexedServices(index, result, with_ways_to_reach(visible_services(user), user))
 
 
 def with_ways_to_reach(services: QuerySet[Service], user) -> QuerySet[Service]:

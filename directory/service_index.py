@@ -1,18 +1,20 @@
-"""« Trouver de l'aide » for the public from memory: the published services in name order
-and, for each zone, person served, theme and language, the positions of the services
-linked to it (roaring bitmaps, as directory/facet_index.py does for organisations).
+"""« Trouver de l'aide » from memory: every service in name order, those the public sees
+(published services of published organisations) and, for each zone, person served, theme
+and language, the positions of the services linked to it (roaring bitmaps, as
+directory/facet_index.py does for organisations). Who asks is a parameter of the search,
+never a second path: staff who see private data search every service.
 
 Read again, in two queries, when the data changed (the page cache's version; in the
 background while requests go on with the index they have, pagecache/following.py); a
 question is then a union and intersections of bitmaps, and a page reads its 20 services
-by id. Staff who see private data are answered in SQL (find_help.py).
+by id.
 """
 
 from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, Exists, F, OuterRef, Value
 from pyroaring import BitMap, FrozenBitMap
 
 from organisations.models import Zone
@@ -29,19 +31,25 @@ LINKS = {
 
 
 class ServiceIndex:
-    def __init__(self, ids: array, linked: dict[str, dict[int, FrozenBitMap]]):
+    def __init__(
+        self, ids: array, published: FrozenBitMap, linked: dict[str, dict[int, FrozenBitMap]]
+    ):
         self.ids = ids  # service id at each position (name order)
         self.linked = linked  # criterion -> linked entry id -> positions
         self.everything = FrozenBitMap(range(len(ids)))
+        self.published = published  # published services of published organisations
 
     def _union(self, name: str, keys) -> BitMap:
         bitmaps = self.linked[name]
         return BitMap.union(BitMap(), *(bitmaps[key] for key in keys if key in bitmaps))
 
-    def search(self, zone: Zone | None, zones: list[Zone], **entry_ids: int | None) -> BitMap:
+    def search(
+        self, private: bool, zone: Zone | None, zones: list[Zone], **entry_ids: int | None
+    ) -> BitMap:
         """Positions of the services for ``zone`` (or above or inside it, among ``zones``)
-        linked to every entry of ``entry_ids`` (population, theme, language ids)."""
-        result = BitMap(self.everything)
+        linked to every entry of ``entry_ids`` (population, theme, language ids): the
+        published ones, or every one for those who see private data (``private``)."""
+        result = BitMap(self.everything if private else self.published)
         if zone is not None:
             inside = {z.pk for z in zones if z.path.startswith(zone.path)}
             result &= self._union("zone", {*zone_and_ancestor_ids(zone), *inside})
@@ -52,9 +60,13 @@ class ServiceIndex:
 
 
 def build() -> ServiceIndex:
-    ids = array(
-        "q", Service.objects.published().order_by("name", "pk").values_list("pk", flat=True)
-    )
+    public = Service.objects.filter(pk=OuterRef("pk")).published()
+    rows = Service.objects.order_by("name", "pk").values_list("pk", Exists(public))
+    ids, published = array("q"), BitMap()
+    for position, (pk, is_public) in enumerate(rows.iterator()):
+        ids.append(pk)
+        if is_public:
+            published.add(position)
     position = {pk: i for i, pk in enumerate(ids)}
     queries = [
         getattr(Service, relation)
@@ -68,6 +80,7 @@ def build() -> ServiceIndex:
             linked[name][key].append(i)
     return ServiceIndex(
         ids,
+        FrozenBitMap(published),
         {
             name: {key: FrozenBitMap(positions) for key, positions in entries.items()}
             for name, entries in linked.items()

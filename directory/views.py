@@ -25,7 +25,6 @@ from directory.filters import OrganisationFilterSet
 from directory.find_help import (
     FindHelpForm,
     HelpCatalogues,
-    find_services,
     indexed_services,
     ways_to_reach,
     with_ways_to_reach,
@@ -47,7 +46,6 @@ from organisations.models import (
     ZoneIndicator,
 )
 from organisations.visibility import (
-    sees_private,
     visible_channels,
     visible_contact_persons,
     visible_organisations,
@@ -308,10 +306,7 @@ def find_help(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(request, form.errors_by_label())
     criteria = form.cleaned_data
-    if sees_private(request.user):
-        services = with_ways_to_reach(find_services(criteria, request.user), request.user)
-    else:
-        services = indexed_services(criteria, catalogues)
+    services = indexed_services(criteria, catalogues, request.user)
     paginator = Paginator(services, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
