@@ -76,6 +76,8 @@ class Follower(Generic[T]):
 
     def _brought_up_to_date(self, now: Version) -> None:
         (writes, version), structure = self._current
+        if writes >= now[0] and version >= now[1]:
+            return  # already newer: another thread brought it further meanwhile
         changed = local_changes_since(writes) | changes_since(version, now[1])
         updated = None
         if self.update is not None and EVERYTHING not in changed:

@@ -110,3 +110,16 @@ def test_the_list_finds_a_renamed_theme_once_the_index_is_read_again(client):
     facet_index._followed.wait()
     assert "Kénédougou" in client.get(LIST, {"q": "hygiène"}).content.decode()
     assert "Kénédougou" not in client.get(LIST, {"q": "santé"}).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_asked_for_an_older_version_keeps_the_newer_structure(follower):
+    follower.get()
+    directory_changed()
+    follower.release.set()
+    follower.get()
+    follower.wait()
+    newer = follower._current
+    (writes, version), _structure = newer
+    follower._brought_up_to_date((writes - 1, version))  # a thread that looked earlier
+    assert follower._current is newer
