@@ -93,7 +93,7 @@ def _refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:
     return render(
         request,
         "corrections/link_refused.html",
-        {"reason": refusal.reason},
+        {"reason": refusal.reason, "link": refusal.link},
         status=REFUSAL_STATUS[refusal.reason],
     )
 

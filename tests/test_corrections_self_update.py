@@ -168,3 +168,21 @@ def test_a_link_reads_and_changes_nothing_of_another_organisation(client, organi
     assert (other.acronym, other.version) == ("AOT", 1)
     assert other.offices.get().address == "Adresse de l'autre"
     assert not other.proposals.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "change", "text"),
+    [
+        ("", {"revoked_at": "2026-01-07T12:00Z"}, "a été retiré le 7 janvier 2026"),
+        ("", {"expires_at": "2026-01-05T12:00Z"}, "a expiré le 5 janvier 2026"),
+        ("/en", {"expires_at": "2026-01-05T12:00Z"}, "expired on Jan. 5, 2026"),
+    ],
+)
+def test_a_refused_link_says_since_when_in_the_visitors_language(
+    client, organisation, language, change, text
+):
+    link, token = UpdateLink.objects.issue(organisation)
+    UpdateLink.objects.filter(pk=link.pk).update(**change)
+    response = client.get(f"{language}{UpdateLink.path_for(token)}")
+    assert response.status_code == 410
+    assert text in response.content.decode()
