@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from corrections.models import LinkRefused, UpdateLink
 from crm.roles import EDITORS, VIEWERS
@@ -221,7 +221,8 @@ def test_it_withdraws_the_links_of_chosen_messages(editor, kayes_world):
     page = editor.get(
         reverse("admin:organisations_organisation_send_link", args=[arck.organisation.pk])
     ).content.decode()
-    today = timezone.localdate().isoformat()
+    with translation.override("fr"):
+        today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
     assert f"retiré le {today}" in page
     assert "utilisable jusqu’au" not in page
 
