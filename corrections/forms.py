@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.phones import to_e164
+from common.text import collation_key
 from corrections.parts import (
     BY_KEY,
     CHANNELS,
@@ -19,6 +20,7 @@ from corrections.parts import (
     PARTS,
     PERSONS,
     PLAIN,
+    by_name,
     current_values,
     list_changes,
 )
@@ -166,13 +168,13 @@ def zone_groups(selected: list[int]) -> list[tuple[str, list[Zone]]]:
     named = []
     for head, members in groups.items():
         head_zone = by_pk.get(head)
-        members.sort(key=lambda zone: (zone.pk != head, zone.display_name))
+        members.sort(key=lambda zone: (zone.pk != head, collation_key(zone.display_name)))
         label = head_zone.display_name if head_zone else gettext("Other places")
         country = by_pk.get(int(head_zone.path.split("/")[0])) if head_zone else None
         if country is not None and country is not head_zone:
             label = f"{label} ({country.display_name})"
         named.append((label, members))
-    return sorted(named, key=lambda group: group[0])
+    return sorted(named, key=lambda group: collation_key(group[0]))
 
 
 def theme_groups() -> list[tuple[str, list[Theme]]]:
@@ -386,4 +388,4 @@ def persons_formset(data=None, organisation: Organisation | None = None, current
 
 def persons_value(formset) -> list[dict]:
     persons = [form.person() for form in formset.forms]
-    return sorted((p for p in persons if p), key=lambda person: person["name"])
+    return sorted((p for p in persons if p), key=by_name)

@@ -251,3 +251,26 @@ def test_the_senders_email_is_on_no_public_page_export_or_api(client):
         body = b"".join(response) if response.streaming else response.content
         assert response.status_code == 200, address
         assert SENDER_EMAIL.encode() not in body, address
+
+
+def test_it_groups_the_places_in_alphabetical_order_accents_aside(client):
+    from organisations.factories import CercleFactory, ZoneFactory
+    from organisations.models import Zone
+
+    Zone.objects.all().delete()
+    mali = ZoneFactory(name="Mali")
+    segou, _sikasso = (
+        RegionFactory(name="Ségou", parent=mali),
+        RegionFactory(name="Sikasso", parent=mali),
+    )
+    for name in ("San", "Bla", "Ébola test"):
+        CercleFactory(name=name, parent=segou)
+
+    groups = client.get(reverse("corrections:add_organisation")).context["form"].choice_groups
+
+    assert [label for label, _zones in groups["zones"]] == [
+        "Mali",
+        "Ségou (Mali)",
+        "Sikasso (Mali)",
+    ]
+    assert [zone.name for zone in groups["zones"][1][1]] == ["Ségou", "Bla", "Ébola test", "San"]
