@@ -4,7 +4,8 @@ never writes to the record; only public values are shown and offered."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
+from django.core.validators import validate_email
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,9 @@ from corrections.spam import SpamGuardForm
 from organisations.models import ContactChannel, Organisation, Theme, Zone
 
 MESSAGE_MAX_LENGTH = 5000
+TEXT_MAX_LENGTH = 5000
+# The largest whole number every supported database stores (PostgreSQL's integer).
+NUMBER_MAX = 2**31 - 1
 LINE_MAX_LENGTH = 255
 LIST_MAX_LINES = 30
 # The parts the "Add my organisation" form asks for; staff complete the rest.
@@ -56,13 +60,20 @@ CONSENT_TEXT = _(
 )
 
 
-def record_formfield(key: str) -> forms.Field:
+def record_formfield(key: str, current=None) -> forms.Field:
     """The form field of an organisation's own field or catalogue entry, as the model
-    validates it (lengths, choices), plus the plausible years of foundation."""
-    formfield = forms.fields_for_model(Organisation, fields=[key])[key]
+    validates it (lengths, choices), within bounds every database keeps: a long text or a
+    huge number is refused with a message, never cut nor left to fail when accepted."""
+    model_field = Organisation._meta.get_field(key)
+    bounds = {}
+    if isinstance(model_field, models.TextField):
+        # A text staff already wrote longer may be sent back unchanged.
+        bounds["max_length"] = max(TEXT_MAX_LENGTH, len(current or ""))
     if key == "year_founded":
-        formfield.validators += [MinValueValidator(1800), MaxValueValidator(2100)]
-    return formfield
+        bounds.update(min_value=1800, max_value=2100)
+    elif isinstance(model_field, models.IntegerField):
+        bounds["max_value"] = NUMBER_MAX
+    return model_field.formfield(**bounds)
 
 
 class SenderFields(forms.Form):
@@ -199,7 +210,7 @@ class RecordForm(SenderFields):
         record_fields = {}
         for part in self.parts:
             if part.kind in (PLAIN, LOOKUP):
-                record_fields[part.key] = record_formfield(part.key)
+                record_fields[part.key] = record_formfield(part.key, self.current.get(part.key))
                 if part.kind == LOOKUP:  # catalogue entries in the page's language
                     record_fields[part.key].label_from_instance = _display_name
             elif part.kind == LINKS:
