@@ -54,10 +54,13 @@ NEW_ORGANISATION_PARTS = [
 SELF_UPDATE_PARTS = [part.key for part in PARTS if part.kind != PERSONS]
 OTHER_PART = "other"
 CONSENT_TEXT = _(
-    "By ticking “agrees to be published” for a person, you confirm that this person agreed "
+    "By ticking “This person agrees to be published”, you confirm that this person agreed "
     "to have their name, role, phone and e-mail published in the public directory, and "
-    "knows they can ask the directory's staff to remove them at any time."
+    "knows they can ask the directory's staff to remove them at any time. The directory "
+    "records this wording and the date you send the form."
 )
+# The paragraph of CONSENT_TEXT on the page, which each consent box refers to.
+CONSENT_TEXT_ID = "consent-wording"
 
 
 def record_formfield(key: str, current=None) -> forms.Field:
@@ -341,7 +344,12 @@ class PersonForm(forms.Form):
     role = forms.CharField(label=_("Role"), required=False, max_length=255)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
-    consent = forms.BooleanField(label=_("Agrees to be published"), required=False)
+    consent = forms.BooleanField(
+        label=_("This person agrees to be published"),
+        label_suffix="",  # after its box: no colon
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": CONSENT_TEXT_ID}),
+    )
 
     def __init__(self, *args, phone_region: str = "", **kwargs):
         super().__init__(*args, **kwargs)
