@@ -18,6 +18,15 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", without_marks.casefold()).replace("_", " ").split())
 
 
+def collation_key(text: str) -> tuple[str, str]:
+    """Sort key putting "École" between "Dakar" and "Fatick" and "Ségou" before "Sikasso",
+    capitals or not, as a French reader expects (Python's own order puts accented letters
+    after "z"); the text itself breaks ties, so the order is the same on every run."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return letters.casefold(), text or ""
+
+
 def build_search_text(
     name: str, acronym: str, description: str, aliases: Iterable[str], zone_names: Iterable[str]
 ) -> str:

@@ -37,6 +37,19 @@ class ProposalAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # proposals come from the public and the organisations
 
+    def has_delete_permission(self, request, obj=None):
+        # A decided proposal is the trail of what the record became and why: kept.
+        if obj is not None and obj.status == Proposal.Status.DECIDED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """Deleting several at once refuses, with the reason, when one is decided."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(proposal.status == Proposal.Status.DECIDED for proposal in objs):
+            perms_needed.add(gettext("decided proposals (kept as the trail of the changes)"))
+        return deleted, counts, perms_needed, protected
+
     @admin.display(description=_("number"), ordering="pk")
     def number(self, proposal):
         return f"#{proposal.pk}"

@@ -4,12 +4,14 @@ never writes to the record; only public values are shown and offered."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
+from django.core.validators import validate_email
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.phones import to_e164
+from common.text import collation_key
 from corrections.parts import (
     BY_KEY,
     CHANNELS,
@@ -19,6 +21,7 @@ from corrections.parts import (
     PARTS,
     PERSONS,
     PLAIN,
+    by_name,
     current_values,
     list_changes,
 )
@@ -26,6 +29,9 @@ from corrections.spam import SpamGuardForm
 from organisations.models import ContactChannel, Organisation, Theme, Zone
 
 MESSAGE_MAX_LENGTH = 5000
+TEXT_MAX_LENGTH = 5000
+# The largest whole number every supported database stores (PostgreSQL's integer).
+NUMBER_MAX = 2**31 - 1
 LINE_MAX_LENGTH = 255
 LIST_MAX_LINES = 30
 # The parts the "Add my organisation" form asks for; staff complete the rest.
@@ -48,19 +54,29 @@ NEW_ORGANISATION_PARTS = [
 SELF_UPDATE_PARTS = [part.key for part in PARTS if part.kind != PERSONS]
 OTHER_PART = "other"
 CONSENT_TEXT = _(
-    "By ticking “agrees to be published” for a person, you confirm that this person agreed "
+    "By ticking “This person agrees to be published”, you confirm that this person agreed "
     "to have their name, role, phone and e-mail published in the public directory, and "
-    "knows they can ask the directory's staff to remove them at any time."
+    "knows they can ask the directory's staff to remove them at any time. The directory "
+    "records this wording and the date you send the form."
 )
+# The paragraph of CONSENT_TEXT on the page, which each consent box refers to.
+CONSENT_TEXT_ID = "consent-wording"
 
 
-def record_formfield(key: str) -> forms.Field:
+def record_formfield(key: str, current=None) -> forms.Field:
     """The form field of an organisation's own field or catalogue entry, as the model
-    validates it (lengths, choices), plus the plausible years of foundation."""
-    formfield = forms.fields_for_model(Organisation, fields=[key])[key]
+    validates it (lengths, choices), within bounds every database keeps: a long text or a
+    huge number is refused with a message, never cut nor left to fail when accepted."""
+    model_field = Organisation._meta.get_field(key)
+    bounds = {}
+    if isinstance(model_field, models.TextField):
+        # A text staff already wrote longer may be sent back unchanged.
+        bounds["max_length"] = max(TEXT_MAX_LENGTH, len(current or ""))
     if key == "year_founded":
-        formfield.validators += [MinValueValidator(1800), MaxValueValidator(2100)]
-    return formfield
+        bounds.update(min_value=1800, max_value=2100)
+    elif isinstance(model_field, models.IntegerField):
+        bounds["max_value"] = NUMBER_MAX
+    return model_field.formfield(**bounds)
 
 
 class SenderFields(forms.Form):
@@ -166,13 +182,13 @@ def zone_groups(selected: list[int]) -> list[tuple[str, list[Zone]]]:
     named = []
     for head, members in groups.items():
         head_zone = by_pk.get(head)
-        members.sort(key=lambda zone: (zone.pk != head, zone.display_name))
+        members.sort(key=lambda zone: (zone.pk != head, collation_key(zone.display_name)))
         label = head_zone.display_name if head_zone else gettext("Other places")
         country = by_pk.get(int(head_zone.path.split("/")[0])) if head_zone else None
         if country is not None and country is not head_zone:
             label = f"{label} ({country.display_name})"
         named.append((label, members))
-    return sorted(named, key=lambda group: group[0])
+    return sorted(named, key=lambda group: collation_key(group[0]))
 
 
 def theme_groups() -> list[tuple[str, list[Theme]]]:
@@ -197,7 +213,7 @@ class RecordForm(SenderFields):
         record_fields = {}
         for part in self.parts:
             if part.kind in (PLAIN, LOOKUP):
-                record_fields[part.key] = record_formfield(part.key)
+                record_fields[part.key] = record_formfield(part.key, self.current.get(part.key))
                 if part.kind == LOOKUP:  # catalogue entries in the page's language
                     record_fields[part.key].label_from_instance = _display_name
             elif part.kind == LINKS:
@@ -328,7 +344,12 @@ class PersonForm(forms.Form):
     role = forms.CharField(label=_("Role"), required=False, max_length=255)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
-    consent = forms.BooleanField(label=_("Agrees to be published"), required=False)
+    consent = forms.BooleanField(
+        label=_("This person agrees to be published"),
+        label_suffix="",  # after its box: no colon
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": CONSENT_TEXT_ID}),
+    )
 
     def __init__(self, *args, phone_region: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -386,4 +407,4 @@ def persons_formset(data=None, organisation: Organisation | None = None, current
 
 def persons_value(formset) -> list[dict]:
     persons = [form.person() for form in formset.forms]
-    return sorted((p for p in persons if p), key=lambda person: person["name"])
+    return sorted((p for p in persons if p), key=by_name)

@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.text import collation_key
 from organisations.fields import ORGANISATION_FIELDS, Kind, Visibility
 from organisations.models import (
     ContactChannel,
@@ -107,6 +108,11 @@ PARTS: tuple[Part, ...] = _parts()
 BY_KEY = {part.key: part for part in PARTS}
 
 
+def by_name(person: dict) -> tuple[str, str]:
+    """Persons in a proposal are in the order of their names, accents aside."""
+    return collation_key(person["name"])
+
+
 def person_value(person: ContactPerson) -> dict:
     return {
         "name": person.name,
@@ -137,7 +143,7 @@ def current_values(organisation: Organisation) -> dict:
             values[part.key] = [o.address for o in offices if o.kind == OFFICE_KINDS[part.key]]
         else:
             persons = organisation.contact_persons.public().order_by("pk")
-            values[part.key] = sorted(map(person_value, persons), key=lambda p: p["name"])
+            values[part.key] = sorted(map(person_value, persons), key=by_name)
     return values
 
 

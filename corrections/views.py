@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from corrections.forms import (
     CONSENT_TEXT,
+    CONSENT_TEXT_ID,
     SELF_UPDATE_PARTS,
     NewOrganisationForm,
     RecordForm,
@@ -93,7 +94,7 @@ def _refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:
     return render(
         request,
         "corrections/link_refused.html",
-        {"reason": refusal.reason},
+        {"reason": refusal.reason, "link": refusal.link},
         status=REFUSAL_STATUS[refusal.reason],
     )
 
@@ -143,6 +144,7 @@ def self_update(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "persons": persons,
             "consent_text": CONSENT_TEXT,
+            "consent_text_id": CONSENT_TEXT_ID,
             "nothing_changed": nothing_changed,
         },
         status=400 if data is not None else 200,

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -185,11 +185,18 @@ def link_state(link: UpdateLink | None, message: Message) -> str:
         return _("withdrawn on %(date)s") % {"date": _day(link.revoked_at)}
     if link.expires_at <= timezone.now():
         return _("expired on %(date)s") % {"date": _day(link.expires_at)}
-    return _("usable until %(date)s") % {"date": _day(link.expires_at)}
+    usable = _("usable until %(date)s") % {"date": _day(link.expires_at)}
+    if link.last_used_at:
+        return _("%(state)s, opened on %(date)s") % {
+            "state": usable,
+            "date": _day(link.last_used_at),
+        }
+    return usable
 
 
 def _day(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d")
+    """The day in the staff member's language ("5 janvier 2026"), as the admin writes dates."""
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 # The organisation's page ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from common.text import collation_key
 from organisations.models import ContactChannel, Organisation, OrganisationZone, Typology, Zone
 from organisations.verification import verification_cutoff
 
@@ -99,7 +100,7 @@ def region_choices() -> list[tuple[int, str]]:
     regions = Zone.objects.filter(level=Zone.Level.REGION).select_related("parent")
     return sorted(
         ((z.pk, f"{z.name} ({z.parent.name})" if z.parent else z.name) for z in regions),
-        key=lambda choice: choice[1],
+        key=lambda choice: collation_key(choice[1]),
     )
 
 

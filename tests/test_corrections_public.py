@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from corrections.factories import ProposalFactory
-from corrections.models import Proposal
+from corrections.models import Proposal, UpdateLink
 from corrections.spam import form_stamp
 from organisations.factories import (
     ContactChannelFactory,
@@ -121,6 +121,8 @@ def test_its_confirmation_shows_nothing_that_was_sent(client):
         ({"part": "year_founded", "value": "vers 1990"}, "Saisissez un nombre entier."),
         ({"part": "year_founded", "value": "1492"}, "supérieure ou égale à 1800"),
         ({"part": "acronym", "value": "A" * 41}, "au plus 40 caractères"),
+        ({"part": "members_individuals", "value": "9" * 15}, "inférieure ou égale à 2147483647"),
+        ({"part": "description", "value": "x" * 5001}, "au plus 5000 caractères"),
         ({"part": "inconnu"}, "Sélectionnez un choix valide"),
         ({"message": "x" * 5001, "part": "other", "value": ""}, "au plus 5000 caractères"),
         ({"sender_email": "pas-une-adresse"}, "Saisissez une adresse e-mail valide."),
@@ -251,3 +253,66 @@ def test_the_senders_email_is_on_no_public_page_export_or_api(client):
         body = b"".join(response) if response.streaming else response.content
         assert response.status_code == 200, address
         assert SENDER_EMAIL.encode() not in body, address
+
+
+def test_it_groups_the_places_in_alphabetical_order_accents_aside(client):
+    from organisations.factories import CercleFactory, ZoneFactory
+    from organisations.models import Zone
+
+    Zone.objects.all().delete()
+    mali = ZoneFactory(name="Mali")
+    segou, _sikasso = (
+        RegionFactory(name="Ségou", parent=mali),
+        RegionFactory(name="Sikasso", parent=mali),
+    )
+    for name in ("San", "Bla", "Ébola test"):
+        CercleFactory(name=name, parent=segou)
+
+    groups = client.get(reverse("corrections:add_organisation")).context["form"].choice_groups
+
+    assert [label for label, _zones in groups["zones"]] == [
+        "Mali",
+        "Ségou (Mali)",
+        "Sikasso (Mali)",
+    ]
+    assert [zone.name for zone in groups["zones"][1][1]] == ["Ségou", "Bla", "Ébola test", "San"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"description": "d" * 5001}, "description", "au plus 5000 caractères (actuellement 5001)"),
+        ({"year_founded": "9" * 30}, "year_founded", "inférieure ou égale à 2100"),
+        ({"members_countries": "9" * 15}, "members_countries", "inférieure ou égale à 2147483647"),
+    ],
+)
+def test_a_new_organisation_too_long_or_too_large_is_refused_with_a_message(
+    client, fields, field, message
+):
+    from corrections.forms import NEW_ORGANISATION_PARTS
+
+    data = {"name": "ARK", "legal_form": "informal", "homepage": "", "started": stamp(), **fields}
+    if field not in NEW_ORGANISATION_PARTS:  # a part only the update link's form offers
+        organisation = OrganisationFactory()
+        _link, token = UpdateLink.objects.issue(organisation)
+        response = client.post(UpdateLink.path_for(token), data)
+    else:
+        response = client.post(reverse("corrections:add_organisation"), data)
+
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Proposal.objects.exists()
+
+
+def test_a_description_already_longer_can_be_sent_back_unchanged(client):
+    organisation = OrganisationFactory(description="Longue. " * 1000 + "Fin.", acronym="ARK")
+    _link, token = UpdateLink.objects.issue(organisation)
+    path = UpdateLink.path_for(token)
+    form = client.get(path).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"acronym": "ARK-K", "person-TOTAL_FORMS": "0", "person-INITIAL_FORMS": "0"})
+
+    response = client.post(path, {key: value for key, value in data.items() if value != ""})
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert Proposal.objects.get().proposed == {"acronym": "ARK-K"}

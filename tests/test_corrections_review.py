@@ -283,3 +283,28 @@ def test_editors_withdraw_update_links_from_their_list(as_role):
     link.refresh_from_db()
     assert link.revoked_at is not None
     assert "retiré" in client.get(changelist).content.decode()
+
+
+def test_a_decided_proposal_cannot_be_deleted_but_a_pending_one_can(as_role):
+    organisation = OrganisationFactory(acronym="AJK")
+    decided = ProposalFactory(organisation=organisation, status=Proposal.Status.DECIDED)
+    pending = ProposalFactory(organisation=organisation)
+    client = as_role(EDITORS)
+
+    page = client.get(review_url(decided)).content.decode()
+    assert "/delete/" not in page
+    one = client.post(
+        reverse("admin:corrections_proposal_delete", args=[decided.pk]), {"post": "yes"}
+    )
+    assert one.status_code == 403
+    both = {"action": "delete_selected", "_selected_action": [decided.pk, pending.pk]}
+    confirmation = client.post(QUEUE, both)
+    assert confirmation.status_code == 200
+    assert "propositions décidées (gardées comme trace des changements)" in (
+        confirmation.content.decode()
+    )
+    assert client.post(QUEUE, {**both, "post": "yes"}).status_code == 403
+    assert Proposal.objects.filter(pk__in=[decided.pk, pending.pk]).count() == 2
+
+    client.post(reverse("admin:corrections_proposal_delete", args=[pending.pk]), {"post": "yes"})
+    assert list(Proposal.objects.values_list("pk", flat=True)) == [decided.pk]

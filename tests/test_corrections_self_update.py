@@ -168,3 +168,51 @@ def test_a_link_reads_and_changes_nothing_of_another_organisation(client, organi
     assert (other.acronym, other.version) == ("AOT", 1)
     assert other.offices.get().address == "Adresse de l'autre"
     assert not other.proposals.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "change", "text"),
+    [
+        ("", {"revoked_at": "2026-01-07T12:00Z"}, "a été retiré le 7 janvier 2026"),
+        ("", {"expires_at": "2026-01-05T12:00Z"}, "a expiré le 5 janvier 2026"),
+        ("/en", {"expires_at": "2026-01-05T12:00Z"}, "expired on Jan. 5, 2026"),
+    ],
+)
+def test_a_refused_link_says_since_when_in_the_visitors_language(
+    client, organisation, language, change, text
+):
+    link, token = UpdateLink.objects.issue(organisation)
+    UpdateLink.objects.filter(pk=link.pk).update(**change)
+    response = client.get(f"{language}{UpdateLink.path_for(token)}")
+    assert response.status_code == 410
+    assert text in response.content.decode()
+
+
+def test_the_consent_wording_shown_is_recorded_with_its_date_and_shown_to_staff(
+    client, organisation, admin_client
+):
+    import html
+    import re
+
+    from django.utils import formats
+
+    _link, token = UpdateLink.objects.issue(organisation)
+    path = UpdateLink.path_for(token)
+    page = client.get(path).content.decode()
+    box = re.search(r'<input type="checkbox" name="person-0-consent"[^>]*>', page).group(0)
+    assert 'aria-describedby="consent-wording"' in box
+    assert '<label for="id_person-0-consent">Cette personne accepte d’être publiée</label>' in page
+    shown = html.unescape(re.search(r'<p class="help" id="consent-wording">([^<]*)</p>', page)[1])
+    assert shown.startswith("En cochant « Cette personne accepte d’être publiée »")
+    assert shown.endswith("L’annuaire enregistre ce texte et la date d’envoi du formulaire.")
+
+    data = form_data(client, path)
+    data.update({"person-0-name": "Fatoumata Diallo", "person-0-consent": "on"})
+    assert client.post(path, data).status_code == 302
+
+    proposal = Proposal.objects.get()
+    assert proposal.consent_text == shown
+    review = admin_client.get(f"/admin/corrections/proposal/{proposal.pk}/change/")
+    day = formats.date_format(proposal.created_at, "DATE_FORMAT")
+    assert f"(accepté le {day})" in review.content.decode()
+    assert html.escape(shown) in review.content.decode()

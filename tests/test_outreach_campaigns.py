@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from corrections.models import LinkRefused, UpdateLink
 from crm.roles import EDITORS, VIEWERS
@@ -15,8 +15,9 @@ from organisations.factories import (
     OrganisationZoneFactory,
     RegionFactory,
     TypologyFactory,
+    ZoneFactory,
 )
-from organisations.models import Organisation
+from organisations.models import Organisation, Zone
 from organisations.verification import record_verification
 from outreach.models import Campaign, Message
 from outreach.recipients import CampaignFilters, preview
@@ -221,7 +222,8 @@ def test_it_withdraws_the_links_of_chosen_messages(editor, kayes_world):
     page = editor.get(
         reverse("admin:organisations_organisation_send_link", args=[arck.organisation.pk])
     ).content.decode()
-    today = timezone.localdate().isoformat()
+    with translation.override("fr"):
+        today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
     assert f"retiré le {today}" in page
     assert "utilisable jusqu’au" not in page
 
@@ -296,3 +298,21 @@ def test_sending_a_campaign_takes_a_few_queries_per_message(
 
     assert len(mail.outbox) == 31
     assert Organisation.objects.count() > 31
+
+
+def test_it_offers_the_regions_in_alphabetical_order_accents_aside(editor, db):
+    Zone.objects.all().delete()
+    mali = ZoneFactory(name="Mali")
+    for name in ("Sikasso", "Ségou", "école test", "Kayes", "Zinder"):
+        RegionFactory(name=name, parent=mali)
+
+    form = editor.get(ADD).context["form"]
+
+    labels = [label for _pk, label in form.fields["regions"].choices]
+    assert labels == [
+        "école test (Mali)",
+        "Kayes (Mali)",
+        "Ségou (Mali)",
+        "Sikasso (Mali)",
+        "Zinder (Mali)",
+    ]

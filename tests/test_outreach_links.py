@@ -238,3 +238,28 @@ def test_it_lists_the_organisations_messages_to_withdraw_their_links(editor):
     )
 
     assert [m.address for m in response.context["cl"].result_list] == ["a@example.org"]
+
+
+def test_it_gives_each_links_state_with_french_dates(editor):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    organisation = OrganisationFactory()
+    email(organisation, "a@example.org")
+    for _ in range(3):
+        editor.post(_page(organisation), {"address": "a@example.org", "language": "fr"})
+    noon = datetime(2026, 1, 5, 12, tzinfo=ZoneInfo("UTC"))
+    usable, expired, withdrawn = UpdateLink.objects.filter(organisation=organisation)
+    UpdateLink.objects.filter(pk=usable.pk).update(
+        expires_at=noon.replace(year=2099, month=2), last_used_at=noon.replace(month=3)
+    )
+    UpdateLink.objects.filter(pk=expired.pk).update(expires_at=noon)
+    UpdateLink.objects.filter(pk=withdrawn.pk).update(revoked_at=noon.replace(day=7))
+
+    states = sorted(m.state for m in editor.get(_page(organisation)).context["sent"])
+
+    assert states == [
+        "expiré le 5 janvier 2026",
+        "retiré le 7 janvier 2026",
+        "utilisable jusqu’au 5 février 2099, ouvert le 5 mars 2026",
+    ]
