@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from directory.service_index import IndexedServices, service_index
+from directory.zone_order import in_tree_order
 from organisations.models import ContactChannel, Office, Theme, Zone
 from organisations.visibility import sees_private, visible_channels
 from services.models import Language, PopulationGroup, Schedule, Service
@@ -30,8 +31,11 @@ class HelpCatalogues:
 
     @classmethod
     def load(cls) -> "HelpCatalogues":
+        zones = list(Zone.objects.all())
         return cls(
-            zones=list(Zone.objects.order_by("path")),
+            # The select reads as the tree: each place after its parent, siblings in
+            # official order (the primary keys in ``path`` say only when each was recorded).
+            zones=in_tree_order(zones, zones),
             populations=list(PopulationGroup.objects.all()),
             # Only themes some service has: the others would always find nothing.
             themes=list(

@@ -224,6 +224,47 @@ def test_zone_choices_list_every_place_of_the_tree(client, places):
     assert Zone.objects.count() == len(labels) - 1
 
 
+def test_zone_choices_read_as_the_tree_in_official_order(client):
+    """Each place right after its parent, indented one step per level, siblings in the
+    official order (ML-1 Kayes before the district ML-BKO, cercles and communes by name),
+    whatever order they were recorded in."""
+    mali = org.ZoneFactory(name="Mali", iso_code="ML")
+    bamako = org.RegionFactory(name="Bamako", iso_code="ML-BKO", parent=mali)
+    kayes = org.RegionFactory(name="Kayes", iso_code="ML-1", parent=mali)
+    kita = org.CercleFactory(name="Kita", parent=kayes)
+    org.ZoneFactory(name="Sébékoro", level=Zone.Level.COMMUNE, parent=kita)
+    org.ZoneFactory(name="Kita commune", level=Zone.Level.COMMUNE, parent=kita)
+    org.CercleFactory(name="Bafoulabé", parent=kayes)
+    org.CercleFactory(name="Commune I", parent=bamako)
+    response, _html = find(client)
+    labels = [label for _value, label in response.context["form"].fields["zone"].choices]
+    indent = "\u00a0\u00a0"
+    assert labels == [
+        "Partout",
+        "Mali",
+        f"{indent}Kayes",
+        f"{indent * 2}Bafoulabé",
+        f"{indent * 2}Kita",
+        f"{indent * 3}Kita commune",
+        f"{indent * 3}Sébékoro",
+        f"{indent}Bamako",
+        f"{indent * 2}Commune I",
+    ]
+    narrower = [z.name for z, _url in find(client, zone=kita.pk)[0].context["narrower"]]
+    assert narrower == ["Kita commune", "Sébékoro"]
+
+
+def test_a_service_with_no_public_contact_says_so(client, places):
+    organisation = org.OrganisationFactory()
+    org.ContactChannelFactory(organisation=organisation, value="+22396000009", is_public=False)
+    ServiceFactory(organisation=organisation, name="Écoute", zones=[places["mali"]])
+    _response, html = find(client)
+    assert "<dt>Contact</dt><dd>Aucun contact public.</dd>" in html
+    assert "+22396000009" not in html
+    html = client.get("/en" + FIND_HELP).content.decode()
+    assert "<dt>Contact</dt><dd>No public contact.</dd>" in html
+
+
 def test_the_organisation_list_filters_by_the_people_their_services_serve(client, places):
     returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
     helping = org.OrganisationFactory(name="Accueil des rapatriés")
