@@ -281,6 +281,79 @@ def test_the_organisation_list_filters_by_the_people_their_services_serve(client
     assert client.get(url, {"services_for": "martiens"}).status_code == 400
 
 
+@pytest.fixture
+def returnee_services():
+    """Organisations whose services for returnees each audience may or may not see."""
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    published = org.OrganisationFactory(name="Accueil des rapatriés", slug="accueil")
+    ServiceFactory(organisation=published, name="Accueil à l'aéroport", populations=[returnees])
+    ServiceFactory(
+        organisation=published,
+        name="PROJET-INTERNE",
+        populations=[returnees],
+        status=Service.Status.DRAFT,
+    )
+    only_draft = org.OrganisationFactory(name="Brouillon seulement", slug="brouillon")
+    ServiceFactory(
+        organisation=only_draft, name="ARCHIVE", populations=[returnees], status="archived"
+    )
+    draft = org.OrganisationFactory(name="Projet en préparation", status="draft", slug="projet")
+    ServiceFactory(organisation=draft, name="SERVICE-D-UN-BROUILLON", populations=[returnees])
+    org.OrganisationFactory(name="Sans service")
+
+
+@pytest.mark.parametrize(
+    ("private", "listed", "count"),
+    [
+        (False, ["Accueil des rapatriés"], 1),
+        (True, ["Accueil des rapatriés", "Brouillon seulement", "Projet en préparation"], 3),
+    ],
+    ids=["public", "staff"],
+)
+def test_services_for_lists_the_organisations_whose_services_the_audience_sees(
+    client, django_user_model, returnee_services, private, listed, count
+):
+    if private:
+        client.force_login(django_user_model.objects.create_superuser("staff", password="x" * 12))
+    response = client.get(
+        reverse("directory:organisation_list"), {"services_for": "migrants-de-retour"}
+    )
+    assert sorted(o.name for o in response.context["page"]) == listed
+    facet = next(f for f in response.context["facets"] if f.name == "services_for")
+    assert [(o.label, o.count) for o in facet.options] == [("Migrants de retour", count)]
+
+
+@pytest.mark.parametrize(
+    ("private", "shown"),
+    [
+        (False, {"accueil": ["Accueil à l'aéroport"], "brouillon": [], "projet": None}),
+        (
+            True,
+            {
+                "accueil": ["Accueil à l'aéroport", "PROJET-INTERNE"],
+                "brouillon": ["ARCHIVE"],
+                "projet": ["SERVICE-D-UN-BROUILLON"],
+            },
+        ),
+    ],
+    ids=["public", "staff"],
+)
+def test_a_profile_lists_the_services_the_audience_may_see(
+    client, django_user_model, returnee_services, private, shown
+):
+    """None: the profile itself is not found (an unpublished organisation, for the public)."""
+    if private:
+        client.force_login(django_user_model.objects.create_superuser("staff", password="x" * 12))
+    for slug, services in shown.items():
+        response = client.get(reverse("directory:organisation_detail", args=[slug]))
+        if services is None:
+            assert response.status_code == 404
+            assert "SERVICE-D-UN-BROUILLON" not in response.content.decode()
+            continue
+        names = [s.name for s in response.context["services"]]
+        assert sorted(names) == services, slug
+
+
 @pytest.mark.parametrize("private", [False, True], ids=["public", "staff"])
 def test_the_index_answers_what_the_criteria_mean_for_each_audience(
     django_user_model, places, private
