@@ -80,6 +80,14 @@ class FindHelpForm(forms.Form):
         value = self.cleaned_data["zone"]
         return next((z for z in self.catalogues.zones if str(z.pk) == value), None)
 
+    def chosen(self) -> list[tuple[str, str]]:
+        """(question, answer) for each choice made: what a printed page says was asked."""
+        return [
+            (field.label, dict(field.choices)[value].strip())
+            for name, field in self.fields.items()
+            if (value := self.data.get(name))
+        ]
+
     def errors_by_label(self) -> list[tuple[str, list[str]]]:
         return [(self.fields[name].label, messages) for name, messages in self.errors.items()]
 

@@ -201,6 +201,13 @@ def test_the_printed_page_keeps_the_results_and_drops_the_form(client, places):
     assert ".no-print" in printed.split("}", 1)[0]
 
 
+def test_the_printed_page_says_what_was_asked_and_where_to_find_it_online(client, places):
+    response, html = find(client, zone=places["kita"].pk, population="migrants-de-retour")
+    printed = html.split('<p class="print-only">', 1)[1].split("</p>", 1)[0]
+    assert "Où êtes-vous\u202f? Kita · Pour qui est l’aide\u202f? Migrants de retour" in printed
+    assert f"Cette liste en ligne\xa0: http://testserver{FIND_HELP}?zone=" in printed
+
+
 def test_the_profile_lists_its_published_services_only(client, places):
     organisation = org.OrganisationFactory(slug="ame")
     ServiceFactory(organisation=organisation, name="Accueil à l'aéroport")
