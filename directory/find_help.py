@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from directory.service_index import IndexedServices, service_index
+from directory.zone_order import in_tree_order
 from organisations.models import ContactChannel, Office, Theme, Zone
 from organisations.visibility import sees_private, visible_channels
 from services.models import Language, PopulationGroup, Schedule, Service
@@ -30,8 +31,11 @@ class HelpCatalogues:
 
     @classmethod
     def load(cls) -> "HelpCatalogues":
+        zones = list(Zone.objects.all())
         return cls(
-            zones=list(Zone.objects.order_by("path")),
+            # The select reads as the tree: each place after its parent, siblings in
+            # official order (the primary keys in ``path`` say only when each was recorded).
+            zones=in_tree_order(zones, zones),
             populations=list(PopulationGroup.objects.all()),
             # Only themes some service has: the others would always find nothing.
             themes=list(
@@ -75,6 +79,14 @@ class FindHelpForm(forms.Form):
     def clean_zone(self) -> Zone | None:
         value = self.cleaned_data["zone"]
         return next((z for z in self.catalogues.zones if str(z.pk) == value), None)
+
+    def chosen(self) -> list[tuple[str, str]]:
+        """(question, answer) for each choice made: what a printed page says was asked."""
+        return [
+            (field.label, dict(field.choices)[value].strip())
+            for name, field in self.fields.items()
+            if (value := self.data.get(name))
+        ]
 
     def errors_by_label(self) -> list[tuple[str, list[str]]]:
         return [(self.fields[name].label, messages) for name, messages in self.errors.items()]

@@ -201,6 +201,13 @@ def test_the_printed_page_keeps_the_results_and_drops_the_form(client, places):
     assert ".no-print" in printed.split("}", 1)[0]
 
 
+def test_the_printed_page_says_what_was_asked_and_where_to_find_it_online(client, places):
+    response, html = find(client, zone=places["kita"].pk, population="migrants-de-retour")
+    printed = html.split('<p class="print-only">', 1)[1].split("</p>", 1)[0]
+    assert "Où êtes-vous\u202f? Kita · Pour qui est l’aide\u202f? Migrants de retour" in printed
+    assert f"Cette liste en ligne\xa0: http://testserver{FIND_HELP}?zone=" in printed
+
+
 def test_the_profile_lists_its_published_services_only(client, places):
     organisation = org.OrganisationFactory(slug="ame")
     ServiceFactory(organisation=organisation, name="Accueil à l'aéroport")
@@ -224,6 +231,47 @@ def test_zone_choices_list_every_place_of_the_tree(client, places):
     assert Zone.objects.count() == len(labels) - 1
 
 
+def test_zone_choices_read_as_the_tree_in_official_order(client):
+    """Each place right after its parent, indented one step per level, siblings in the
+    official order (ML-1 Kayes before the district ML-BKO, cercles and communes by name),
+    whatever order they were recorded in."""
+    mali = org.ZoneFactory(name="Mali", iso_code="ML")
+    bamako = org.RegionFactory(name="Bamako", iso_code="ML-BKO", parent=mali)
+    kayes = org.RegionFactory(name="Kayes", iso_code="ML-1", parent=mali)
+    kita = org.CercleFactory(name="Kita", parent=kayes)
+    org.ZoneFactory(name="Sébékoro", level=Zone.Level.COMMUNE, parent=kita)
+    org.ZoneFactory(name="Kita commune", level=Zone.Level.COMMUNE, parent=kita)
+    org.CercleFactory(name="Bafoulabé", parent=kayes)
+    org.CercleFactory(name="Commune I", parent=bamako)
+    response, _html = find(client)
+    labels = [label for _value, label in response.context["form"].fields["zone"].choices]
+    indent = "\u00a0\u00a0"
+    assert labels == [
+        "Partout",
+        "Mali",
+        f"{indent}Kayes",
+        f"{indent * 2}Bafoulabé",
+        f"{indent * 2}Kita",
+        f"{indent * 3}Kita commune",
+        f"{indent * 3}Sébékoro",
+        f"{indent}Bamako",
+        f"{indent * 2}Commune I",
+    ]
+    narrower = [z.name for z, _url in find(client, zone=kita.pk)[0].context["narrower"]]
+    assert narrower == ["Kita commune", "Sébékoro"]
+
+
+def test_a_service_with_no_public_contact_says_so(client, places):
+    organisation = org.OrganisationFactory()
+    org.ContactChannelFactory(organisation=organisation, value="+22396000009", is_public=False)
+    ServiceFactory(organisation=organisation, name="Écoute", zones=[places["mali"]])
+    _response, html = find(client)
+    assert "<dt>Contact</dt><dd>Aucun contact public.</dd>" in html
+    assert "+22396000009" not in html
+    html = client.get("/en" + FIND_HELP).content.decode()
+    assert "<dt>Contact</dt><dd>No public contact.</dd>" in html
+
+
 def test_the_organisation_list_filters_by_the_people_their_services_serve(client, places):
     returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
     helping = org.OrganisationFactory(name="Accueil des rapatriés")
@@ -238,6 +286,79 @@ def test_the_organisation_list_filters_by_the_people_their_services_serve(client
     assert facet.label == "Services pour…"
     assert [(o.label, o.count) for o in facet.options] == [("Migrants de retour", 1)]
     assert client.get(url, {"services_for": "martiens"}).status_code == 400
+
+
+@pytest.fixture
+def returnee_services():
+    """Organisations whose services for returnees each audience may or may not see."""
+    returnees = PopulationGroup.objects.get(slug="migrants-de-retour")
+    published = org.OrganisationFactory(name="Accueil des rapatriés", slug="accueil")
+    ServiceFactory(organisation=published, name="Accueil à l'aéroport", populations=[returnees])
+    ServiceFactory(
+        organisation=published,
+        name="PROJET-INTERNE",
+        populations=[returnees],
+        status=Service.Status.DRAFT,
+    )
+    only_draft = org.OrganisationFactory(name="Brouillon seulement", slug="brouillon")
+    ServiceFactory(
+        organisation=only_draft, name="ARCHIVE", populations=[returnees], status="archived"
+    )
+    draft = org.OrganisationFactory(name="Projet en préparation", status="draft", slug="projet")
+    ServiceFactory(organisation=draft, name="SERVICE-D-UN-BROUILLON", populations=[returnees])
+    org.OrganisationFactory(name="Sans service")
+
+
+@pytest.mark.parametrize(
+    ("private", "listed", "count"),
+    [
+        (False, ["Accueil des rapatriés"], 1),
+        (True, ["Accueil des rapatriés", "Brouillon seulement", "Projet en préparation"], 3),
+    ],
+    ids=["public", "staff"],
+)
+def test_services_for_lists_the_organisations_whose_services_the_audience_sees(
+    client, django_user_model, returnee_services, private, listed, count
+):
+    if private:
+        client.force_login(django_user_model.objects.create_superuser("staff", password="x" * 12))
+    response = client.get(
+        reverse("directory:organisation_list"), {"services_for": "migrants-de-retour"}
+    )
+    assert sorted(o.name for o in response.context["page"]) == listed
+    facet = next(f for f in response.context["facets"] if f.name == "services_for")
+    assert [(o.label, o.count) for o in facet.options] == [("Migrants de retour", count)]
+
+
+@pytest.mark.parametrize(
+    ("private", "shown"),
+    [
+        (False, {"accueil": ["Accueil à l'aéroport"], "brouillon": [], "projet": None}),
+        (
+            True,
+            {
+                "accueil": ["Accueil à l'aéroport", "PROJET-INTERNE"],
+                "brouillon": ["ARCHIVE"],
+                "projet": ["SERVICE-D-UN-BROUILLON"],
+            },
+        ),
+    ],
+    ids=["public", "staff"],
+)
+def test_a_profile_lists_the_services_the_audience_may_see(
+    client, django_user_model, returnee_services, private, shown
+):
+    """None: the profile itself is not found (an unpublished organisation, for the public)."""
+    if private:
+        client.force_login(django_user_model.objects.create_superuser("staff", password="x" * 12))
+    for slug, services in shown.items():
+        response = client.get(reverse("directory:organisation_detail", args=[slug]))
+        if services is None:
+            assert response.status_code == 404
+            assert "SERVICE-D-UN-BROUILLON" not in response.content.decode()
+            continue
+        names = [s.name for s in response.context["services"]]
+        assert sorted(names) == services, slug
 
 
 @pytest.mark.parametrize("private", [False, True], ids=["public", "staff"])

@@ -137,3 +137,34 @@ def test_the_pdf_waiting_page_is_accessible(page, site, axe_violations, settings
     assert response.status == 202
     assert page.locator("h1").inner_text() == "Préparation du PDF"
     assert axe_violations() == []
+
+
+@pytest.mark.parametrize("path", ["/trouver-de-l-aide/", "/en/trouver-de-l-aide/"])
+def test_service_cards_fit_a_390_px_phone(browser, site, path):
+    """Long e-mail addresses and phone numbers stay inside the screen (no sideways
+    scrolling) and a phone number is never cut across two lines."""
+    from organisations import factories as org
+    from services.factories import ServiceFactory
+
+    url, world = site
+    organisation = org.OrganisationFactory(name="Association des Maliens expulsés")
+    for value in ["+22320241122", "+22366772111"]:
+        org.ContactChannelFactory(organisation=organisation, value=value)
+    org.ContactChannelFactory(
+        organisation=organisation, kind="email", value="expulsesmaliensbasta@yahoo.fr"
+    )
+    ServiceFactory(organisation=organisation, name="Accueil des expulsés", zones=[world.kayes])
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(url + path)
+    phones = page.locator('.service a[href^="tel:"]')
+    assert phones.count() == 2
+    assert (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 0
+    )
+    line = phones.first.evaluate("a => parseFloat(getComputedStyle(a).lineHeight)")
+    for box in [phones.nth(i).bounding_box() for i in range(2)]:
+        assert box["x"] + box["width"] <= 390
+        assert box["height"] <= line * 1.2
+    context.close()
