@@ -371,5 +371,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SITE_URL = env_str("SITE_URL").rstrip("/")
 if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://; got {SITE_URL!r}")
+# Who answers for the directory, as printed on the PDF annuaire's cover: the consortium's
+# name, postal address and e-mail or phone, on one line. Empty: no contact line.
+CONSORTIUM_CONTACT = env_str("CONSORTIUM_CONTACT")
 # A campaign to more organisations than this runs as a background job.
 OUTREACH_BACKGROUND_MESSAGES = env_int("OUTREACH_BACKGROUND_MESSAGES", 100)

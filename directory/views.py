@@ -35,6 +35,7 @@ from directory.zone_order import in_tree_order
 from needs.visibility import visible_needs
 from networks.models import Membership, Network
 from organisations.models import (
+    Office,
     Organisation,
     OrganisationTheme,
     OrganisationZone,
@@ -268,6 +269,8 @@ def organisation_sheet(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation": organisation,
         "data_date": _data_date(organisation),
         "zones": [link.zone for link in organisation.zone_links.all()],
+        # The head office first: the sheet names the first few offices only.
+        "offices": sorted(organisation.offices.all(), key=lambda o: o.kind != Office.Kind.SEAT),
         "channels": list(visible_channels(None).filter(organisation=organisation)),
         "persons": list(visible_contact_persons(None).filter(organisation=organisation)),
         "services": list(visible_services(None).filter(organisation=organisation)),

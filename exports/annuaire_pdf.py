@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -266,6 +267,7 @@ def write_annuaire_pdf(
         "total": total,
         "sections": sections,
         "list_url": list_url,
+        "contact": settings.CONSORTIUM_CONTACT,
     }
     css = render_to_string("exports/annuaire_pdf.css", {"date": today()})
     # The cover and contents take the same pages whatever the page numbers they show.

@@ -10,7 +10,7 @@ from django.urls import reverse
 from directory.facet_index import facet_index
 from exports.filenames import today
 from jobs.models import Job
-from organisations.factories import OrganisationFactory, ThemeFactory
+from organisations.factories import OrganisationFactory, SourceFactory, ThemeFactory
 from tests.export_world import PRIVATE_EMAIL, PRIVATE_NOTES, PRIVATE_PHONE, build_export_world
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,8 @@ def test_it_never_shows_a_private_value_even_to_staff(staff_client):
 
 def test_a_cover_contents_by_region_and_tableau_13_entries_with_page_numbers(client):
     world = build_export_world()
+    world.ame.source = SourceFactory(document="Enquête OSC Kayes", year=2024)
+    world.ame.save()
     pages = pdf_pages(download(client, zone=[world.kayes.pk, world.gao.pk]))
     cover, contents, *entries = pages
     assert "Annuaire des organisations de la société civile travaillant sur les migrations" in cover
@@ -72,6 +74,7 @@ def test_a_cover_contents_by_region_and_tableau_13_entries_with_page_numbers(cli
     assert "Filtres Zone : Kayes, Gao" in cover  # the filters in words
     assert f"Établi le {today().day} " in cover
     assert "Données : Synthèse nationale Mali 2022" in cover
+    assert "Sources des fiches : Enquête OSC Kayes (2024)." in cover
     assert "Cette liste en ligne : http://testserver/organisations/?zone=" in cover
     # Regions in the zones' order, each with its numbers and the page it starts on.
     assert "Sommaire Région N° Page Mali Kayes 1–1 3 Gao 2–3 4" in contents
@@ -79,7 +82,7 @@ def test_a_cover_contents_by_region_and_tableau_13_entries_with_page_numbers(cli
     assert kayes.startswith("Mali › Kayes N° Nom de l’organisation Adresse du siège Téléphones")
     assert (
         "1 Association Malienne des Expulsés (AME) Associations de migrants de retour "
-        "Thèmes : Protection, Réinsertion Djélibougou, route de Koulikoro, Bamako "
+        "Thèmes : Protection ; Réinsertion Djélibougou, route de Koulikoro, Bamako "
         "+223 20 24 11 22 +223 66 77 21 11 expulsesmaliensbasta@yahoo.fr "
         "www.expulsesmaliens.info -facebook.com/ame"
     ) in kayes
@@ -88,6 +91,22 @@ def test_a_cover_contents_by_region_and_tableau_13_entries_with_page_numbers(cli
     assert f"2 {BLAAM}" in gao and f"3 {GAO_HOUSE}" in gao
     assert "Pas de site web" in gao  # BLAAM: the source said it has none
     assert gao.endswith("Page 4")
+
+
+def test_themes_whose_names_hold_commas_stay_apart(client):
+    world = build_export_world()
+    world.ame.themes.add(ThemeFactory(name="Accueil, assistance et réinsertion"))
+    text = pdf_text(download(client, zone=world.kayes.pk))
+    assert "Thèmes : Accueil, assistance et réinsertion ; Protection ; Réinsertion" in text
+
+
+def test_the_cover_names_the_consortium_to_contact(client, settings):
+    settings.CONSORTIUM_CONTACT = "Consortium OSC Migrations, ACI 2000, Bamako — annuaire@osc.ml"
+    build_export_world()
+    cover = pdf_pages(download(client))[0]
+    assert "Contact : Consortium OSC Migrations, ACI 2000, Bamako — annuaire@osc.ml" in cover
+    settings.CONSORTIUM_CONTACT = ""
+    assert "Contact" not in pdf_pages(download(client, language="/en"))[0]
 
 
 def test_the_english_pdf_has_english_labels(client):

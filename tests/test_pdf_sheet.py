@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from common.pdf import FONT_FILES, FONTS_DIR, LocalFetcher, render_pdf
-from organisations.factories import OrganisationFactory, ZoneFactory
+from organisations.factories import OfficeFactory, OrganisationFactory, ZoneFactory
 from tests.export_world import PRIVATE_EMAIL, PRIVATE_NOTES, PRIVATE_PHONE, build_export_world
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +87,17 @@ def test_the_renderer_fetches_nothing_but_the_shipped_fonts(address):
     # A page naming a remote image is still made, without it.
     rendered = render_pdf(f'<p>Texte</p><img src="{address}" alt="logo">')
     assert rendered.pages == 1
+
+
+def test_an_organisation_with_many_offices_still_fits_one_page(client):
+    organisation = OrganisationFactory(description="Une phrase assez longue. " * 150)
+    for n in range(120):
+        OfficeFactory(
+            organisation=organisation,
+            kind="office" if n else "seat",
+            address=f"Rue {n} du quartier de l'antenne numéro {n}, porte {n}, Bamako",
+        )
+    (text,) = pages_of(sheet(client, organisation.slug))
+    assert "Rue 0 du quartier" in text and "Rue 5 du quartier" in text
+    assert "Rue 6 du quartier" not in text
+    assert "et 114 autres bureaux" in text  # 6 offices shown, then how many more
