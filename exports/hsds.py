@@ -19,6 +19,7 @@ from common.formulas import neutralise
 from exports.records import ExportLookups, records_of_ids
 from exports.safety import is_plain_phone
 from organisations.models import ContactChannel, Organisation, Theme, ThemeGroup, Typology, Zone
+from organisations.models.contacts import web_address
 from services.models import PopulationGroup
 
 SERVICE_PARTS = (
@@ -430,7 +431,11 @@ def _write_service_row(
     name, name_en, description, _description_en, eligibility, cost, cost_detail, *rest = fields
     *modes, updated_at = rest
     emails = [value for kind, value, _label in channels if kind == ContactChannel.Kind.EMAIL]
-    websites = [value for kind, value, _label in channels if kind == ContactChannel.Kind.WEBSITE]
+    websites = [
+        web_address(value)
+        for kind, value, _label in channels
+        if kind == ContactChannel.Kind.WEBSITE and web_address(value)
+    ]
     offered = [label for (_field, label), on in zip(ACCESS_MODES, modes, strict=True) if on]
     tables["service"].add(
         id=service_id,
@@ -532,14 +537,20 @@ def _write_organisation(tables: dict[str, Table], record, catalogues: ExportLook
     org_id = hsds_id("organization", slug)
     channels = record.part("channels")
     emails = [value for kind, value, *_rest in channels if kind == ContactChannel.Kind.EMAIL]
-    websites = [value for kind, value, *_rest in channels if kind == ContactChannel.Kind.WEBSITE]
+    # HSDS's website is an absolute address ("www.amsr.org" is written https://www.amsr.org);
+    # a value that is no address goes with the other sites.
+    websites = [
+        value
+        for kind, value, *_rest in channels
+        if kind == ContactChannel.Kind.WEBSITE and web_address(value)
+    ]
     tables["organization"].add(
         id=org_id,
         name=record["name"],
         alternate_name=record["acronym"],
         description=record["description"] or _fallback_description(record, catalogues),
         email=emails[0] if emails else "",
-        website=websites[0] if websites else "",
+        website=web_address(websites[0]) if websites else "",
         year_incorporated=record["year_founded"],
         legal_status=_legal_status(record),
     )
@@ -618,7 +629,7 @@ def _write_channels(
                 title=label,
             )
         elif kind == ContactChannel.Kind.SOCIAL or (
-            kind == ContactChannel.Kind.WEBSITE and value != websites[0]
+            kind == ContactChannel.Kind.WEBSITE and value != (websites[0] if websites else None)
         ):
             # HSDS 3.0 has no table of links: other sites are attributes of the organisation
             # (and an attribute has no label: README, "HSDS cannot hold").

@@ -98,7 +98,7 @@ def test_a_known_organisation_maps_to_hsds_fields(client):
     assert ame["name"] == "Association Malienne des Expulsés"
     assert ame["alternate_name"] == "AME"
     assert ame["email"] == "expulsesmaliensbasta@yahoo.fr"
-    assert ame["website"] == "www.expulsesmaliens.info"
+    assert ame["website"] == "https://www.expulsesmaliens.info"
     assert ame["year_incorporated"] == "1996"
     assert ame["description"] == '\'=HYPERLINK("http://evil")'
     phones = {row["number"] for row in tables["phone"] if row["organization_id"] == ame_id}

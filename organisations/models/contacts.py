@@ -99,9 +99,15 @@ class ContactChannel(models.Model):
             return f"tel:{self.value}"
         if self.kind == self.Kind.EMAIL:
             return f"mailto:{self.value}"
-        if self.value.startswith(("http://", "https://")):
-            return self.value
-        return f"https://{self.value}" if "." in self.value and " " not in self.value else ""
+        return web_address(self.value)
+
+
+def web_address(value: str) -> str:
+    """A web site as an absolute address ("www.amsr.org" -> "https://www.amsr.org"), or ""
+    for a value that is not one."""
+    if value.startswith(("http://", "https://")):
+        return value
+    return f"https://{value}" if "." in value and " " not in value else ""
 
 
 class ContactPersonQuerySet(models.QuerySet):
