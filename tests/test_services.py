@@ -199,5 +199,36 @@ def test_the_seed_holds_only_the_services_tableau_5_states(seeded):
     assert not services.filter(organisation__slug="grdr").exists()
 
 
+# Tableau 5 of the report, row by row: the organisations of each row of help to people.
+TABLEAU_5 = {
+    "Accompagnement de jeunes": ["ajdm", "enda-mali"],
+    "Droit et Protection de femmes": ["aracem", "atc", "cafo"],
+    "Droit et Protection des enfants": ["bnce", "ejt", "enda-mali", "save-the-children"],
+    "Protection, assistance, insertion socio-économique et professionnelle des jeunes aides "
+    "ménagères (exode)": ["addad", "apam", "baara-muso"],
+    "Assistance des migrants en transit": [
+        "aracem", "direy-ben", "enda-mali", "gram", "mahm", "maison-du-migrant-gao",
+    ],
+    "Accueil et intégration des Immigré(e)s": ["afe", "aracem", "atc", "fecam", "gram"],
+    "Protection des Maliens de l'Extérieur/Diaspora": ["csdm", "hcme"],
+    "Accueil, assistance et réinsertion des migrants de retour": [
+        "amarc", "ame", "artd", "blaam", "camarci", "enda-mali", "mahm", "ohpmi",
+    ],
+    "Accueil, protection et assistance des déplacés internes et Réfugiés": [
+        "ame", "aracem", "gram", "ohpmi",
+    ],
+}  # fmt: skip
+
+
+def test_every_seeded_service_is_a_row_of_tableau_5_with_its_source(seeded):
+    seeded_rows: dict[str, list[str]] = {}
+    for name, slug, source in Service.objects.order_by("organisation__slug").values_list(
+        "name", "organisation__slug", "source__code"
+    ):
+        seeded_rows.setdefault(name, []).append(slug)
+        assert source == "mali-2022-t5", (name, slug)
+    assert seeded_rows == TABLEAU_5
+
+
 def test_the_seed_runs_twice_without_change(seeded):
     assert not any("services" in key for key in load_mali_seed())
