@@ -7,7 +7,8 @@ The database is the one filled by ``seed_mali`` and ``generate_demo --organisati
 commands are in README, "Trouver de l'aide / Find help". Prints, for each question, the best
 server time of --repeat runs with the page cache cleared before each (the in-memory index of
 services is current, as in bench/pages.py; its rebuild after a data change is timed apart),
-its queries and how many services answer. Target (issue 19): every question cold <= 50 ms on PostgreSQL.
+its queries and how many services answer. Target (issue 19): every question cold <= 50 ms on
+PostgreSQL.
 """
 
 import argparse
