@@ -30,19 +30,16 @@ class HelpCatalogues:
     languages: list[Language]
 
     @classmethod
-    def load(cls) -> "HelpCatalogues":
+    def load(cls, user) -> "HelpCatalogues":
         zones = list(Zone.objects.all())
+        seen = visible_services(user).filter(themes=OuterRef("pk"))
         return cls(
             # The select reads as the tree: each place after its parent, siblings in
             # official order (the primary keys in ``path`` say only when each was recorded).
             zones=in_tree_order(zones, zones),
             populations=list(PopulationGroup.objects.all()),
-            # Only themes some service has: the others would always find nothing.
-            themes=list(
-                Theme.objects.filter(
-                    Exists(Service.themes.through.objects.filter(theme=OuterRef("pk")))
-                )
-            ),
+            # Only themes of services ``user`` sees: the others would always find nothing.
+            themes=list(Theme.objects.filter(Exists(seen))),
             languages=list(Language.objects.all()),
         )
 

@@ -304,7 +304,7 @@ def _with_reach(services) -> list:
 
 def find_help(request: HttpRequest) -> HttpResponse:
     """Where you are and what you need → the services that serve that place."""
-    catalogues = HelpCatalogues.load()
+    catalogues = HelpCatalogues.load(request.user)
     form = FindHelpForm(request.GET, catalogues)
     if not form.is_valid():
         return _bad_request(request, form.errors_by_label())

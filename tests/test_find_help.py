@@ -231,6 +231,17 @@ def test_zone_choices_list_every_place_of_the_tree(client, places):
     assert Zone.objects.count() == len(labels) - 1
 
 
+def test_theme_choices_are_those_of_services_the_visitor_sees(staff_client):
+    ServiceFactory(themes=[org.ThemeFactory(slug="abri", name="Abri")])
+    ServiceFactory(status="draft", themes=[org.ThemeFactory(slug="projet", name="PROJET")])
+    public = Client()
+    choices = dict(find(public)[0].context["form"].fields["theme"].choices)
+    assert list(choices) == ["", "abri"]  # a draft's theme would always find nothing
+    staff_choices = dict(staff_client.get(FIND_HELP).context["form"].fields["theme"].choices)
+    assert list(staff_choices) == ["", "abri", "projet"]
+    assert find(public, theme="projet")[0].status_code == 400
+
+
 def test_zone_choices_read_as_the_tree_in_official_order(client):
     """Each place right after its parent, indented one step per level, siblings in the
     official order (ML-1 Kayes before the district ML-BKO, cercles and communes by name),
