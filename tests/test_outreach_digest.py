@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 
 from crm.roles import EDITORS, VIEWERS
@@ -138,3 +139,31 @@ def test_it_reads_the_digest_in_a_few_queries(editors, django_assert_max_num_que
 
     assert built.to_verify == 30
     assert len(built.oldest) == digest.OLDEST_SHOWN
+
+
+def test_it_counts_the_proposals_the_review_queue_shows_as_waiting(records, editors, settings):
+    from corrections.factories import ProposalFactory
+    from corrections.models import Proposal
+
+    settings.SITE_URL = SITE
+    for _ in range(3):
+        ProposalFactory(organisation=records["old"])
+    ProposalFactory(
+        organisation=None,
+        is_new_organisation=True,
+        proposed={"name": "Nouvelle"},
+        original={},
+        base_version=None,
+    )
+    for _ in range(2):
+        ProposalFactory(organisation=records["recent"], status=Proposal.Status.DECIDED)
+
+    call_command("send_editor_digest", "--language", "en", stdout=StringIO())
+
+    body = mail.outbox[0].body
+    assert "4 proposals are waiting for review." in body
+    queue = f"{SITE}/admin/corrections/proposal/?status__exact=pending"
+    assert f"Review queue: {queue}" in body
+    client = Client()
+    client.force_login(editors[0])
+    assert client.get(queue.removeprefix(SITE)).context["cl"].result_count == 4
