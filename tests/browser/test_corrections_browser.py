@@ -71,3 +71,33 @@ def test_an_organisation_updates_its_record_through_its_link(
     assert "vérifiées" in page.locator("h1").inner_text()
     assert axe_violations() == []
     screenshot("verified")
+
+
+def test_the_correction_form_and_add_my_organisation_work_without_javascript(browser, site):
+    url, world = site
+    context = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(url + world.omrib.get_absolute_url())
+        page.click("text=Signaler une erreur ou proposer une modification")
+        page.wait_for_url(re.compile(r"/proposer-une-correction/$"))
+        page.select_option("#id_part", "acronym")
+        page.fill("#id_value", "OMRIB-Mali")
+        page.click("text=Envoyer la proposition")
+        page.wait_for_url(re.compile(r"/proposition-envoyee/$"))
+
+        page.goto(url + "/")
+        page.click("text=Ajouter mon organisation")
+        page.wait_for_url(re.compile(r"/ajouter-mon-organisation/$"))
+        page.fill("#id_name", "Association des Rapatriés de Kita")
+        page.fill("#id_phones", "+223 76 12 34 56")
+        page.click("text=Envoyer la proposition")
+        page.wait_for_url(re.compile(r"/proposition-envoyee/$"))
+    finally:
+        context.close()
+
+    correction, new = Proposal.objects.order_by("pk")
+    assert correction.proposed == {"acronym": "OMRIB-Mali"}
+    assert new.is_new_organisation
+    assert new.proposed["name"] == "Association des Rapatriés de Kita"
+    assert new.proposed["phones"] == ["+22376123456"]
