@@ -71,7 +71,9 @@ def test_it_sends_each_active_editor_with_an_address_the_digest(records, editors
         "- Jamais vérifiée",
         "- Vérifiée il y a deux ans",
     ]
-    assert f"{SITE}/admin/organisations/organisation/{records['never'].pk}/change/" in sent.body
+    never = lines.index("- Jamais vérifiée (jamais vérifiée)")
+    url = f"{SITE}/admin/organisations/organisation/{records['never'].pk}/change/"
+    assert lines[never + 1] == f"  {url}"  # on its own line: no colon to typeset
     assert f"{SITE}/admin/crm/quality/#not-verified" in sent.body
     assert "Archivée" not in sent.body
 
