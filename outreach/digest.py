@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 
 from crm.reports import active_organisations
 from crm.roles import EDITORS
@@ -34,9 +35,11 @@ def pending_proposals() -> tuple[int | None, str]:
     except LookupError:
         return None, ""
     try:
-        path = reverse("admin:corrections_proposal_changelist")
+        queue = reverse("admin:corrections_proposal_changelist")
     except NoReverseMatch:
         path = ""
+    else:  # the queue showing what is counted: the proposals waiting
+        path = f"{queue}?{urlencode({'status__exact': proposal.Status.PENDING})}"
     return proposal.objects.pending().count(), path
 
 

@@ -8,7 +8,6 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from corrections.factories import ProposalFactory
 from corrections.models import Proposal, UpdateLink
 from corrections.spam import form_stamp
 from organisations.factories import (
@@ -237,22 +236,6 @@ def test_it_refuses_a_new_organisation_without_a_name_or_with_a_bad_phone(client
     assert "Ce champ est obligatoire." in page
     assert "76 12\u00a0» n’est pas un numéro de téléphone" in page
     assert not Proposal.objects.exists()
-
-
-def test_the_senders_email_is_on_no_public_page_export_or_api(client):
-    organisation = OrganisationFactory()
-    ProposalFactory(organisation=organisation, sender_email=SENDER_EMAIL)
-    for address in (
-        organisation.get_absolute_url(),
-        "/organisations/",
-        "/exports/organisations.csv",
-        "/api/organisations/",
-        reverse("corrections:thanks"),
-    ):
-        response = client.get(address)
-        body = b"".join(response) if response.streaming else response.content
-        assert response.status_code == 200, address
-        assert SENDER_EMAIL.encode() not in body, address
 
 
 def test_it_groups_the_places_in_alphabetical_order_accents_aside(client):

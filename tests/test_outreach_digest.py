@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 
 from crm.roles import EDITORS, VIEWERS
@@ -70,7 +71,9 @@ def test_it_sends_each_active_editor_with_an_address_the_digest(records, editors
         "- Jamais vérifiée",
         "- Vérifiée il y a deux ans",
     ]
-    assert f"{SITE}/admin/organisations/organisation/{records['never'].pk}/change/" in sent.body
+    never = lines.index("- Jamais vérifiée (jamais vérifiée)")
+    url = f"{SITE}/admin/organisations/organisation/{records['never'].pk}/change/"
+    assert lines[never + 1] == f"  {url}"  # on its own line: no colon to typeset
     assert f"{SITE}/admin/crm/quality/#not-verified" in sent.body
     assert "Archivée" not in sent.body
 
@@ -83,20 +86,6 @@ def test_it_puts_no_private_value_in_the_digest(records, editors, settings):
     text = whole_message(mail.outbox[0])
     for planted in PLANTED.values():
         assert planted not in text
-
-
-def test_it_counts_the_proposals_waiting_with_a_link_to_the_queue(
-    records, editors, settings, monkeypatch
-):
-    settings.SITE_URL = SITE
-    monkeypatch.setattr(digest, "pending_proposals", lambda: (4, "/admin/corrections/proposal/"))
-
-    call_command("send_editor_digest", "--language", "en", stdout=StringIO())
-
-    sent = mail.outbox[0]
-    assert "4 proposals are waiting for review." in sent.body
-    assert f"Review queue: {SITE}/admin/corrections/proposal/" in sent.body
-    assert f'<a href="{SITE}/admin/corrections/proposal/">' in sent.alternatives[0][0]
 
 
 def test_it_leaves_proposals_out_where_there_is_no_review_queue(monkeypatch):
@@ -138,3 +127,32 @@ def test_it_reads_the_digest_in_a_few_queries(editors, django_assert_max_num_que
 
     assert built.to_verify == 30
     assert len(built.oldest) == digest.OLDEST_SHOWN
+
+
+def test_it_counts_the_proposals_the_review_queue_shows_as_waiting(records, editors, settings):
+    from corrections.factories import ProposalFactory
+    from corrections.models import Proposal
+
+    settings.SITE_URL = SITE
+    for _ in range(3):
+        ProposalFactory(organisation=records["old"])
+    ProposalFactory(
+        organisation=None,
+        is_new_organisation=True,
+        proposed={"name": "Nouvelle"},
+        original={},
+        base_version=None,
+    )
+    for _ in range(2):
+        ProposalFactory(organisation=records["recent"], status=Proposal.Status.DECIDED)
+
+    call_command("send_editor_digest", "--language", "en", stdout=StringIO())
+
+    body = mail.outbox[0].body
+    assert "4 proposals are waiting for review." in body
+    queue = f"{SITE}/admin/corrections/proposal/?status__exact=pending"
+    assert f"Review queue: {queue}" in body
+    assert f'<a href="{queue}">Review queue</a>' in mail.outbox[0].alternatives[0][0]
+    client = Client()
+    client.force_login(editors[0])
+    assert client.get(queue.removeprefix(SITE)).context["cl"].result_count == 4

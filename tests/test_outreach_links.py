@@ -87,7 +87,7 @@ def test_it_writes_in_french_by_default(editor):
     editor.post(_page(organisation), {"address": "tile@example.org", "language": "fr"})
 
     sent = mail.outbox[0]
-    assert sent.subject == "Merci de vérifier les informations de Tilé Coura dans l’annuaire"
+    assert sent.subject == "Merci de vérifier la fiche « Tilé Coura » dans l’annuaire"
     assert sent.body.startswith("Bonjour,")
     # Without SITE_URL, the address the staff member used.
     assert "http://testserver/mise-a-jour/" in sent.body
