@@ -5,6 +5,7 @@ links to the filtered list it counts.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -124,11 +125,14 @@ def _radius(count: int, largest: int) -> float:
     return round(7 + 11 * math.sqrt(count / largest), 1) if largest > 1 else 7
 
 
-def _symbols(frame, placed, largest, narrower: dict | None = None) -> list[Symbol]:
+Link = Callable[[Zone], str]  # the page a zone's symbol opens
+
+
+def _symbols(frame, placed, largest, link: Link = list_url) -> list[Symbol]:
     symbols = []
     for zone, count, (lon, lat) in placed:
         x, y = frame.project(lon, lat)
-        url = list_url(zone, narrower)
+        url = link(zone)
         symbols.append(Symbol(x, y, _radius(count, largest), count, zone.display_name, url))
     _spread(symbols)
     _place_labels(symbols, frame.width, frame.height)
@@ -149,12 +153,14 @@ def regions_map(
     country: Zone,
     regions: list[Zone],
     counts: dict[int, int],
-    narrower: dict | None = None,
+    link: Link = list_url,
     with_empty: bool = False,
+    layer: str = "regions",
 ) -> Map | None:
     """The country's regions as symbols at their capitals (Zone.latitude/longitude), each
-    linking to its list narrowed by ``narrower`` (``{"theme": slug}``). With ``with_empty``, every
-    region of ``regions`` is drawn, those counting none as empty symbols."""
+    linking to ``link(region)`` (its list, by default). With ``with_empty``, every region of
+    ``regions`` is drawn, those counting none as empty symbols. ``layer`` names the map
+    among the page's others (its SVG title's id)."""
 
     def shown(zone: Zone) -> bool:
         return bool(counts.get(zone.pk)) or (with_empty and zone.pk in counts)
@@ -184,18 +190,18 @@ def regions_map(
     )
     largest = max(p[1] for p in placed)
     off_map = [
-        (z.display_name, counts[z.pk], list_url(z, narrower))
+        (z.display_name, counts[z.pk], link(z))
         for z in regions
         if shown(z) and (z.latitude is None or z.longitude is None)
     ]
     return Map(
-        f"{'gaps' if with_empty else 'regions'}-{country.iso_numeric or country.pk}",
+        f"{layer}-{country.iso_numeric or country.pk}",
         country.display_name,
         frame.width,
         frame.height,
         basemap.outline_paths(frame),
         country.iso_numeric,
-        _symbols(frame, placed, largest, narrower),
+        _symbols(frame, placed, largest, link),
         off_map,
     )
 

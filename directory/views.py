@@ -51,7 +51,7 @@ from organisations.visibility import (
     visible_contact_persons,
     visible_organisations,
 )
-from services.models import zone_and_ancestor_ids
+from services.models import PopulationGroup, zone_and_ancestor_ids
 from services.visibility import visible_services
 
 PAGE_SIZE = 20
@@ -508,11 +508,17 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 def map_view(request: HttpRequest) -> HttpResponse:
     index = facet_index()
-    themes = index.catalogues.themes
-    slug = request.GET.get("theme") or ""
+    themes, populations = index.catalogues.themes, index.catalogues.populations
+    slug, people_slug = request.GET.get("theme") or "", request.GET.get("population") or ""
     theme = next((t for t in themes if t.slug == slug), None)
+    people = next((p for p in populations if p.slug == people_slug), None)
+    errors = []
     if slug and theme is None:
-        return _bad_request(request, [(_("Theme"), [_("This theme does not exist.")])])
+        errors.append((_("Theme"), [_("This theme does not exist.")]))
+    if people_slug and people is None:
+        errors.append((_("People served"), [_("Choose people served from the list.")]))
+    if errors:
+        return _bad_request(request, errors)
     counts = _directory_counts(request.user).get("zone", {})
     zones = _placed_zones(counts)
     countries = [z for z in zones if z.level == Zone.Level.COUNTRY]
@@ -520,6 +526,9 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "themes": themes,
         "theme": theme,
         "theme_maps": _theme_maps(theme, index) if theme else [],
+        "populations": populations,
+        "people": people,
+        "people_maps": _people_maps(people, index) if people else [],
         "region_maps": _region_maps(zones, counts),
         "abroad_map": maps.countries_map(countries, counts, _("Countries where they work")),
     }
@@ -535,11 +544,38 @@ def _theme_maps(theme: Theme, index) -> list[maps.Map]:
         regions = gaps.row_zones(country, zones)
         counts = {z.pk: gaps.on_theme(index, z, theme) for z in regions}
         theme_map = maps.regions_map(
-            country, regions, counts, {"theme": theme.slug}, with_empty=True
+            country,
+            regions,
+            counts,
+            lambda zone: maps.list_url(zone, {"theme": theme.slug}),
+            with_empty=True,
+            layer="theme",
         )
         if theme_map:
             theme_maps.append(theme_map)
     return theme_maps
+
+
+def _people_maps(people: PopulationGroup, index) -> list[maps.Map]:
+    """For each country whose regions are recorded, every region's count of organisations
+    with services for ``people`` there, each opening « Find help » (the gaps page's people
+    column), empty regions included."""
+    people_maps = []
+    for country in gaps.countries_with_regions(index.catalogues.zones):
+        matrix = gaps.people_matrix(country, index)
+        column = [c.slug for c in matrix.columns].index(people.slug)
+        cells = {row.zone.pk: row.cells[column] for row in matrix.rows}
+        people_map = maps.regions_map(
+            country,
+            [row.zone for row in matrix.rows],
+            {pk: cell.count for pk, cell in cells.items()},
+            lambda zone, cells=cells: cells[zone.pk].url,
+            with_empty=True,
+            layer="people",
+        )
+        if people_map:
+            people_maps.append(people_map)
+    return people_maps
 
 
 def _gaps_matrix(query: QueryDict, index) -> tuple[gaps.Matrix | None, list]:
@@ -594,6 +630,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
             + "?"
             + urlencode({"zone": parent.pk, "view": view}),
             "themes": index.catalogues.themes,
+            "populations": index.catalogues.populations,
         }
     return render(request, "directory/gaps.html", context)
 

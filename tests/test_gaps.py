@@ -277,3 +277,40 @@ def test_a_themes_map_marks_the_regions_where_nobody_works(client):
     # Without a theme, the map is the usual one.
     assert client.get("/carte/").context["theme_maps"] == []
     assert reverse("directory:map") in client.get(GAPS).content.decode()
+
+
+def test_a_people_map_marks_the_regions_no_service_is_for(client):
+    world = build_world()
+    response = client.get("/carte/", {"population": "migrants-expulses"})
+    assert response.status_code == 200
+    (people_map,) = response.context["people_maps"]
+    symbols = {s.label: s for s in people_map.symbols}
+    # The gaps page's people column, region by region.
+    gaps_page = client.get(GAPS, {"view": "people"}).context["matrix"]
+    column = [c.slug for c in gaps_page.columns].index("migrants-expulses")
+    expected = {row.zone.name: row.cells[column].count for row in gaps_page.rows}
+    assert {label: s.count for label, s in symbols.items()} == expected
+    assert expected == {"Kayes": 0, "Gao": 1, "Ségou": 0}
+    assert symbols["Kayes"].empty and not symbols["Gao"].empty
+    assert symbols["Gao"].url == (
+        f"/trouver-de-l-aide/?zone={world.gao.pk}&population=migrants-expulses"
+    )
+    html = response.content.decode()
+    assert 'id="people-map"' in html and 'id="map-people-466-title"' in html
+    assert html.count('class="n gap">0</text>') == 2
+    assert '<option value="migrants-expulses" selected>' in html
+    # Beside a theme's map, each keeps its own title.
+    both = client.get("/carte/", {"population": "migrants-expulses", "theme": "protection"})
+    assert both.context["theme_maps"] and both.context["people_maps"]
+    assert 'id="map-theme-466-title"' in both.content.decode()
+    # The gaps page's people view offers it.
+    html = client.get(GAPS, {"view": "people"}).content.decode()
+    assert 'action="/carte/#people-map"' in html and 'name="population"' in html
+
+
+def test_an_unknown_people_served_on_the_map_is_a_clear_400(client):
+    build_world()
+    response = client.get("/carte/", {"population": "inconnus"})
+    assert response.status_code == 400
+    assert "Choisissez un public servi dans la liste." in response.content.decode()
+    assert client.get("/carte/").context["people_maps"] == []
