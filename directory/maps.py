@@ -156,11 +156,13 @@ def regions_map(
     link: Link = list_url,
     with_empty: bool = False,
     layer: str = "regions",
+    title: str = "",
 ) -> Map | None:
-    """The country's regions as symbols at their capitals (Zone.latitude/longitude), each
-    linking to ``link(region)`` (its list, by default). With ``with_empty``, every region of
-    ``regions`` is drawn, those counting none as empty symbols. ``layer`` names the map
-    among the page's others (its SVG title's id)."""
+    """The country's regions (or a region's cercles) as symbols at their capitals
+    (Zone.latitude/longitude), each linking to ``link(zone)`` (its list, by default); those
+    without a place are listed under the map. With ``with_empty``, every zone of ``regions``
+    is shown, those counting none as empty symbols. ``layer`` names the map among the
+    page's others (its SVG title's id); ``title`` is the country's name unless given."""
 
     def shown(zone: Zone) -> bool:
         return bool(counts.get(zone.pk)) or (with_empty and zone.pk in counts)
@@ -170,33 +172,30 @@ def regions_map(
         for z in regions
         if shown(z) and z.latitude is not None and z.longitude is not None
     ]
-    if not placed:
-        return None
-    lons = [p[2][0] for p in placed]
-    lats = [p[2][1] for p in placed]
-    # The whole country's outline, or around the symbols when it is not shipped.
-    west, south, east, north = _country_bounds(country.iso_numeric) or (
-        min(lons),
-        min(lats),
-        max(lons),
-        max(lats),
-    )
-    frame = basemap.Frame(
-        min(west, *lons) - PADDING_DEGREES,
-        min(south, *lats) - PADDING_DEGREES,
-        max(east, *lons) + PADDING_DEGREES,
-        max(north, *lats) + PADDING_DEGREES,
-        width=360,
-    )
-    largest = max(p[1] for p in placed)
     off_map = [
         (z.display_name, counts[z.pk], link(z))
         for z in regions
         if shown(z) and (z.latitude is None or z.longitude is None)
     ]
+    bounds = _country_bounds(country.iso_numeric)
+    # Nothing to place: the country's outline still frames the list of places under it.
+    if not placed and not (bounds and off_map):
+        return None
+    lons = [p[2][0] for p in placed]
+    lats = [p[2][1] for p in placed]
+    # The whole country's outline, or around the symbols when it is not shipped.
+    west, south, east, north = bounds or (min(lons), min(lats), max(lons), max(lats))
+    frame = basemap.Frame(
+        min([west, *lons]) - PADDING_DEGREES,
+        min([south, *lats]) - PADDING_DEGREES,
+        max([east, *lons]) + PADDING_DEGREES,
+        max([north, *lats]) + PADDING_DEGREES,
+        width=360,
+    )
+    largest = max((p[1] for p in placed), default=0)
     return Map(
         f"{layer}-{country.iso_numeric or country.pk}",
-        country.display_name,
+        title or country.display_name,
         frame.width,
         frame.height,
         basemap.outline_paths(frame),

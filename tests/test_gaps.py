@@ -314,3 +314,73 @@ def test_an_unknown_people_served_on_the_map_is_a_clear_400(client):
     assert response.status_code == 400
     assert "Choisissez un public servi dans la liste." in response.content.decode()
     assert client.get("/carte/").context["people_maps"] == []
+
+
+def cercle_counts(response, maps_key: str) -> dict[str, tuple[int, str]]:
+    """Each cercle's (count, link) on the page's only map of ``maps_key``: placed symbols
+    and places listed under the map alike."""
+    (cercles_map,) = response.context[maps_key]
+    shown = {s.label: (s.count, s.url) for s in cercles_map.symbols}
+    shown |= {label: (count, url) for label, count, url in cercles_map.off_map}
+    return shown
+
+
+def test_the_map_shows_a_regions_cercles_as_the_gaps_page_counts_them(client):
+    world = build_world()
+    world.kita.latitude, world.kita.longitude = 13.04, -9.49
+    world.kita.save()
+    regions_page = client.get("/carte/").content.decode()
+    kayes_url = f"/carte/?zone={world.kayes.pk}"
+    assert f'href="{kayes_url}"' in regions_page  # each region's cercles, from the regions
+    response = client.get(kayes_url)
+    assert response.status_code == 200
+    (cercles_map,) = response.context["region_maps"]
+    assert cercles_map.title == "Kayes" and response.context["abroad_map"] is None
+    # Kita has its place: a symbol; Yélimané has none: listed under the map, its count linked.
+    assert [s.label for s in cercles_map.symbols] == ["Kita"]
+    assert [label for label, _count, _url in cercles_map.off_map] == ["Yélimané"]
+    gaps_rows = client.get(GAPS, {"zone": world.kayes.pk}).context["matrix"].rows
+    assert (
+        {name: count for name, (count, _url) in cercle_counts(response, "region_maps").items()}
+        == {row.zone.name: row.total.count for row in gaps_rows}
+        == {"Kita": 1, "Yélimané": 1}
+    )
+    html = response.content.decode()
+    assert "Cercles\u00a0: Kayes" in html and "Toutes les régions" in html
+    assert f'<a href="/organisations/?zone={world.yelimane.pk}">Yélimané (1)</a>' in html
+
+
+def test_a_regions_cercles_carry_the_theme_and_people_layers(client):
+    world = build_world()
+    query = {"zone": world.kayes.pk, "theme": "reinsertion", "population": "migrants-de-retour"}
+    response = client.get("/carte/", query)
+    assert response.status_code == 200
+    themes = cercle_counts(response, "theme_maps")
+    assert themes == {
+        "Yélimané": (0, f"/organisations/?zone={world.yelimane.pk}&theme=reinsertion"),
+        "Kita": (0, f"/organisations/?zone={world.kita.pk}&theme=reinsertion"),
+    }
+    people = cercle_counts(response, "people_maps")
+    cercles = client.get(GAPS, {"view": "people", "zone": world.kayes.pk}).context["matrix"]
+    column = [c.slug for c in cercles.columns].index("migrants-de-retour")
+    assert people == {
+        row.zone.name: (row.cells[column].count, row.cells[column].url) for row in cercles.rows
+    }
+    assert {name: count for name, (count, _url) in people.items()} == {"Kita": 1, "Yélimané": 2}
+    html = response.content.decode()
+    assert html.count("✕ </span>0)") == 2  # the two cercles where nobody works on the theme
+    # The region links keep the layers; the forms keep the region.
+    assert f'<input type="hidden" name="zone" value="{world.kayes.pk}">' in html
+    assert (
+        f"/carte/?zone={world.gao.pk}&amp;theme=reinsertion&amp;population=migrants-de-retour"
+        in html
+    )
+
+
+@pytest.mark.parametrize("zone", ["mali", "yelimane", "abc"])
+def test_only_a_region_opens_cercles_on_the_map(client, zone):
+    world = build_world()
+    value = getattr(world, zone).pk if hasattr(world, zone) else zone
+    response = client.get("/carte/", {"zone": value})
+    assert response.status_code == 400
+    assert "Choisissez une région de l’annuaire." in response.content.decode()
