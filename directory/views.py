@@ -530,6 +530,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
     counts = _directory_counts(request.user).get("zone", {})
     placed = _placed_zones(counts)
     parents = [region] if region else gaps.countries_with_regions(zones)
+    with_cercles = {z.parent_id for z in zones if z.level == Zone.Level.CERCLE}
     layers = {"theme": theme.slug} if theme else {}
     layers |= {"population": people.slug} if people else {}
     context = {
@@ -554,6 +555,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
             (z, _map_url(zone=z.pk, **layers))
             for country in gaps.countries_with_regions(zones)
             for z in gaps.row_zones(country, zones)
+            if z.pk in with_cercles
         ],
         "regions_url": _map_url(**layers),
         "layers": layers,
