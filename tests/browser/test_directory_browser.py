@@ -168,3 +168,24 @@ def test_service_cards_fit_a_390_px_phone(browser, site, path):
         assert box["x"] + box["width"] <= 390
         assert box["height"] <= line * 1.2
     context.close()
+
+
+def test_the_map_opens_a_regions_cercles_with_its_people_layer(
+    page, site, axe_violations, screenshot
+):
+    from organisations.models import Zone
+    from services.factories import PopulationGroupFactory, ServiceFactory
+
+    url, _world = site
+    returnees = PopulationGroupFactory(name="Migrants de retour", slug="migrants-de-retour")
+    ServiceFactory(zones=[Zone.objects.get(name="Yélimané")], populations=[returnees])
+    page.goto(url + "/carte/?population=migrants-de-retour")
+    page.get_by_role("navigation", name="Lieux").get_by_role("link", name="Kayes").click()
+    page.wait_for_url(re.compile(r"/carte/\?zone=\d+&population=migrants-de-retour"))
+    heading = page.locator("#people-map-heading").inner_text()
+    assert heading == "Public servi\u00a0: Migrants de retour"
+    assert page.get_by_role("heading", name="Cercles\u00a0: Kayes").is_visible()
+    people_map = page.locator("#people-map")
+    assert "Yélimané (1)" in people_map.inner_text()
+    assert axe_violations() == []
+    screenshot("map-cercles")
