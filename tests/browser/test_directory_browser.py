@@ -189,3 +189,26 @@ def test_the_map_opens_a_regions_cercles_with_its_people_layer(
     assert "Yélimané (1)" in people_map.inner_text()
     assert axe_violations() == []
     screenshot("map-cercles")
+
+
+def test_the_printed_gaps_page_keeps_every_column_and_drops_the_forms(page, site):
+    import io
+
+    import pypdf
+
+    from services.models import PopulationGroup
+
+    url, _world = site
+    last = PopulationGroup.objects.last()
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4's width inside its margins
+    page.emulate_media(media="print")
+    page.goto(url + "/ou-l-aide-manque/?view=people")
+    # The last column lies on the page, not beyond the scrolling box's edge.
+    last_column = "document.querySelector('table.gaps thead th:last-child')"
+    assert page.evaluate(f"{last_column}.getBoundingClientRect().right") <= 718
+    printed = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+    text = " ".join(" ".join(p.extract_text().split()) for p in printed.pages)
+    assert PopulationGroup.objects.count() >= 11  # the people served the site ships
+    assert last.name in text
+    assert "Afficher la carte" not in text and "Télécharger ce tableau" not in text
+    assert f"Ce tableau en ligne : {url}/ou-l-aide-manque/?view=people" in text
