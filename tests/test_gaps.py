@@ -233,7 +233,7 @@ def test_the_counts_take_a_fixed_number_of_queries(client, django_assert_max_num
             organisation=organisation, zones=[world.yelimane], populations=[world.returnees]
         )
     client.get(GAPS)
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(4):
         assert totals(client.get(GAPS))["Gao"] == 31
     with django_assert_max_num_queries(2):
         assert totals(client.get(GAPS, {"view": "people"}))["Kayes"] == 32
@@ -388,3 +388,16 @@ def test_only_a_region_opens_cercles_on_the_map(client, zone):
     response = client.get("/carte/", {"zone": value})
     assert response.status_code == 400
     assert "Choisissez une région de l’annuaire." in response.content.decode()
+
+
+def test_the_map_layers_take_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    world = build_world()
+    query = {"theme": "protection", "population": "migrants-de-retour"}
+    client.get("/carte/", query)  # the index is built once
+    for _n in range(5):
+        OrganisationFactory(zones=[world.yelimane], themes=[world.protection])
+        ServiceFactory(zones=[world.kita], populations=[world.returnees])
+    client.get("/carte/")  # the index is read again, and this page cached, not the others
+    for params in (query, {**query, "zone": world.kayes.pk}):
+        with django_assert_max_num_queries(4):
+            assert client.get("/carte/", params).status_code == 200
