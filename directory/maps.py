@@ -5,6 +5,7 @@ links to the filtered list it counts.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -124,11 +125,14 @@ def _radius(count: int, largest: int) -> float:
     return round(7 + 11 * math.sqrt(count / largest), 1) if largest > 1 else 7
 
 
-def _symbols(frame, placed, largest, narrower: dict | None = None) -> list[Symbol]:
+Link = Callable[[Zone], str]  # the page a zone's symbol opens
+
+
+def _symbols(frame, placed, largest, link: Link = list_url) -> list[Symbol]:
     symbols = []
     for zone, count, (lon, lat) in placed:
         x, y = frame.project(lon, lat)
-        url = list_url(zone, narrower)
+        url = link(zone)
         symbols.append(Symbol(x, y, _radius(count, largest), count, zone.display_name, url))
     _spread(symbols)
     _place_labels(symbols, frame.width, frame.height)
@@ -149,12 +153,16 @@ def regions_map(
     country: Zone,
     regions: list[Zone],
     counts: dict[int, int],
-    narrower: dict | None = None,
+    link: Link = list_url,
     with_empty: bool = False,
+    layer: str = "regions",
+    title: str = "",
 ) -> Map | None:
-    """The country's regions as symbols at their capitals (Zone.latitude/longitude), each
-    linking to its list narrowed by ``narrower`` (``{"theme": slug}``). With ``with_empty``, every
-    region of ``regions`` is drawn, those counting none as empty symbols."""
+    """The country's regions (or a region's cercles) as symbols at their capitals
+    (Zone.latitude/longitude), each linking to ``link(zone)`` (its list, by default); those
+    without a place are listed under the map. With ``with_empty``, every zone of ``regions``
+    is shown, those counting none as empty symbols. ``layer`` names the map among the
+    page's others (its SVG title's id); ``title`` is the country's name unless given."""
 
     def shown(zone: Zone) -> bool:
         return bool(counts.get(zone.pk)) or (with_empty and zone.pk in counts)
@@ -164,38 +172,35 @@ def regions_map(
         for z in regions
         if shown(z) and z.latitude is not None and z.longitude is not None
     ]
-    if not placed:
+    off_map = [
+        (z.display_name, counts[z.pk], link(z))
+        for z in regions
+        if shown(z) and (z.latitude is None or z.longitude is None)
+    ]
+    bounds = _country_bounds(country.iso_numeric)
+    # Nothing to place: the country's outline still frames the list of places under it.
+    if not placed and not (bounds and off_map):
         return None
     lons = [p[2][0] for p in placed]
     lats = [p[2][1] for p in placed]
     # The whole country's outline, or around the symbols when it is not shipped.
-    west, south, east, north = _country_bounds(country.iso_numeric) or (
-        min(lons),
-        min(lats),
-        max(lons),
-        max(lats),
-    )
+    west, south, east, north = bounds or (min(lons), min(lats), max(lons), max(lats))
     frame = basemap.Frame(
-        min(west, *lons) - PADDING_DEGREES,
-        min(south, *lats) - PADDING_DEGREES,
-        max(east, *lons) + PADDING_DEGREES,
-        max(north, *lats) + PADDING_DEGREES,
+        min([west, *lons]) - PADDING_DEGREES,
+        min([south, *lats]) - PADDING_DEGREES,
+        max([east, *lons]) + PADDING_DEGREES,
+        max([north, *lats]) + PADDING_DEGREES,
         width=360,
     )
-    largest = max(p[1] for p in placed)
-    off_map = [
-        (z.display_name, counts[z.pk], list_url(z, narrower))
-        for z in regions
-        if shown(z) and (z.latitude is None or z.longitude is None)
-    ]
+    largest = max((p[1] for p in placed), default=0)
     return Map(
-        f"{'gaps' if with_empty else 'regions'}-{country.iso_numeric or country.pk}",
-        country.display_name,
+        f"{layer}-{country.iso_numeric or country.pk}",
+        title or country.display_name,
         frame.width,
         frame.height,
         basemap.outline_paths(frame),
         country.iso_numeric,
-        _symbols(frame, placed, largest, narrower),
+        _symbols(frame, placed, largest, link),
         off_map,
     )
 

@@ -51,7 +51,7 @@ from organisations.visibility import (
     visible_contact_persons,
     visible_organisations,
 )
-from services.models import zone_and_ancestor_ids
+from services.models import PopulationGroup, zone_and_ancestor_ids
 from services.visibility import visible_services
 
 PAGE_SIZE = 20
@@ -507,39 +507,117 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def map_view(request: HttpRequest) -> HttpResponse:
+    """Where organisations work: regions and countries; with ``?zone=<region>``, that
+    region's cercles; with ``?theme=`` or ``?population=``, the gaps page's counts."""
     index = facet_index()
-    themes = index.catalogues.themes
-    slug = request.GET.get("theme") or ""
+    zones, themes = index.catalogues.zones, index.catalogues.themes
+    populations = index.catalogues.populations
+    slug, people_slug = request.GET.get("theme") or "", request.GET.get("population") or ""
     theme = next((t for t in themes if t.slug == slug), None)
+    people = next((p for p in populations if p.slug == people_slug), None)
+    raw_region = request.GET.get("zone") or ""
+    region_id = parse_id(raw_region) if raw_region else None
+    region = next((z for z in zones if z.pk == region_id and z.level == Zone.Level.REGION), None)
+    errors = []
     if slug and theme is None:
-        return _bad_request(request, [(_("Theme"), [_("This theme does not exist.")])])
+        errors.append((_("Theme"), [_("This theme does not exist.")]))
+    if people_slug and people is None:
+        errors.append((_("People served"), [_("Choose people served from the list.")]))
+    if raw_region and region is None:
+        errors.append((_("Zone"), [_("Choose a region of the directory.")]))
+    if errors:
+        return _bad_request(request, errors)
     counts = _directory_counts(request.user).get("zone", {})
-    zones = _placed_zones(counts)
-    countries = [z for z in zones if z.level == Zone.Level.COUNTRY]
+    placed = _placed_zones(counts)
+    parents = [region] if region else gaps.countries_with_regions(zones)
+    with_cercles = {z.parent_id for z in zones if z.level == Zone.Level.CERCLE}
+    layers = {"theme": theme.slug} if theme else {}
+    layers |= {"population": people.slug} if people else {}
     context = {
         "themes": themes,
         "theme": theme,
-        "theme_maps": _theme_maps(theme, index) if theme else [],
-        "region_maps": _region_maps(zones, counts),
-        "abroad_map": maps.countries_map(countries, counts, _("Countries where they work")),
+        "theme_maps": _theme_maps(theme, parents, index) if theme else [],
+        "populations": populations,
+        "people": people,
+        "people_maps": _people_maps(people, parents, index) if people else [],
+        "region": region,
+        "region_maps": _cercles_maps(region, zones, counts)
+        if region
+        else _region_maps(placed, counts),
+        "abroad_map": None
+        if region
+        else maps.countries_map(
+            [z for z in placed if z.level == Zone.Level.COUNTRY],
+            counts,
+            _("Countries where they work"),
+        ),
+        "region_links": [
+            (z, _map_url(zone=z.pk, **layers))
+            for country in gaps.countries_with_regions(zones)
+            for z in gaps.row_zones(country, zones)
+            if z.pk in with_cercles
+        ],
+        "regions_url": _map_url(**layers),
+        "layers": layers,
     }
     return render(request, "directory/map.html", context)
 
 
-def _theme_maps(theme: Theme, index) -> list[maps.Map]:
-    """For each country whose regions are recorded, every region's count of published
-    organisations on ``theme`` (the gaps page's numbers), empty regions included."""
+def _map_url(**params) -> str:
+    return reverse("directory:map") + ("?" + urlencode(params) if params else "")
+
+
+def _rows_map(
+    parent: Zone, zones: list[Zone], counts: dict[int, int], link: maps.Link, layer: str
+) -> maps.Map | None:
+    """The map of ``parent``'s rows on the gaps page (a country's regions, a region's
+    cercles) counting ``counts``, those counting none marked; None when nothing can be drawn."""
+    country = next(z for z in zones if z.pk == parent.parent_id) if parent.parent_id else parent
+    title = "" if parent is country else parent.display_name
+    rows = gaps.row_zones(parent, zones)
+    counts = {z.pk: counts.get(z.pk, 0) for z in rows}
+    return maps.regions_map(country, rows, counts, link, with_empty=True, layer=layer, title=title)
+
+
+def _cercles_maps(region: Zone, zones: list[Zone], counts: dict[int, int]) -> list[maps.Map]:
+    cercles_map = _rows_map(region, zones, counts, maps.list_url, "cercles")
+    return [cercles_map] if cercles_map else []
+
+
+def _theme_maps(theme: Theme, parents: list[Zone], index) -> list[maps.Map]:
+    """For each of ``parents``, every row's count of published organisations on ``theme``
+    (the gaps page's numbers), empty rows included."""
     zones = index.catalogues.zones
     theme_maps = []
-    for country in gaps.countries_with_regions(zones):
-        regions = gaps.row_zones(country, zones)
-        counts = {z.pk: gaps.on_theme(index, z, theme) for z in regions}
-        theme_map = maps.regions_map(
-            country, regions, counts, {"theme": theme.slug}, with_empty=True
+    for parent in parents:
+        counts = {z.pk: gaps.on_theme(index, z, theme) for z in gaps.row_zones(parent, zones)}
+        theme_map = _rows_map(
+            parent, zones, counts, lambda z: maps.list_url(z, {"theme": theme.slug}), "theme"
         )
         if theme_map:
             theme_maps.append(theme_map)
     return theme_maps
+
+
+def _people_maps(people: PopulationGroup, parents: list[Zone], index) -> list[maps.Map]:
+    """For each of ``parents``, every row's count of organisations with services for
+    ``people`` there, each opening « Find help » (the gaps page's people column), empty rows
+    included."""
+    people_maps = []
+    for parent in parents:
+        matrix = gaps.people_matrix(parent, index)
+        column = [c.slug for c in matrix.columns].index(people.slug)
+        cells = {row.zone.pk: row.cells[column] for row in matrix.rows}
+        people_map = _rows_map(
+            parent,
+            index.catalogues.zones,
+            {pk: cell.count for pk, cell in cells.items()},
+            lambda zone, cells=cells: cells[zone.pk].url,
+            "people",
+        )
+        if people_map:
+            people_maps.append(people_map)
+    return people_maps
 
 
 def _gaps_matrix(query: QueryDict, index) -> tuple[gaps.Matrix | None, list]:
@@ -594,6 +672,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
             + "?"
             + urlencode({"zone": parent.pk, "view": view}),
             "themes": index.catalogues.themes,
+            "populations": index.catalogues.populations,
         }
     return render(request, "directory/gaps.html", context)
 

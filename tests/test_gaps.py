@@ -233,7 +233,7 @@ def test_the_counts_take_a_fixed_number_of_queries(client, django_assert_max_num
             organisation=organisation, zones=[world.yelimane], populations=[world.returnees]
         )
     client.get(GAPS)
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(4):
         assert totals(client.get(GAPS))["Gao"] == 31
     with django_assert_max_num_queries(2):
         assert totals(client.get(GAPS, {"view": "people"}))["Kayes"] == 32
@@ -277,3 +277,127 @@ def test_a_themes_map_marks_the_regions_where_nobody_works(client):
     # Without a theme, the map is the usual one.
     assert client.get("/carte/").context["theme_maps"] == []
     assert reverse("directory:map") in client.get(GAPS).content.decode()
+
+
+def test_a_people_map_marks_the_regions_no_service_is_for(client):
+    world = build_world()
+    response = client.get("/carte/", {"population": "migrants-expulses"})
+    assert response.status_code == 200
+    (people_map,) = response.context["people_maps"]
+    symbols = {s.label: s for s in people_map.symbols}
+    # The gaps page's people column, region by region.
+    gaps_page = client.get(GAPS, {"view": "people"}).context["matrix"]
+    column = [c.slug for c in gaps_page.columns].index("migrants-expulses")
+    expected = {row.zone.name: row.cells[column].count for row in gaps_page.rows}
+    assert {label: s.count for label, s in symbols.items()} == expected
+    assert expected == {"Kayes": 0, "Gao": 1, "Ségou": 0}
+    assert symbols["Kayes"].empty and not symbols["Gao"].empty
+    assert symbols["Gao"].url == (
+        f"/trouver-de-l-aide/?zone={world.gao.pk}&population=migrants-expulses"
+    )
+    html = response.content.decode()
+    assert 'id="people-map"' in html and 'id="map-people-466-title"' in html
+    assert html.count('class="n gap">0</text>') == 2
+    assert '<option value="migrants-expulses" selected>' in html
+    # Beside a theme's map, each keeps its own title.
+    both = client.get("/carte/", {"population": "migrants-expulses", "theme": "protection"})
+    assert both.context["theme_maps"] and both.context["people_maps"]
+    assert 'id="map-theme-466-title"' in both.content.decode()
+    # The gaps page's people view offers it.
+    html = client.get(GAPS, {"view": "people"}).content.decode()
+    assert 'action="/carte/#people-map"' in html and 'name="population"' in html
+
+
+def test_an_unknown_people_served_on_the_map_is_a_clear_400(client):
+    build_world()
+    response = client.get("/carte/", {"population": "inconnus"})
+    assert response.status_code == 400
+    assert "Choisissez un public servi dans la liste." in response.content.decode()
+    assert client.get("/carte/").context["people_maps"] == []
+
+
+def cercle_counts(response, maps_key: str) -> dict[str, tuple[int, str]]:
+    """Each cercle's (count, link) on the page's only map of ``maps_key``: placed symbols
+    and places listed under the map alike."""
+    (cercles_map,) = response.context[maps_key]
+    shown = {s.label: (s.count, s.url) for s in cercles_map.symbols}
+    shown |= {label: (count, url) for label, count, url in cercles_map.off_map}
+    return shown
+
+
+def test_the_map_shows_a_regions_cercles_as_the_gaps_page_counts_them(client):
+    world = build_world()
+    world.kita.latitude, world.kita.longitude = 13.04, -9.49
+    world.kita.save()
+    regions_page = client.get("/carte/").content.decode()
+    kayes_url = f"/carte/?zone={world.kayes.pk}"
+    assert f'href="{kayes_url}"' in regions_page  # each region's cercles, from the regions
+    assert f'href="/carte/?zone={world.gao.pk}"' not in regions_page  # Gao has no cercles
+    response = client.get(kayes_url)
+    assert response.status_code == 200
+    (cercles_map,) = response.context["region_maps"]
+    assert cercles_map.title == "Kayes" and response.context["abroad_map"] is None
+    # Kita has its place: a symbol; Yélimané has none: listed under the map, its count linked.
+    assert [s.label for s in cercles_map.symbols] == ["Kita"]
+    assert [label for label, _count, _url in cercles_map.off_map] == ["Yélimané"]
+    gaps_rows = client.get(GAPS, {"zone": world.kayes.pk}).context["matrix"].rows
+    assert (
+        {name: count for name, (count, _url) in cercle_counts(response, "region_maps").items()}
+        == {row.zone.name: row.total.count for row in gaps_rows}
+        == {"Kita": 1, "Yélimané": 1}
+    )
+    html = response.content.decode()
+    assert "Cercles\u00a0: Kayes" in html and "Toutes les régions" in html
+    assert f'<a href="/organisations/?zone={world.yelimane.pk}">Yélimané (1)</a>' in html
+    # Without any cercle placed, no empty outline: the cercles' counts, said as such.
+    world.kita.latitude = world.kita.longitude = None
+    world.kita.save()
+    html = client.get(kayes_url).content.decode()
+    assert "<svg" not in html.split("Cercles\u00a0: Kayes", 1)[1]
+    assert "aucun lieu n’est encore enregistré" in html
+
+
+def test_a_regions_cercles_carry_the_theme_and_people_layers(client):
+    world = build_world()
+    query = {"zone": world.kayes.pk, "theme": "reinsertion", "population": "migrants-de-retour"}
+    response = client.get("/carte/", query)
+    assert response.status_code == 200
+    themes = cercle_counts(response, "theme_maps")
+    assert themes == {
+        "Yélimané": (0, f"/organisations/?zone={world.yelimane.pk}&theme=reinsertion"),
+        "Kita": (0, f"/organisations/?zone={world.kita.pk}&theme=reinsertion"),
+    }
+    people = cercle_counts(response, "people_maps")
+    cercles = client.get(GAPS, {"view": "people", "zone": world.kayes.pk}).context["matrix"]
+    column = [c.slug for c in cercles.columns].index("migrants-de-retour")
+    assert people == {
+        row.zone.name: (row.cells[column].count, row.cells[column].url) for row in cercles.rows
+    }
+    assert {name: count for name, (count, _url) in people.items()} == {"Kita": 1, "Yélimané": 2}
+    html = response.content.decode()
+    assert html.count("✕ </span>0)") == 2  # the two cercles where nobody works on the theme
+    # The region links keep the layers; the forms keep the region.
+    assert f'<input type="hidden" name="zone" value="{world.kayes.pk}">' in html
+    assert 'href="/carte/?theme=reinsertion&amp;population=migrants-de-retour"' in html
+
+
+@pytest.mark.parametrize("zone", ["mali", "yelimane", "abc"])
+def test_only_a_region_opens_cercles_on_the_map(client, zone):
+    world = build_world()
+    value = getattr(world, zone).pk if hasattr(world, zone) else zone
+    response = client.get("/carte/", {"zone": value})
+    assert response.status_code == 400
+    assert "Choisissez une région de l’annuaire." in response.content.decode()
+
+
+def test_the_map_layers_take_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    world = build_world()
+    query = {"theme": "protection", "population": "migrants-de-retour"}
+    client.get("/carte/", query)  # the index is built once
+    for _n in range(5):
+        OrganisationFactory(zones=[world.yelimane], themes=[world.protection])
+        ServiceFactory(zones=[world.kita], populations=[world.returnees])
+    client.get("/carte/")  # the index is read again, and this page cached, not the others
+    for params in (query, {**query, "zone": world.kayes.pk}):
+        with django_assert_max_num_queries(4):
+            assert client.get("/carte/", params).status_code == 200

@@ -2,6 +2,7 @@
 nothing fetched."""
 
 import io
+import socket
 
 import pypdf
 import pytest
@@ -101,3 +102,25 @@ def test_an_organisation_with_many_offices_still_fits_one_page(client):
     assert "Rue 0 du quartier" in text and "Rue 5 du quartier" in text
     assert "Rue 6 du quartier" not in text
     assert "et 114 autres bureaux" in text  # 6 offices shown, then how many more
+
+
+def test_making_the_pdfs_opens_no_network_connection(client, monkeypatch):
+    """The sheet and the annuaire are made with sockets forbidden, and none is tried: their
+    fonts and styles are the shipped ones (a stylesheet naming a remote address is caught)."""
+    build_export_world()
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    (text,) = pages_of(sheet(client, "ame"))
+    assert "Association Malienne des Expulsés" in text
+    annuaire = client.get(reverse("exports:annuaire_pdf"))
+    assert annuaire.status_code == 200
+    body = b"".join(annuaire.streaming_content)
+    assert len(pypdf.PdfReader(io.BytesIO(body)).pages) >= 3
+    assert attempts == []

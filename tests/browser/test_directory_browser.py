@@ -168,3 +168,64 @@ def test_service_cards_fit_a_390_px_phone(browser, site, path):
         assert box["x"] + box["width"] <= 390
         assert box["height"] <= line * 1.2
     context.close()
+
+
+def test_the_map_opens_a_regions_cercles_with_its_people_layer(
+    page, site, axe_violations, screenshot
+):
+    from organisations.models import Zone
+    from services.factories import PopulationGroupFactory, ServiceFactory
+
+    url, _world = site
+    returnees = PopulationGroupFactory(name="Migrants de retour", slug="migrants-de-retour")
+    ServiceFactory(zones=[Zone.objects.get(name="Yélimané")], populations=[returnees])
+    page.goto(url + "/carte/?population=migrants-de-retour")
+    page.get_by_role("navigation", name="Lieux").get_by_role("link", name="Kayes").click()
+    page.wait_for_url(re.compile(r"/carte/\?zone=\d+&population=migrants-de-retour"))
+    heading = page.locator("#people-map-heading").inner_text()
+    assert heading == "Public servi\u00a0: Migrants de retour"
+    assert page.get_by_role("heading", name="Cercles\u00a0: Kayes").is_visible()
+    people_map = page.locator("#people-map")
+    assert "Yélimané (1)" in people_map.inner_text()
+    assert axe_violations() == []
+    screenshot("map-cercles")
+
+
+PEOPLE_SERVED = [
+    "Migrants de retour",
+    "Migrants expulsés ou refoulés",
+    "Migrants en transit",
+    "Personnes déplacées internes",
+    "Réfugiés",
+    "Femmes",
+    "Enfants et mineurs non accompagnés",
+    "Jeunes",
+    "Familles de migrants",
+    "Diaspora",
+    "Immigrés",
+]
+
+
+def test_the_printed_gaps_page_keeps_every_column_and_drops_the_forms(page, site):
+    import io
+
+    import pypdf
+    from django.utils.text import slugify
+
+    from services.factories import PopulationGroupFactory
+
+    url, _world = site
+    # The people served the site ships (a flushed test database may have lost them).
+    for position, name in enumerate(PEOPLE_SERVED):
+        PopulationGroupFactory(name=name, slug=slugify(name), position=position)
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4's width inside its margins
+    page.emulate_media(media="print")
+    page.goto(url + "/ou-l-aide-manque/?view=people")
+    # The last column lies on the page, not beyond the scrolling box's edge.
+    last_column = "document.querySelector('table.gaps thead th:last-child')"
+    assert page.evaluate(f"{last_column}.getBoundingClientRect().right") <= 718
+    printed = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+    text = " ".join(" ".join(p.extract_text().split()) for p in printed.pages)
+    assert PEOPLE_SERVED[-1] in text
+    assert "Afficher la carte" not in text and "Télécharger ce tableau" not in text
+    assert f"Ce tableau en ligne : {url}/ou-l-aide-manque/?view=people" in text
