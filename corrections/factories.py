@@ -19,6 +19,17 @@ class ProposalFactory(DjangoModelFactory):
     base_version = factory.LazyAttribute(lambda p: p.organisation.version)
 
 
+class NewOrganisationProposalFactory(ProposalFactory):
+    """An « Ajouter mon organisation » proposal: no record yet (pass ``proposed`` for more)."""
+
+    organisation = None
+    is_new_organisation = True
+    part = ""
+    proposed = factory.Dict({"name": "Nouvelle"})
+    original = factory.Dict({})
+    base_version = None
+
+
 def update_link(organisation=None) -> UpdateLink:
     link, _token = UpdateLink.objects.issue(organisation or OrganisationFactory())
     return link

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from corrections.factories import ProposalFactory
+from corrections.factories import NewOrganisationProposalFactory, ProposalFactory
 from corrections.models import Proposal, UpdateLink
 from crm.roles import EDITORS, VIEWERS
 from organisations.factories import (
@@ -43,13 +43,7 @@ def as_role_fixture(client, django_user_model):
 def test_viewers_see_the_queue_in_a_fixed_number_of_queries(as_role, django_assert_max_num_queries):
     for number in range(30):
         ProposalFactory(organisation=OrganisationFactory(acronym=f"O{number}"))
-    ProposalFactory(
-        organisation=None,
-        is_new_organisation=True,
-        proposed={"name": "Nouvelle"},
-        original={},
-        base_version=None,
-    )
+    NewOrganisationProposalFactory()
     client = as_role(VIEWERS)
 
     with django_assert_max_num_queries(12):
@@ -186,10 +180,7 @@ def test_it_refuses_to_write_over_a_save_made_while_the_page_was_open(as_role):
 
 def test_an_accepted_new_organisation_becomes_a_draft(as_role, client):
     kayes, theme = RegionFactory(name="Kayes"), ThemeFactory()
-    proposal = ProposalFactory(
-        organisation=None,
-        is_new_organisation=True,
-        part="",
+    proposal = NewOrganisationProposalFactory(
         proposed={
             "name": "Association des Rapatriés de Kita",
             "acronym": "ARK",
@@ -198,8 +189,6 @@ def test_an_accepted_new_organisation_becomes_a_draft(as_role, client):
             "emails": ["contact@ark.ml"],
             "seat_address": ["Kita"],
         },
-        original={},
-        base_version=None,
     )
     editor = as_role(EDITORS)
     decisions = {f"decision-{key}": "accept" for key in proposal.proposed}
@@ -224,12 +213,8 @@ def test_an_accepted_new_organisation_becomes_a_draft(as_role, client):
 def test_a_new_organisation_shows_the_records_it_may_duplicate(as_role):
     existing = OrganisationFactory(name="Association des Rapatriés de Kita")
     OrganisationFactory(name="Autre association", acronym="AUT")
-    proposal = ProposalFactory(
-        organisation=None,
-        is_new_organisation=True,
+    proposal = NewOrganisationProposalFactory(
         proposed={"name": "association des rapatries de kita"},
-        original={},
-        base_version=None,
     )
     page = as_role(VIEWERS).get(review_url(proposal)).content.decode()
     assert "Fiches au nom proche déjà dans l’annuaire" in page

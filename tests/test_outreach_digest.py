@@ -130,19 +130,13 @@ def test_it_reads_the_digest_in_a_few_queries(editors, django_assert_max_num_que
 
 
 def test_it_counts_the_proposals_the_review_queue_shows_as_waiting(records, editors, settings):
-    from corrections.factories import ProposalFactory
+    from corrections.factories import NewOrganisationProposalFactory, ProposalFactory
     from corrections.models import Proposal
 
     settings.SITE_URL = SITE
     for _ in range(3):
         ProposalFactory(organisation=records["old"])
-    ProposalFactory(
-        organisation=None,
-        is_new_organisation=True,
-        proposed={"name": "Nouvelle"},
-        original={},
-        base_version=None,
-    )
+    NewOrganisationProposalFactory()
     for _ in range(2):
         ProposalFactory(organisation=records["recent"], status=Proposal.Status.DECIDED)
 
