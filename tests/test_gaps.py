@@ -379,6 +379,10 @@ def test_a_regions_cercles_carry_the_theme_and_people_layers(client):
     # The region links keep the layers; the forms keep the region.
     assert f'<input type="hidden" name="zone" value="{world.kayes.pk}">' in html
     assert 'href="/carte/?theme=reinsertion&amp;population=migrants-de-retour"' in html
+    # The layers' explanations speak of cercles, not of regions.
+    assert "Organisations publiées sur ce thème dans chaque cercle" in html
+    assert "pour ce public dans chaque cercle" in html
+    assert "dans chaque région" not in html
 
 
 @pytest.mark.parametrize("zone", ["mali", "yelimane", "abc"])
