@@ -11,7 +11,13 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils.text import slugify
 
-from organisations.factories import OrganisationFactory, ThemeFactory, ZoneFactory
+from organisations.factories import (
+    CercleFactory,
+    OrganisationFactory,
+    RegionFactory,
+    ThemeFactory,
+    ZoneFactory,
+)
 from organisations.models import Organisation, Theme, Zone
 from services.factories import ServiceFactory
 from services.models import PopulationGroup, Service
@@ -405,3 +411,11 @@ def test_the_map_layers_take_a_fixed_number_of_queries(client, django_assert_max
     for params in (query, {**query, "zone": world.kayes.pk}):
         with django_assert_max_num_queries(4):
             assert client.get("/carte/", params).status_code == 200
+
+
+def test_the_map_forms_keep_a_region_whose_number_is_in_the_thousands(client):
+    # French pages write 12345 as « 12 345 »: a form sending that back would lose the region.
+    region = RegionFactory(pk=12345, name="Tombouctou")
+    OrganisationFactory(zones=[CercleFactory(parent=region, name="Goundam")])
+    html = client.get("/carte/", {"zone": 12345}).content.decode()
+    assert html.count('<input type="hidden" name="zone" value="12345">') == 2
