@@ -7,12 +7,13 @@ import time
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from corrections.models import Proposal, UpdateLink
 from corrections.spam import form_stamp
 from organisations.factories import OrganisationFactory, RegionFactory
+from tests.fuzzing import repeatable
 from tests.test_fuzz_query_strings import MARKUP, NASTY_VALUES
 
 ACCEPTED_STATUSES = {200, 302, 400, 429}
@@ -69,13 +70,7 @@ def test_every_field_with_a_nasty_value_on_every_form(client, form_urls, value):
         _check(client, url, {**{name: value for name in FIELDS}, "started": form_stamp(0)})
 
 
-@settings(
-    max_examples=40,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@repeatable(40)
 @given(
     data=st.data(),
     fields=st.dictionaries(

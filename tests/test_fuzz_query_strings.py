@@ -4,7 +4,7 @@ comes back as live markup.
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from directory import urls as directory_urls
@@ -12,6 +12,7 @@ from directory.filters import OrganisationFilterSet
 from exports import urls as export_urls
 from networks.factories import NetworkFactory
 from organisations.factories import OrganisationFactory, RegionFactory, ThemeFactory
+from tests.fuzzing import repeatable
 from tests.public_urls import directory_page_urls, export_download_urls
 
 ACCEPTED_STATUSES = {200, 400, 404}
@@ -114,13 +115,7 @@ _values = st.one_of(
 )
 
 
-@settings(
-    max_examples=60,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@repeatable(60)
 @given(
     data=st.data(),
     query=st.dictionaries(

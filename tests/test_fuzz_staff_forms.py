@@ -5,7 +5,7 @@ refused form changes nothing, hostile text is stored as typed and shown escaped.
 import pytest
 from django.core import mail
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from corrections.factories import ProposalFactory
@@ -14,6 +14,7 @@ from crm.roles import EDITORS
 from organisations.factories import ContactChannelFactory, OrganisationFactory, RegionFactory
 from organisations.models import ContactChannel
 from outreach.models import Campaign, Message
+from tests.fuzzing import repeatable
 from tests.outreach_world import staff_member
 from tests.test_fuzz_query_strings import MARKUP, NASTY_VALUES
 
@@ -85,13 +86,7 @@ def test_the_send_link_form_with_a_nasty_value(editor, proposal, value):
     assert not Message.objects.exists() and not UpdateLink.objects.exists()
 
 
-@settings(
-    max_examples=40,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@repeatable(40)
 @given(
     review=st.dictionaries(
         st.one_of(st.sampled_from(REVIEW_FIELDS), st.text(min_size=1, max_size=12)),
