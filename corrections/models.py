@@ -23,6 +23,7 @@ class LinkRefused(Exception):
     INVALID = "invalid"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    ARCHIVED = "archived"
 
     def __init__(self, reason: str, link: "UpdateLink | None" = None):
         super().__init__(reason)
@@ -61,6 +62,9 @@ class UpdateLinkQuerySet(models.QuerySet):
             raise LinkRefused(LinkRefused.REVOKED, link)
         if link.expires_at <= timezone.now():
             raise LinkRefused(LinkRefused.EXPIRED, link)
+        if link.organisation.status == Organisation.Status.ARCHIVED:
+            # Archived after the link was sent (closed, merged): nothing left to update.
+            raise LinkRefused(LinkRefused.ARCHIVED, link)
         return link
 
     def usable(self):

@@ -26,7 +26,12 @@ from organisations.models import Organisation
 from organisations.verification import record_verification
 
 # Gone for good (expired, revoked) versus never existed.
-REFUSAL_STATUS = {LinkRefused.INVALID: 404, LinkRefused.EXPIRED: 410, LinkRefused.REVOKED: 410}
+REFUSAL_STATUS = {
+    LinkRefused.INVALID: 404,
+    LinkRefused.EXPIRED: 410,
+    LinkRefused.REVOKED: 410,
+    LinkRefused.ARCHIVED: 410,
+}
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

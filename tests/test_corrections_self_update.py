@@ -188,6 +188,26 @@ def test_a_refused_link_says_since_when_in_the_visitors_language(
     assert text in response.content.decode()
 
 
+def test_a_link_of_an_organisation_archived_since_opens_nothing_and_records_nothing(
+    client, organisation
+):
+    _link, token = UpdateLink.objects.issue(organisation)
+    path = UpdateLink.path_for(token)
+    Organisation.objects.filter(pk=organisation.pk).update(status=Organisation.Status.ARCHIVED)
+
+    page = client.get(path)
+    sent = client.post(path, {"acronym": "ARK2"})
+    confirmed = client.post(f"{path}toujours-exactes/")
+
+    assert page.status_code == sent.status_code == confirmed.status_code == 410
+    assert "a archivé la fiche de cette organisation depuis l’envoi de ce lien" in (
+        page.content.decode()
+    )
+    assert not organisation.proposals.exists()
+    organisation.refresh_from_db()
+    assert organisation.verified_at is None
+
+
 def test_the_consent_wording_shown_is_recorded_with_its_date_and_shown_to_staff(
     client, organisation, admin_client
 ):
