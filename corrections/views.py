@@ -25,7 +25,7 @@ from corrections.spam import count_proposal, over_rate_limit
 from organisations.models import Organisation
 from organisations.verification import record_verification
 
-# Gone for good (expired, revoked) versus never existed.
+# Gone for good (expired, revoked, its organisation archived) versus never existed.
 REFUSAL_STATUS = {
     LinkRefused.INVALID: 404,
     LinkRefused.EXPIRED: 410,

@@ -558,7 +558,6 @@ def map_view(request: HttpRequest) -> HttpResponse:
             if z.pk in with_cercles
         ],
         "regions_url": _map_url(**layers),
-        "layers": layers,
     }
     return render(request, "directory/map.html", context)
 

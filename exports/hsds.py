@@ -432,9 +432,9 @@ def _write_service_row(
     *modes, updated_at = rest
     emails = [value for kind, value, _label in channels if kind == ContactChannel.Kind.EMAIL]
     websites = [
-        web_address(value)
+        address
         for kind, value, _label in channels
-        if kind == ContactChannel.Kind.WEBSITE and web_address(value)
+        if kind == ContactChannel.Kind.WEBSITE and (address := web_address(value))
     ]
     offered = [label for (_field, label), on in zip(ACCESS_MODES, modes, strict=True) if on]
     tables["service"].add(
